@@ -1,0 +1,31 @@
+{
+  "variables": {
+    "leakguard_werror%": "<!(node -p \"process.env.LEAKGUARD_WERROR ? 'true' : 'false'\")"
+  },
+  "targets": [
+    {
+      "target_name": "leakguard",
+      "sources": [
+        "src/core/status.cc",
+        "src/core/gc_stats.cc",
+        "src/addon/module.cc",
+        "src/addon/instance.cc",
+        "src/addon/event_convert.cc",
+        "src/addon/gc_hooks.cc",
+        "src/addon/monitor_thread.cc"
+      ],
+      "include_dirs": ["src"],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_maybe"
+      ],
+      "cflags_cc": ["-std=gnu++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "conditions": [
+        ["leakguard_werror=='true'", { "cflags_cc": ["-Werror"] }]
+      ],
+      "xcode_settings": {
+        "CLANG_CXX_LANGUAGE_STANDARD": "gnu++17",
+        "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"]
+      }
+    }
+  ]
+}

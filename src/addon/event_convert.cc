@@ -1,0 +1,187 @@
+// Conversion of monitor events and heap statistics into JS objects. The
+// public field names live here and in lib/index.d.ts only.
+#include <uv.h>
+
+#include "addon/instance.h"
+#include "core/gc_record.h"
+
+namespace leakguard {
+
+namespace {
+
+class ObjectBuilder {
+ public:
+  explicit ObjectBuilder(Napi::Env env)
+      : env_(env), object_(Napi::Object::New(env)) {}
+  ObjectBuilder& Num(const char* key, double value) {
+    return Set(key, Napi::Number::New(env_, value));
+  }
+  ObjectBuilder& Str(const char* key, const char* value) {
+    return Set(key, Napi::String::New(env_, value));
+  }
+  ObjectBuilder& Bool(const char* key, bool value) {
+    return Set(key, Napi::Boolean::New(env_, value));
+  }
+  ObjectBuilder& Set(const char* key, Napi::Value value) {
+    if (ok_ && object_.Set(key, value).IsNothing()) ok_ = false;
+    return *this;
+  }
+  Napi::Value Done() { return ok_ ? object_ : Napi::Value(); }
+  Napi::Object object() { return object_; }
+
+ private:
+  Napi::Env env_;
+  Napi::Object object_;
+  bool ok_ = true;
+};
+
+double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+double PauseMs(const GcRecord& r) {
+  return r.end_ns > r.start_ns ? Ms(r.end_ns - r.start_ns) : 0.0;
+}
+
+Napi::Value GcToJs(Napi::Env env, const OutEvent& e) {
+  const GcRecord& r = e.gc;
+  return ObjectBuilder(env)
+      .Str("type", GcTypeName(r.type))
+      .Num("flags", r.flags)
+      .Bool("forced", (r.flags & v8::kGCCallbackFlagForced) != 0)
+      .Num("startTime", Ms(r.start_ns))
+      .Num("endTime", Ms(r.end_ns))
+      .Num("pauseMs", PauseMs(r))
+      .Num("heapUsedBefore", static_cast<double>(r.used_before))
+      .Num("heapUsedAfter", static_cast<double>(r.used_after))
+      .Num("heapTotal", static_cast<double>(r.total_after))
+      .Num("heapLimit", static_cast<double>(r.limit))
+      .Num("external", static_cast<double>(r.external_after))
+      .Done();
+}
+
+Napi::Value StatsToJs(Napi::Env env, const OutEvent& e) {
+  const GcStatsSnapshot& s = e.stats;
+  return ObjectBuilder(env)
+      // memwatch's names.
+      .Num("num_full_gc", static_cast<double>(s.num_full_gc))
+      .Num("num_inc_gc", static_cast<double>(s.num_inc_gc))
+      .Num("heap_compactions", static_cast<double>(s.heap_compactions))
+      .Num("usage_trend", s.usage_trend)
+      .Num("estimated_base", s.estimated_base)
+      .Num("current_base", static_cast<double>(s.current_base))
+      .Num("min", static_cast<double>(s.min_base))
+      .Num("max", static_cast<double>(s.max_base))
+      // leakguard's extensions.
+      .Num("time", Ms(e.gc.end_ns))
+      .Num("pauseMs", PauseMs(e.gc))
+      .Num("totalPauseMs", s.total_pause_ms)
+      .Num("maxPauseMs", s.max_pause_ms)
+      .Num("heapUsed", static_cast<double>(s.heap_used))
+      .Num("heapTotal", static_cast<double>(s.heap_total))
+      .Num("heapLimit", static_cast<double>(s.heap_limit))
+      .Num("external", static_cast<double>(s.external))
+      .Num("rss", static_cast<double>(e.rss))
+      .Num("droppedRecords", static_cast<double>(e.dropped_records))
+      .Done();
+}
+
+Napi::Value GcCountersToJs(Napi::Env env, const GcStatsSnapshot& s) {
+  ObjectBuilder gc(env);
+  for (int i = 0; i < GcStatsSnapshot::kTypes; i++) {
+    const GcTypeCounters& c = s.by_type[i];
+    gc.Set(GcTypeName(1u << i), ObjectBuilder(env)
+                                    .Num("count", static_cast<double>(c.count))
+                                    .Num("totalPauseMs", c.total_pause_ms)
+                                    .Num("maxPauseMs", c.max_pause_ms)
+                                    .Done());
+  }
+  return gc.Num("num_full_gc", static_cast<double>(s.num_full_gc))
+      .Num("num_inc_gc", static_cast<double>(s.num_inc_gc))
+      .Num("heap_compactions", static_cast<double>(s.heap_compactions))
+      .Num("totalPauseMs", s.total_pause_ms)
+      .Num("maxPauseMs", s.max_pause_ms)
+      .Num("current_base", static_cast<double>(s.current_base))
+      .Num("min", static_cast<double>(s.min_base))
+      .Num("max", static_cast<double>(s.max_base))
+      .Num("estimated_base", s.estimated_base)
+      .Num("usage_trend", s.usage_trend)
+      .Done();
+}
+
+}  // namespace
+
+Napi::Value EventToJs(Napi::Env env, const OutEvent& event) {
+  ObjectBuilder out(env);
+  switch (event.kind) {
+    case OutEvent::Kind::kGc:
+      return out.Str("event", "gc").Set("data", GcToJs(env, event)).Done();
+    case OutEvent::Kind::kStats:
+      return out.Str("event", "stats")
+          .Set("data", StatsToJs(env, event))
+          .Done();
+  }
+  return env.Undefined();
+}
+
+Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
+  v8::Isolate* isolate = instance->isolate();
+  v8::HeapStatistics hs;
+  isolate->GetHeapStatistics(&hs);
+  // V8's own names, as in v8.getHeapStatistics().
+  Napi::Value heap =
+      ObjectBuilder(env)
+          .Num("total_heap_size", hs.total_heap_size())
+          .Num("total_heap_size_executable", hs.total_heap_size_executable())
+          .Num("total_physical_size", hs.total_physical_size())
+          .Num("total_available_size", hs.total_available_size())
+          .Num("used_heap_size", hs.used_heap_size())
+          .Num("heap_size_limit", hs.heap_size_limit())
+          .Num("malloced_memory", hs.malloced_memory())
+          .Num("peak_malloced_memory", hs.peak_malloced_memory())
+          .Num("external_memory", hs.external_memory())
+          .Num("number_of_native_contexts", hs.number_of_native_contexts())
+          .Num("number_of_detached_contexts", hs.number_of_detached_contexts())
+          .Num("total_global_handles_size", hs.total_global_handles_size())
+          .Num("used_global_handles_size", hs.used_global_handles_size())
+          .Done();
+
+  const size_t n = isolate->NumberOfHeapSpaces();
+  Napi::Array spaces = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; i++) {
+    v8::HeapSpaceStatistics ss;
+    if (!isolate->GetHeapSpaceStatistics(&ss, i)) continue;
+    Napi::Value space =
+        ObjectBuilder(env)
+            .Str("space_name", ss.space_name())
+            .Num("space_size", ss.space_size())
+            .Num("space_used_size", ss.space_used_size())
+            .Num("space_available_size", ss.space_available_size())
+            .Num("physical_space_size", ss.physical_space_size())
+            .Done();
+    if (space.IsEmpty() ||
+        spaces.Set(static_cast<uint32_t>(i), space).IsNothing()) {
+      return Napi::Value();
+    }
+  }
+
+  GcStatsSnapshot counters;
+  if (instance->monitor() != nullptr) counters = instance->monitor()->Stats();
+  size_t rss = 0;
+  uv_resident_set_memory(&rss);
+  const double dropped_records =
+      instance->hooks() != nullptr
+          ? static_cast<double>(instance->hooks()->ring()->dropped())
+          : 0.0;
+  return ObjectBuilder(env)
+      .Bool("monitoring", instance->monitoring())
+      .Set("heap", heap)
+      .Set("spaces", spaces)
+      .Set("gc", GcCountersToJs(env, counters))
+      .Num("rss", static_cast<double>(rss))
+      .Num("external", hs.external_memory())
+      .Num("droppedRecords", dropped_records)
+      .Num("droppedEvents", static_cast<double>(instance->dropped_events()))
+      .Num("ringCapacity", static_cast<double>(instance->ring_capacity()))
+      .Done();
+}
+
+}  // namespace leakguard

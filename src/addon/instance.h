@@ -1,0 +1,91 @@
+// Instance: everything leakguard keeps for one Node environment (the main
+// thread or one worker), stored as the environment's N-API instance data.
+//
+// There are no mutable statics: two workers that load leakguard get two
+// Instances, each with its own GC callbacks, ring, monitor thread and
+// outbound queue. All methods run on the environment's own thread.
+//
+// Teardown has three doors and one implementation, Dispose(): stop() from
+// JS stops monitoring (StopMonitoring), the environment cleanup hook
+// disposes before the isolate goes away, and the instance-data finalizer
+// deletes what is left. Order matters: the GC callbacks go first (they poke
+// the monitor thread's handle), then the monitor thread is joined (it pokes
+// our main-loop handle), then that handle is closed.
+#ifndef LEAKGUARD_ADDON_INSTANCE_H_
+#define LEAKGUARD_ADDON_INSTANCE_H_
+
+#include <napi.h>
+#include <uv.h>
+#include <v8.h>
+
+#include <memory>
+#include <vector>
+
+#include "addon/gc_hooks.h"
+#include "addon/monitor_thread.h"
+#include "core/event_queue.h"
+
+namespace leakguard {
+
+struct StartConfig {
+  MonitorConfig monitor;
+  size_t ring_capacity = 4096;
+  size_t max_queued_events = 10000;
+};
+
+class Instance {
+ public:
+  Instance(napi_env env, v8::Isolate* isolate);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  static Instance* Get(Napi::Env env) {
+    return env.GetInstanceData<Instance>();
+  }
+
+  // Starts (or restarts with new settings) monitoring; `on_events` receives
+  // each batch as an array of event objects. Returns 0 or a libuv error.
+  int StartMonitoring(const StartConfig& config, Napi::Function on_events);
+  void StopMonitoring();
+  void Configure(const StartConfig& config);
+  void SetGcEvents(bool enabled);
+  void Dispose();
+
+  bool monitoring() const { return monitoring_; }
+  v8::Isolate* isolate() const { return isolate_; }
+  MonitorThread* monitor() const { return monitor_.get(); }
+  GcHooks* hooks() const { return hooks_.get(); }
+  uint64_t dropped_events() const { return outbox_.dropped(); }
+  size_t ring_capacity() const { return ring_capacity_; }
+
+ private:
+  static void OnCleanup(void* arg);
+  static void WakeMain(void* arg);
+  static void OnMainAsync(uv_async_t* handle);
+  void DeliverEvents();
+
+  napi_env env_;
+  v8::Isolate* isolate_;
+  std::unique_ptr<GcHooks> hooks_;
+  std::unique_ptr<MonitorThread> monitor_;
+  EventQueue<OutEvent> outbox_{10000};
+  size_t ring_capacity_ = 0;
+  uv_async_t* main_async_ = nullptr;  // owned; freed by its close callback
+  Napi::FunctionReference on_events_;
+  std::unique_ptr<Napi::AsyncContext> async_context_;  // for MakeCallback
+  std::vector<OutEvent> batch_;  // reused between deliveries
+  bool monitoring_ = false;
+  bool gc_events_ = false;
+  bool disposed_ = false;
+  bool cleanup_hook_ran_ = false;
+};
+
+// Builds the JS object for one event (event_convert.cc).
+Napi::Value EventToJs(Napi::Env env, const OutEvent& event);
+// Fills heapStats() (event_convert.cc).
+Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance);
+
+}  // namespace leakguard
+
+#endif  // LEAKGUARD_ADDON_INSTANCE_H_

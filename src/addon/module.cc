@@ -1,0 +1,144 @@
+// Module init: creates the environment's Instance and exports the binding
+// functions that lib/binding.js forwards to. Every function here validates
+// only what it must to stay memory-safe; option policy (names, ranges,
+// defaults, messages) lives in lib/options.js.
+#include <napi.h>
+#include <uv.h>
+#include <v8.h>
+
+#include <string>
+
+#include "addon/instance.h"
+
+namespace leakguard {
+
+namespace {
+
+// Errors become JS here: a libuv code becomes an Error naming the syscall.
+void ThrowUvError(Napi::Env env, int err, const char* syscall) {
+  std::string message = std::string(syscall) + " failed: " + uv_strerror(err);
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, uv_err_name(err)));
+  error.Set("syscall", Napi::String::New(env, syscall));
+  error.ThrowAsJavaScriptException();
+}
+
+bool ReadConfig(const Napi::CallbackInfo& info, StartConfig* config) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "binding: config object expected")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Object o = info[0].As<Napi::Object>();
+  auto read = [&](const char* key, uint64_t* out) {
+    Napi::Value v;
+    if (!o.Get(key).UnwrapTo(&v)) return false;
+    if (!v.IsNumber()) {
+      Napi::TypeError::New(env, std::string("binding: ") + key +
+                                    " must be a number")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    const double d = v.As<Napi::Number>().DoubleValue();
+    *out = d > 0 ? static_cast<uint64_t>(d) : 1;
+    return true;
+  };
+  uint64_t ring = 0, queue = 0, sample = 0;
+  if (!read("ringCapacity", &ring) || !read("maxQueuedEvents", &queue) ||
+      !read("sampleIntervalMs", &sample)) {
+    return false;
+  }
+  config->ring_capacity = static_cast<size_t>(ring);
+  config->max_queued_events = static_cast<size_t>(queue);
+  config->monitor.sample_interval_ms = sample;
+  return true;
+}
+
+Napi::Value Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  StartConfig config;
+  if (!ReadConfig(info, &config)) return Napi::Value();
+  if (info.Length() < 2 || !info[1].IsFunction()) {
+    Napi::TypeError::New(env, "binding: onEvents function expected")
+        .ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  const int err = Instance::Get(env)->StartMonitoring(
+      config, info[1].As<Napi::Function>());
+  if (err != 0) ThrowUvError(env, err, "uv_thread_create");
+  return env.Undefined();
+}
+
+Napi::Value Stop(const Napi::CallbackInfo& info) {
+  Instance::Get(info.Env())->StopMonitoring();
+  return info.Env().Undefined();
+}
+
+Napi::Value Configure(const Napi::CallbackInfo& info) {
+  StartConfig config;
+  if (!ReadConfig(info, &config)) return Napi::Value();
+  Instance::Get(info.Env())->Configure(config);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetGcEvents(const Napi::CallbackInfo& info) {
+  Instance::Get(info.Env())
+      ->SetGcEvents(info.Length() > 0 && info[0].IsBoolean() &&
+                    info[0].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value HeapStats(const Napi::CallbackInfo& info) {
+  return HeapStatsToJs(info.Env(), Instance::Get(info.Env()));
+}
+
+// A full, compacting collection without --expose-gc. LowMemoryNotification
+// runs several full GCs until no more memory is freed, so weakly held and
+// finalizable garbage is gone when it returns.
+Napi::Value Gc(const Napi::CallbackInfo& info) {
+  Instance::Get(info.Env())->isolate()->LowMemoryNotification();
+  return info.Env().Undefined();
+}
+
+Napi::Value IsMonitoring(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(),
+                            Instance::Get(info.Env())->monitoring());
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  Instance* instance = new Instance(env, isolate);
+  env.SetInstanceData<Instance>(instance);
+
+  struct Entry {
+    const char* name;
+    Napi::Function::Callback fn;
+  };
+  const Entry entries[] = {
+      {"start", Start},
+      {"stop", Stop},
+      {"configure", Configure},
+      {"setGcEvents", SetGcEvents},
+      {"heapStats", HeapStats},
+      {"gc", Gc},
+      {"isMonitoring", IsMonitoring},
+  };
+  for (const Entry& e : entries) {
+    if (exports.Set(e.name, Napi::Function::New(env, e.fn, e.name))
+            .IsNothing()) {
+      return exports;
+    }
+  }
+  return exports;
+}
+
+}  // namespace leakguard
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return leakguard::Init(env, exports);
+}
+
+NODE_API_MODULE(leakguard, InitModule)

@@ -1,0 +1,112 @@
+// MonitorThread: one background thread per environment, with its own uv
+// loop, that turns GC records into counters and events.
+//
+// Ownership and threading: the environment's Instance (module.cc) owns the
+// MonitorThread, the GcHooks whose ring it drains, and the outbound
+// EventQueue. Start/Stop/Configure/Stats run on the main JS thread; the
+// loop, its timer and its wake-up run on the monitor thread. State shared
+// between the two is either atomic (configuration, the gc-events flag) or
+// behind mutex_ (the counters copied out by Stats()). The thread never
+// touches V8: it reads plain records from the ring, reads RSS from the
+// kernel, and hands events to the main thread through the EventQueue plus
+// one uv_async_send per batch.
+//
+// Lifetime, following Node's watchdog: Start creates the loop and its
+// handles, then the thread with every signal blocked (signals belong to the
+// main thread and to libuv's signal machinery); Stop sets stopping_, sends
+// the wake-up, joins, and closes the loop. The owner removes the GC
+// callbacks before Stop so no callback pokes a closed handle.
+#ifndef LEAKGUARD_ADDON_MONITOR_THREAD_H_
+#define LEAKGUARD_ADDON_MONITOR_THREAD_H_
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "core/event_queue.h"
+#include "core/gc_record.h"
+#include "core/gc_stats.h"
+#include "core/ring_buffer.h"
+
+namespace leakguard {
+
+struct MonitorConfig {
+  uint64_t sample_interval_ms = 1000;  // RSS and external memory sampling
+  uint64_t drain_interval_ms = 100;  // how stale a 'gc' event can get
+};
+
+// One event for the main thread. Plain data; which fields mean something
+// depends on kind.
+struct OutEvent {
+  enum class Kind : uint8_t { kGc, kStats };
+  Kind kind = Kind::kGc;
+  GcRecord gc{};  // kGc: the collection; kStats: the full GC behind it
+  GcStatsSnapshot stats{};  // kStats
+  uint64_t rss = 0;  // latest RSS sample
+  uint64_t dropped_records = 0;  // ring drops so far
+};
+
+class MonitorThread {
+ public:
+  using WakeFn = void (*)(void* arg);
+
+  // `ring` and `outbox` must outlive the thread; `wake_main(wake_arg)` is
+  // called on the monitor thread when the outbox needs draining.
+  MonitorThread(RingBuffer<GcRecord>* ring,
+                EventQueue<OutEvent>* outbox,
+                WakeFn wake_main,
+                void* wake_arg);
+  ~MonitorThread();
+  MonitorThread(const MonitorThread&) = delete;
+  MonitorThread& operator=(const MonitorThread&) = delete;
+
+  // Returns 0 or a negative libuv error code (nothing is left running).
+  int Start(const MonitorConfig& config);
+  // Idempotent; joins the thread.
+  void Stop();
+  bool running() const { return running_; }
+
+  void Configure(const MonitorConfig& config);
+  void SetGcEvents(bool enabled) { gc_events_.store(enabled); }
+  // The handle GcHooks pokes after a full GC; valid while running().
+  uv_async_t* wake_handle() { return &wake_; }
+
+  // Copies of the monitor thread's counters (any thread).
+  GcStatsSnapshot Stats() const;
+  uint64_t rss() const { return rss_.load(std::memory_order_relaxed); }
+
+ private:
+  static void ThreadMain(void* arg);
+  static void OnWake(uv_async_t* handle);
+  static void OnTimer(uv_timer_t* handle);
+  void Drain();
+  void SampleRss();
+  void Post(const OutEvent& event);
+
+  RingBuffer<GcRecord>* const ring_;
+  EventQueue<OutEvent>* const outbox_;
+  const WakeFn wake_main_;
+  void* const wake_arg_;
+
+  uv_loop_t loop_;
+  uv_async_t wake_;
+  uv_timer_t timer_;
+  uv_thread_t thread_;
+  bool running_ = false;  // main thread only
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> gc_events_{false};
+  std::atomic<uint64_t> sample_interval_ms_{1000};
+  std::atomic<uint64_t> rss_{0};
+
+  // Monitor thread only.
+  uint64_t last_sample_ns_ = 0;
+
+  mutable std::mutex mutex_;  // guards stats_
+  GcStats stats_;
+};
+
+}  // namespace leakguard
+
+#endif  // LEAKGUARD_ADDON_MONITOR_THREAD_H_
