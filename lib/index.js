@@ -1,0 +1,108 @@
+'use strict';
+// The default LeakGuard instance: an EventEmitter over the native monitor.
+//
+// Events: 'stats' after each full GC, 'gc' per collection (only while
+// listened to), 'error'. Listening to 'stats', 'leak' or 'gc' starts
+// monitoring with the current options; removing listeners never stops it
+// (call stop()). Nothing here keeps the event loop alive.
+const { EventEmitter } = require('node:events');
+const binding = require('./binding');
+const options = require('./options');
+
+const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
+
+class LeakGuard extends EventEmitter {
+  #options = options.defaults(options.MONITOR_SCHEMA);
+  #warned = new Set();
+  #onEvents = (events) => this.#dispatch(events);
+
+  constructor() {
+    super();
+    this.on('newListener', (event) => {
+      if (!MONITOR_EVENTS.has(event)) return;
+      if (event === 'gc') binding.setGcEvents(true);
+      if (!binding.isMonitoring()) this.#startBinding();
+    });
+    this.on('removeListener', (event) => {
+      if (event === 'gc' && this.listenerCount('gc') === 0) {
+        binding.setGcEvents(false);
+      }
+    });
+  }
+
+  // Starts monitoring (or applies new options to a running monitor).
+  // Returns this, for chaining.
+  start(opts) {
+    this.#options = options.validate('leakguard.start', options.MONITOR_SCHEMA,
+                                     opts, this.#options);
+    this.#startBinding();
+    return this;
+  }
+
+  // Stops monitoring: removes the GC callbacks and joins the monitor thread.
+  // Counters in heapStats() are kept; start() resumes them.
+  stop() {
+    binding.stop();
+    return this;
+  }
+
+  // Changes options; a running monitor picks them up without a restart,
+  // except ringCapacity, which takes effect at the next start().
+  configure(opts) {
+    this.#options = options.validate('leakguard.configure',
+                                     options.MONITOR_SCHEMA, opts,
+                                     this.#options);
+    if (binding.isMonitoring()) binding.configure(this.#options);
+    return this;
+  }
+
+  get monitoring() {
+    return binding.isMonitoring();
+  }
+
+  get options() {
+    return { ...this.#options };
+  }
+
+  // V8 heap and space statistics, GC counters and pause totals, RSS and
+  // the dropped-record and dropped-event counters, synchronously.
+  heapStats() {
+    return binding.heapStats();
+  }
+
+  // A full, compacting collection now, without --expose-gc.
+  gc() {
+    binding.gc();
+  }
+
+  #startBinding() {
+    try {
+      binding.start(this.#options, this.#onEvents);
+    } catch (err) {
+      this.reportError(err, 'start');
+    }
+  }
+
+  #dispatch(events) {
+    for (const { event, data } of events) this.emit(event, data);
+  }
+
+  // Errors reach the user as an 'error' event when someone listens, and
+  // otherwise as one process warning per kind: never as a crash.
+  reportError(err, kind = err.code || 'error') {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', err);
+      return;
+    }
+    if (this.#warned.has(kind)) return;
+    this.#warned.add(kind);
+    process.emitWarning(err.message, {
+      type: 'LeakguardWarning',
+      code: err.code || 'ERR_LEAKGUARD',
+    });
+  }
+}
+
+const leakguard = new LeakGuard();
+leakguard.LeakGuard = LeakGuard;
+module.exports = leakguard;
