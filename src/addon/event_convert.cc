@@ -9,29 +9,48 @@ namespace leakguard {
 
 namespace {
 
+// Builds one plain object with raw N-API calls whose failures are recorded,
+// not raised: events are delivered from a uv callback, and while a worker
+// terminates every property store fails; node-addon-api would turn such a
+// failure into a fatal error, and a monitoring library must not abort.
 class ObjectBuilder {
  public:
-  explicit ObjectBuilder(Napi::Env env)
-      : env_(env), object_(Napi::Object::New(env)) {}
+  explicit ObjectBuilder(Napi::Env env) : env_(env) {
+    ok_ = napi_create_object(env_, &object_) == napi_ok;
+  }
   ObjectBuilder& Num(const char* key, double value) {
-    return Set(key, Napi::Number::New(env_, value));
+    napi_value v = nullptr;
+    if (ok_) ok_ = napi_create_double(env_, value, &v) == napi_ok;
+    return SetRaw(key, v);
   }
   ObjectBuilder& Str(const char* key, const char* value) {
-    return Set(key, Napi::String::New(env_, value));
+    napi_value v = nullptr;
+    if (ok_) {
+      ok_ = napi_create_string_utf8(env_, value, NAPI_AUTO_LENGTH, &v) ==
+            napi_ok;
+    }
+    return SetRaw(key, v);
   }
   ObjectBuilder& Bool(const char* key, bool value) {
-    return Set(key, Napi::Boolean::New(env_, value));
+    napi_value v = nullptr;
+    if (ok_) ok_ = napi_get_boolean(env_, value, &v) == napi_ok;
+    return SetRaw(key, v);
   }
   ObjectBuilder& Set(const char* key, Napi::Value value) {
-    if (ok_ && object_.Set(key, value).IsNothing()) ok_ = false;
-    return *this;
+    if (value.IsEmpty()) ok_ = false;
+    return SetRaw(key, value);
   }
-  Napi::Value Done() { return ok_ ? object_ : Napi::Value(); }
-  Napi::Object object() { return object_; }
+  // The object, or an empty value when any step failed.
+  Napi::Value Done() { return ok_ ? Napi::Value(env_, object_) : Napi::Value(); }
 
  private:
-  Napi::Env env_;
-  Napi::Object object_;
+  ObjectBuilder& SetRaw(const char* key, napi_value value) {
+    if (ok_) ok_ = napi_set_named_property(env_, object_, key, value) == napi_ok;
+    return *this;
+  }
+
+  napi_env env_;
+  napi_value object_ = nullptr;
   bool ok_ = true;
 };
 

@@ -4,20 +4,49 @@ namespace leakguard {
 
 Instance::Instance(napi_env env, v8::Isolate* isolate)
     : env_(env), isolate_(isolate) {
-  napi_add_env_cleanup_hook(env_, OnCleanup, this);
+  // An async cleanup hook, not a plain one: closing our uv handle finishes
+  // in a later loop turn, and Node must wait for it before it unloads the
+  // addon (a worker dlcloses it), or the close callback runs unmapped code.
+  if (napi_add_async_cleanup_hook(env_, OnCleanup, this, &cleanup_handle_) !=
+      napi_ok) {
+    cleanup_handle_ = nullptr;
+  }
 }
 
 Instance::~Instance() {
   Dispose();
-  // Removing the hook from the finalizer (never from inside the hook) keeps
-  // it from running later with a dangling pointer.
-  if (!cleanup_hook_ran_) napi_remove_env_cleanup_hook(env_, OnCleanup, this);
+  // Only if the finalizer runs before the hook (it should not): take the
+  // hook back so it cannot run with a dangling pointer, and let the handle
+  // close on its own.
+  if (cleanup_handle_ != nullptr) {
+    napi_remove_async_cleanup_hook(cleanup_handle_);
+    cleanup_handle_ = nullptr;
+    CloseMainAsync(nullptr);
+  }
 }
 
-void Instance::OnCleanup(void* arg) {
+void Instance::OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   Instance* self = static_cast<Instance*>(arg);
-  self->cleanup_hook_ran_ = true;
+  self->cleanup_handle_ = nullptr;
   self->Dispose();
+  // Node waits until the close callback removes the hook.
+  if (!self->CloseMainAsync(handle)) napi_remove_async_cleanup_hook(handle);
+}
+
+bool Instance::CloseMainAsync(napi_async_cleanup_hook_handle hook) {
+  if (main_async_ == nullptr) return false;
+  // The close callback must not touch the Instance, which the instance-data
+  // finalizer may delete first; it frees the handle and, during teardown,
+  // tells Node that our cleanup is complete.
+  main_async_->data = hook;
+  uv_close(reinterpret_cast<uv_handle_t*>(main_async_), [](uv_handle_t* h) {
+    napi_async_cleanup_hook_handle done =
+        static_cast<napi_async_cleanup_hook_handle>(h->data);
+    delete reinterpret_cast<uv_async_t*>(h);
+    if (done != nullptr) napi_remove_async_cleanup_hook(done);
+  });
+  main_async_ = nullptr;
+  return true;
 }
 
 void Instance::Dispose() {
@@ -33,8 +62,21 @@ int Instance::StartMonitoring(const StartConfig& config,
   if (disposed_) return UV_EINVAL;
   if (monitoring_) StopMonitoring();
 
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return UV_EINVAL;
+  // One main-loop handle for the Instance's whole life, closed only at
+  // teardown; unref'd so it never keeps the process or a worker alive.
+  if (main_async_ == nullptr) {
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return UV_EINVAL;
+    uv_async_t* handle = new uv_async_t;
+    const int err = uv_async_init(loop, handle, OnMainAsync);
+    if (err != 0) {
+      delete handle;
+      return err;
+    }
+    handle->data = this;
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+    main_async_ = handle;
+  }
 
   // The ring and the monitor live across stop()/start() so that counters
   // are cumulative; a new ring size means a new ring (and new monitor,
@@ -50,25 +92,9 @@ int Instance::StartMonitoring(const StartConfig& config,
   }
   outbox_.set_capacity(config.max_queued_events);
 
-  main_async_ = new uv_async_t;
-  int err = uv_async_init(loop, main_async_, OnMainAsync);
-  if (err != 0) {
-    delete main_async_;
-    main_async_ = nullptr;
-    return err;
-  }
-  main_async_->data = this;
-  // Our handle must never keep the process (or a worker) alive.
-  uv_unref(reinterpret_cast<uv_handle_t*>(main_async_));
-
   monitor_->SetGcEvents(gc_events_);
-  err = monitor_->Start(config.monitor);
-  if (err != 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(main_async_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
-    main_async_ = nullptr;
-    return err;
-  }
+  const int err = monitor_->Start(config.monitor);
+  if (err != 0) return err;
   hooks_->Install(monitor_->wake_handle());
   on_events_ = Napi::Persistent(on_events);
   async_context_ =
@@ -82,14 +108,8 @@ void Instance::StopMonitoring() {
   monitoring_ = false;
   // 1. No GC callback may poke the monitor's handle after this.
   if (hooks_) hooks_->Remove();
-  // 2. Join the thread; it no longer touches main_async_ afterwards.
+  // 2. Join the thread; it no longer pokes main_async_ afterwards.
   if (monitor_) monitor_->Stop();
-  // 3. Close our main-loop handle; its close callback frees it.
-  if (main_async_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(main_async_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
-    main_async_ = nullptr;
-  }
   // Events not yet delivered belong to the stopped session.
   outbox_.Drain(&batch_);
   batch_.clear();
@@ -108,7 +128,7 @@ void Instance::SetGcEvents(bool enabled) {
 }
 
 void Instance::WakeMain(void* arg) {
-  // Monitor thread. main_async_ is set before the thread starts and cleared
+  // Monitor thread. main_async_ is set before the thread starts and closed
   // only after it is joined.
   Instance* self = static_cast<Instance*>(arg);
   uv_async_send(self->main_async_);
@@ -121,24 +141,45 @@ void Instance::OnMainAsync(uv_async_t* handle) {
 void Instance::DeliverEvents() {
   outbox_.Drain(&batch_);
   if (batch_.empty() || on_events_.IsEmpty()) return;
+  // Raw N-API from here on, checking every status: this runs from a uv
+  // callback, and while a worker terminates every call that could run JS
+  // fails; node-addon-api would make such a failure fatal. A batch that
+  // cannot be delivered then is dropped with the worker.
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env_, &scope) != napi_ok) return;
+  napi_value events = nullptr;
+  bool ok = napi_create_array_with_length(env_, batch_.size(), &events) ==
+            napi_ok;
   Napi::Env env(env_);
-  Napi::HandleScope scope(env);
-  Napi::Array events = Napi::Array::New(env, batch_.size());
-  for (size_t i = 0; i < batch_.size(); i++) {
+  for (size_t i = 0; ok && i < batch_.size(); i++) {
     Napi::Value v = EventToJs(env, batch_[i]);
-    if (env.IsExceptionPending()) break;
-    if (events.Set(static_cast<uint32_t>(i), v).IsNothing()) break;
+    ok = !v.IsEmpty() &&
+         napi_set_element(env_, events, static_cast<uint32_t>(i), v) ==
+             napi_ok;
   }
   batch_.clear();
-  if (!env.IsExceptionPending()) {
-    on_events_.MakeCallback(env.Global(), {events}, *async_context_);
+  if (ok) {
+    napi_value global = nullptr;
+    napi_value fn = nullptr;
+    napi_value result = nullptr;
+    if (napi_get_global(env_, &global) == napi_ok &&
+        napi_get_reference_value(env_, on_events_, &fn) == napi_ok &&
+        fn != nullptr) {
+      napi_make_callback(
+          env_, *async_context_, global, fn, 1, &events, &result);
+    }
   }
   // A listener that threw gets Node's usual uncaught-exception handling, as
-  // with any EventEmitter; it must not be swallowed here nor left pending.
-  if (env.IsExceptionPending()) {
-    Napi::Error error = env.GetAndClearPendingException();
-    napi_fatal_exception(env_, error.Value());
+  // with any EventEmitter; it must not be swallowed nor left pending.
+  // Re-raising a worker's termination is harmless: it only unwinds it.
+  bool pending = false;
+  if (napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env_, &error) == napi_ok) {
+      napi_fatal_exception(env_, error);
+    }
   }
+  napi_close_handle_scope(env_, scope);
 }
 
 }  // namespace leakguard

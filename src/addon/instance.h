@@ -6,11 +6,12 @@
 // outbound queue. All methods run on the environment's own thread.
 //
 // Teardown has three doors and one implementation, Dispose(): stop() from
-// JS stops monitoring (StopMonitoring), the environment cleanup hook
-// disposes before the isolate goes away, and the instance-data finalizer
-// deletes what is left. Order matters: the GC callbacks go first (they poke
-// the monitor thread's handle), then the monitor thread is joined (it pokes
-// our main-loop handle), then that handle is closed.
+// JS stops monitoring (StopMonitoring), the environment's async cleanup
+// hook disposes before the isolate goes away and closes our main-loop
+// handle, and the instance-data finalizer deletes what is left. Order
+// matters: the GC callbacks go first (they poke the monitor thread's
+// handle), then the monitor thread is joined (it pokes our main-loop
+// handle), then that handle is closed.
 #ifndef LEAKGUARD_ADDON_INSTANCE_H_
 #define LEAKGUARD_ADDON_INSTANCE_H_
 
@@ -60,7 +61,9 @@ class Instance {
   size_t ring_capacity() const { return ring_capacity_; }
 
  private:
-  static void OnCleanup(void* arg);
+  static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
+  // Closes main_async_ if open; returns false if there was none.
+  bool CloseMainAsync(napi_async_cleanup_hook_handle hook);
   static void WakeMain(void* arg);
   static void OnMainAsync(uv_async_t* handle);
   void DeliverEvents();
@@ -72,13 +75,13 @@ class Instance {
   EventQueue<OutEvent> outbox_{10000};
   size_t ring_capacity_ = 0;
   uv_async_t* main_async_ = nullptr;  // owned; freed by its close callback
+  napi_async_cleanup_hook_handle cleanup_handle_ = nullptr;
   Napi::FunctionReference on_events_;
   std::unique_ptr<Napi::AsyncContext> async_context_;  // for MakeCallback
   std::vector<OutEvent> batch_;  // reused between deliveries
   bool monitoring_ = false;
   bool gc_events_ = false;
   bool disposed_ = false;
-  bool cleanup_hook_ran_ = false;
 };
 
 // Builds the JS object for one event (event_convert.cc).
