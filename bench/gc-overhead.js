@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+'use strict';
+// GC overhead of leakguard's monitoring on a GC-heavy workload.
+//
+// Runs the same fixed amount of allocation churn in fresh child processes,
+// alternately plain and with leakguard monitoring ('stats' and 'leak'
+// listeners, the default configuration), and prints the median of the
+// per-pair time ratios. Target: ratio <= 1.02.
+//
+//   node bench/gc-overhead.js [pairs=9] [--gc-events]
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+
+if (process.argv[2] === '--child') {
+  const mode = process.argv[3];
+  if (mode !== 'plain') {
+    const lg = require(ROOT);
+    lg.on('stats', () => {});
+    lg.on('leak', () => {});
+    if (mode === 'gc-events') lg.on('gc', () => {});
+  }
+  // Fixed work: young garbage plus an old generation that turns over, so
+  // that both scavenges and full mark-compacts happen many times.
+  const old = new Array(200000);
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  for (let round = 0; round < 60; round++) {
+    for (let i = 0; i < 200000; i++) {
+      const o = { id: i, name: `obj-${i}`, list: [i, round] };
+      if (i % 4 === 0) old[(i * 7 + round) % old.length] = o;
+      sink += o.list.length;
+    }
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  let stats = null;
+  if (mode !== 'plain') stats = require(ROOT).heapStats().gc;
+  process.stdout.write(JSON.stringify({ ms, sink, fullGcs: stats && stats.num_full_gc,
+                                        gcs: stats && stats.num_full_gc + stats.num_inc_gc }) + '\n');
+  process.exit(0);
+}
+
+function runChild(mode) {
+  const r = spawnSync(process.execPath, [__filename, '--child', mode], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const pairs = Number(process.argv.find((a) => /^\d+$/.test(a)) || 9);
+const withMode = process.argv.includes('--gc-events') ? 'gc-events' : 'monitor';
+const ratios = [];
+let last = null;
+for (let i = 0; i < pairs; i++) {
+  // Alternate which goes first so drift in machine load cancels out.
+  const order = i % 2 ? ['plain', withMode] : [withMode, 'plain'];
+  const res = {};
+  for (const m of order) res[m] = runChild(m);
+  ratios.push(res[withMode].ms / res.plain.ms);
+  last = res;
+  console.log(`pair ${i + 1}: plain ${res.plain.ms.toFixed(0)} ms, ` +
+              `${withMode} ${res[withMode].ms.toFixed(0)} ms, ratio ${(res[withMode].ms / res.plain.ms).toFixed(3)}`);
+}
+console.log(`GCs per run (with leakguard): ${last[withMode].gcs} (${last[withMode].fullGcs} full)`);
+console.log(`median ratio (${withMode} / plain) over ${pairs} pairs: ${median(ratios).toFixed(3)}`);
