@@ -127,7 +127,6 @@ declare namespace leakguard {
     once(event: 'error', listener: (err: Error) => void): this;
     once(event: string | symbol, listener: (...args: any[]) => void): this;
 
-    LeakGuard: new () => LeakGuard;
   }
 }
 

@@ -104,5 +104,4 @@ class LeakGuard extends EventEmitter {
 }
 
 const leakguard = new LeakGuard();
-leakguard.LeakGuard = LeakGuard;
 module.exports = leakguard;
