@@ -20,32 +20,38 @@ class ObjectBuilder {
   }
   ObjectBuilder& Num(const char* key, double value) {
     napi_value v = nullptr;
-    if (ok_) ok_ = napi_create_double(env_, value, &v) == napi_ok;
+    if (ok_)
+      ok_ = napi_create_double(env_, value, &v) == napi_ok;
     return SetRaw(key, v);
   }
   ObjectBuilder& Str(const char* key, const char* value) {
     napi_value v = nullptr;
     if (ok_) {
-      ok_ = napi_create_string_utf8(env_, value, NAPI_AUTO_LENGTH, &v) ==
-            napi_ok;
+      ok_ =
+          napi_create_string_utf8(env_, value, NAPI_AUTO_LENGTH, &v) == napi_ok;
     }
     return SetRaw(key, v);
   }
   ObjectBuilder& Bool(const char* key, bool value) {
     napi_value v = nullptr;
-    if (ok_) ok_ = napi_get_boolean(env_, value, &v) == napi_ok;
+    if (ok_)
+      ok_ = napi_get_boolean(env_, value, &v) == napi_ok;
     return SetRaw(key, v);
   }
   ObjectBuilder& Set(const char* key, Napi::Value value) {
-    if (value.IsEmpty()) ok_ = false;
+    if (value.IsEmpty())
+      ok_ = false;
     return SetRaw(key, value);
   }
   // The object, or an empty value when any step failed.
-  Napi::Value Done() { return ok_ ? Napi::Value(env_, object_) : Napi::Value(); }
+  Napi::Value Done() {
+    return ok_ ? Napi::Value(env_, object_) : Napi::Value();
+  }
 
  private:
   ObjectBuilder& SetRaw(const char* key, napi_value value) {
-    if (ok_) ok_ = napi_set_named_property(env_, object_, key, value) == napi_ok;
+    if (ok_)
+      ok_ = napi_set_named_property(env_, object_, key, value) == napi_ok;
     return *this;
   }
 
@@ -54,7 +60,9 @@ class ObjectBuilder {
   bool ok_ = true;
 };
 
-double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+double Ms(uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 double PauseMs(const GcRecord& r) {
   return r.end_ns > r.start_ns ? Ms(r.end_ns - r.start_ns) : 0.0;
@@ -107,11 +115,12 @@ Napi::Value GcCountersToJs(Napi::Env env, const GcStatsSnapshot& s) {
   ObjectBuilder gc(env);
   for (int i = 0; i < GcStatsSnapshot::kTypes; i++) {
     const GcTypeCounters& c = s.by_type[i];
-    gc.Set(GcTypeName(1u << i), ObjectBuilder(env)
-                                    .Num("count", static_cast<double>(c.count))
-                                    .Num("totalPauseMs", c.total_pause_ms)
-                                    .Num("maxPauseMs", c.max_pause_ms)
-                                    .Done());
+    gc.Set(GcTypeName(1u << i),
+           ObjectBuilder(env)
+               .Num("count", static_cast<double>(c.count))
+               .Num("totalPauseMs", c.total_pause_ms)
+               .Num("maxPauseMs", c.max_pause_ms)
+               .Done());
   }
   return gc.Num("num_full_gc", static_cast<double>(s.num_full_gc))
       .Num("num_inc_gc", static_cast<double>(s.num_inc_gc))
@@ -167,7 +176,8 @@ Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
   Napi::Array spaces = Napi::Array::New(env, n);
   for (size_t i = 0; i < n; i++) {
     v8::HeapSpaceStatistics ss;
-    if (!isolate->GetHeapSpaceStatistics(&ss, i)) continue;
+    if (!isolate->GetHeapSpaceStatistics(&ss, i))
+      continue;
     Napi::Value space =
         ObjectBuilder(env)
             .Str("space_name", ss.space_name())
@@ -183,7 +193,8 @@ Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
   }
 
   GcStatsSnapshot counters;
-  if (instance->monitor() != nullptr) counters = instance->monitor()->Stats();
+  if (instance->monitor() != nullptr)
+    counters = instance->monitor()->Stats();
   size_t rss = 0;
   uv_resident_set_memory(&rss);
   const double dropped_records =

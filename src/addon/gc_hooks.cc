@@ -13,17 +13,19 @@ static_assert(SameBit(v8::kGCTypeMarkSweepCompact, kGcMarkSweepCompact),
               "GC bits drifted");
 static_assert(SameBit(v8::kGCTypeIncrementalMarking, kGcIncrementalMarking),
               "GC bits drifted");
-static_assert(SameBit(v8::kGCTypeProcessWeakCallbacks,
-                      kGcProcessWeakCallbacks),
+static_assert(SameBit(v8::kGCTypeProcessWeakCallbacks, kGcProcessWeakCallbacks),
               "GC bits drifted");
 
 GcHooks::GcHooks(v8::Isolate* isolate, size_t ring_capacity)
     : isolate_(isolate), ring_(ring_capacity) {}
 
-GcHooks::~GcHooks() { Remove(); }
+GcHooks::~GcHooks() {
+  Remove();
+}
 
 void GcHooks::Install(uv_async_t* wake) {
-  if (installed_) return;
+  if (installed_)
+    return;
   wake_ = wake;
   isolate_->AddGCPrologueCallback(OnPrologue, this, v8::kGCTypeAll);
   isolate_->AddGCEpilogueCallback(OnEpilogue, this, v8::kGCTypeAll);
@@ -31,7 +33,8 @@ void GcHooks::Install(uv_async_t* wake) {
 }
 
 void GcHooks::Remove() {
-  if (!installed_) return;
+  if (!installed_)
+    return;
   isolate_->RemoveGCPrologueCallback(OnPrologue, this);
   isolate_->RemoveGCEpilogueCallback(OnEpilogue, this);
   installed_ = false;
@@ -44,7 +47,8 @@ void GcHooks::OnPrologue(v8::Isolate* isolate,
                          void* data) {
   GcHooks* self = static_cast<GcHooks*>(data);
   const int slot = GcStats::TypeIndex(static_cast<uint32_t>(type));
-  if (slot < 0) return;
+  if (slot < 0)
+    return;
   v8::HeapStatistics hs;
   isolate->GetHeapStatistics(&hs);
   self->used_before_[slot] = hs.used_heap_size();
@@ -65,16 +69,16 @@ void GcHooks::OnEpilogue(v8::Isolate* isolate,
   record.type = gc_type;
   record.flags = static_cast<uint32_t>(flags);
   // A missing prologue (callbacks installed mid-collection) gives pause 0.
-  record.start_ns = slot >= 0 && self->start_ns_[slot] != 0
-                        ? self->start_ns_[slot]
-                        : now;
+  record.start_ns =
+      slot >= 0 && self->start_ns_[slot] != 0 ? self->start_ns_[slot] : now;
   record.end_ns = now;
   record.used_before = slot >= 0 ? self->used_before_[slot] : 0;
   record.used_after = hs.used_heap_size();
   record.total_after = hs.total_heap_size();
   record.limit = hs.heap_size_limit();
   record.external_after = hs.external_memory();
-  if (slot >= 0) self->start_ns_[slot] = 0;
+  if (slot >= 0)
+    self->start_ns_[slot] = 0;
   self->ring_.TryPush(record);
   if (gc_type == kGcMarkSweepCompact && self->wake_ != nullptr) {
     uv_async_send(self->wake_);

@@ -30,11 +30,13 @@ void Instance::OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   self->cleanup_handle_ = nullptr;
   self->Dispose();
   // Node waits until the close callback removes the hook.
-  if (!self->CloseMainAsync(handle)) napi_remove_async_cleanup_hook(handle);
+  if (!self->CloseMainAsync(handle))
+    napi_remove_async_cleanup_hook(handle);
 }
 
 bool Instance::CloseMainAsync(napi_async_cleanup_hook_handle hook) {
-  if (main_async_ == nullptr) return false;
+  if (main_async_ == nullptr)
+    return false;
   // The close callback must not touch the Instance, which the instance-data
   // finalizer may delete first; it frees the handle and, during teardown,
   // tells Node that our cleanup is complete.
@@ -43,14 +45,16 @@ bool Instance::CloseMainAsync(napi_async_cleanup_hook_handle hook) {
     napi_async_cleanup_hook_handle done =
         static_cast<napi_async_cleanup_hook_handle>(h->data);
     delete reinterpret_cast<uv_async_t*>(h);
-    if (done != nullptr) napi_remove_async_cleanup_hook(done);
+    if (done != nullptr)
+      napi_remove_async_cleanup_hook(done);
   });
   main_async_ = nullptr;
   return true;
 }
 
 void Instance::Dispose() {
-  if (disposed_) return;
+  if (disposed_)
+    return;
   disposed_ = true;
   StopMonitoring();
   hooks_.reset();
@@ -59,14 +63,17 @@ void Instance::Dispose() {
 
 int Instance::StartMonitoring(const StartConfig& config,
                               Napi::Function on_events) {
-  if (disposed_) return UV_EINVAL;
-  if (monitoring_) StopMonitoring();
+  if (disposed_)
+    return UV_EINVAL;
+  if (monitoring_)
+    StopMonitoring();
 
   // One main-loop handle for the Instance's whole life, closed only at
   // teardown; unref'd so it never keeps the process or a worker alive.
   if (main_async_ == nullptr) {
     uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return UV_EINVAL;
+    if (napi_get_uv_event_loop(env_, &loop) != napi_ok)
+      return UV_EINVAL;
     uv_async_t* handle = new uv_async_t;
     const int err = uv_async_init(loop, handle, OnMainAsync);
     if (err != 0) {
@@ -87,14 +94,15 @@ int Instance::StartMonitoring(const StartConfig& config,
     ring_capacity_ = config.ring_capacity;
   }
   if (!monitor_) {
-    monitor_ = std::make_unique<MonitorThread>(hooks_->ring(), &outbox_,
-                                               WakeMain, this);
+    monitor_ = std::make_unique<MonitorThread>(
+        hooks_->ring(), &outbox_, WakeMain, this);
   }
   outbox_.set_capacity(config.max_queued_events);
 
   monitor_->SetGcEvents(gc_events_);
   const int err = monitor_->Start(config.monitor);
-  if (err != 0) return err;
+  if (err != 0)
+    return err;
   hooks_->Install(monitor_->wake_handle());
   on_events_ = Napi::Persistent(on_events);
   async_context_ =
@@ -104,12 +112,15 @@ int Instance::StartMonitoring(const StartConfig& config,
 }
 
 void Instance::StopMonitoring() {
-  if (!monitoring_) return;
+  if (!monitoring_)
+    return;
   monitoring_ = false;
   // 1. No GC callback may poke the monitor's handle after this.
-  if (hooks_) hooks_->Remove();
+  if (hooks_)
+    hooks_->Remove();
   // 2. Join the thread; it no longer pokes main_async_ afterwards.
-  if (monitor_) monitor_->Stop();
+  if (monitor_)
+    monitor_->Stop();
   // Events not yet delivered belong to the stopped session.
   outbox_.Drain(&batch_);
   batch_.clear();
@@ -119,12 +130,14 @@ void Instance::StopMonitoring() {
 
 void Instance::Configure(const StartConfig& config) {
   outbox_.set_capacity(config.max_queued_events);
-  if (monitor_) monitor_->Configure(config.monitor);
+  if (monitor_)
+    monitor_->Configure(config.monitor);
 }
 
 void Instance::SetGcEvents(bool enabled) {
   gc_events_ = enabled;
-  if (monitor_) monitor_->SetGcEvents(enabled);
+  if (monitor_)
+    monitor_->SetGcEvents(enabled);
 }
 
 void Instance::WakeMain(void* arg) {
@@ -140,22 +153,23 @@ void Instance::OnMainAsync(uv_async_t* handle) {
 
 void Instance::DeliverEvents() {
   outbox_.Drain(&batch_);
-  if (batch_.empty() || on_events_.IsEmpty()) return;
+  if (batch_.empty() || on_events_.IsEmpty())
+    return;
   // Raw N-API from here on, checking every status: this runs from a uv
   // callback, and while a worker terminates every call that could run JS
   // fails; node-addon-api would make such a failure fatal. A batch that
   // cannot be delivered then is dropped with the worker.
   napi_handle_scope scope;
-  if (napi_open_handle_scope(env_, &scope) != napi_ok) return;
+  if (napi_open_handle_scope(env_, &scope) != napi_ok)
+    return;
   napi_value events = nullptr;
-  bool ok = napi_create_array_with_length(env_, batch_.size(), &events) ==
-            napi_ok;
+  bool ok =
+      napi_create_array_with_length(env_, batch_.size(), &events) == napi_ok;
   Napi::Env env(env_);
   for (size_t i = 0; ok && i < batch_.size(); i++) {
     Napi::Value v = EventToJs(env, batch_[i]);
     ok = !v.IsEmpty() &&
-         napi_set_element(env_, events, static_cast<uint32_t>(i), v) ==
-             napi_ok;
+         napi_set_element(env_, events, static_cast<uint32_t>(i), v) == napi_ok;
   }
   batch_.clear();
   if (ok) {

@@ -33,10 +33,11 @@ bool ReadConfig(const Napi::CallbackInfo& info, StartConfig* config) {
   Napi::Object o = info[0].As<Napi::Object>();
   auto read = [&](const char* key, uint64_t* out) {
     Napi::Value v;
-    if (!o.Get(key).UnwrapTo(&v)) return false;
+    if (!o.Get(key).UnwrapTo(&v))
+      return false;
     if (!v.IsNumber()) {
-      Napi::TypeError::New(env, std::string("binding: ") + key +
-                                    " must be a number")
+      Napi::TypeError::New(env,
+                           std::string("binding: ") + key + " must be a number")
           .ThrowAsJavaScriptException();
       return false;
     }
@@ -58,15 +59,17 @@ bool ReadConfig(const Napi::CallbackInfo& info, StartConfig* config) {
 Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StartConfig config;
-  if (!ReadConfig(info, &config)) return Napi::Value();
+  if (!ReadConfig(info, &config))
+    return Napi::Value();
   if (info.Length() < 2 || !info[1].IsFunction()) {
     Napi::TypeError::New(env, "binding: onEvents function expected")
         .ThrowAsJavaScriptException();
     return Napi::Value();
   }
-  const int err = Instance::Get(env)->StartMonitoring(
-      config, info[1].As<Napi::Function>());
-  if (err != 0) ThrowUvError(env, err, "uv_thread_create");
+  const int err =
+      Instance::Get(env)->StartMonitoring(config, info[1].As<Napi::Function>());
+  if (err != 0)
+    ThrowUvError(env, err, "uv_thread_create");
   return env.Undefined();
 }
 
@@ -77,7 +80,8 @@ Napi::Value Stop(const Napi::CallbackInfo& info) {
 
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   StartConfig config;
-  if (!ReadConfig(info, &config)) return Napi::Value();
+  if (!ReadConfig(info, &config))
+    return Napi::Value();
   Instance::Get(info.Env())->Configure(config);
   return info.Env().Undefined();
 }

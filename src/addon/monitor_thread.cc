@@ -14,12 +14,16 @@ MonitorThread::MonitorThread(RingBuffer<GcRecord>* ring,
       wake_main_(wake_main),
       wake_arg_(wake_arg) {}
 
-MonitorThread::~MonitorThread() { Stop(); }
+MonitorThread::~MonitorThread() {
+  Stop();
+}
 
 int MonitorThread::Start(const MonitorConfig& config) {
-  if (running_) return 0;
+  if (running_)
+    return 0;
   int err = uv_loop_init(&loop_);
-  if (err != 0) return err;
+  if (err != 0)
+    return err;
   err = uv_async_init(&loop_, &wake_, OnWake);
   if (err != 0) {
     uv_loop_close(&loop_);
@@ -29,8 +33,8 @@ int MonitorThread::Start(const MonitorConfig& config) {
   uv_timer_init(&loop_, &timer_);
   timer_.data = this;
   sample_interval_ms_.store(config.sample_interval_ms);
-  uv_timer_start(&timer_, OnTimer, config.drain_interval_ms,
-                 config.drain_interval_ms);
+  uv_timer_start(
+      &timer_, OnTimer, config.drain_interval_ms, config.drain_interval_ms);
   stopping_.store(false);
   last_sample_ns_ = 0;
 
@@ -53,7 +57,8 @@ int MonitorThread::Start(const MonitorConfig& config) {
 }
 
 void MonitorThread::Stop() {
-  if (!running_) return;
+  if (!running_)
+    return;
   stopping_.store(true);
   uv_async_send(&wake_);
   uv_thread_join(&thread_);
@@ -118,7 +123,8 @@ void MonitorThread::Drain() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       full = stats_.Add(record);
-      if (full) copy = stats_.snapshot();
+      if (full)
+        copy = stats_.snapshot();
     }
     if (gc_events) {
       OutEvent e;

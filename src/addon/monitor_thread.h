@@ -34,7 +34,7 @@ namespace leakguard {
 
 struct MonitorConfig {
   uint64_t sample_interval_ms = 1000;  // RSS and external memory sampling
-  uint64_t drain_interval_ms = 100;  // how stale a 'gc' event can get
+  uint64_t drain_interval_ms = 100;    // how stale a 'gc' event can get
 };
 
 // One event for the main thread. Plain data; which fields mean something
@@ -43,8 +43,8 @@ struct OutEvent {
   enum class Kind : uint8_t { kGc, kStats };
   Kind kind = Kind::kGc;
   GcRecord gc{};  // kGc: the collection; kStats: the full GC behind it
-  GcStatsSnapshot stats{};  // kStats
-  uint64_t rss = 0;  // latest RSS sample
+  GcStatsSnapshot stats{};       // kStats
+  uint64_t rss = 0;              // latest RSS sample
   uint64_t dropped_records = 0;  // ring drops so far
 };
 

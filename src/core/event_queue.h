@@ -24,9 +24,9 @@ class EventQueue {
   explicit EventQueue(size_t capacity) : capacity_(capacity) {}
 
   enum class PushResult {
-    kQueued,        // queued; a wake-up is already pending
-    kQueuedWake,    // queued; the caller must wake the consumer
-    kDropped,       // the queue was full; counted in dropped()
+    kQueued,      // queued; a wake-up is already pending
+    kQueuedWake,  // queued; the caller must wake the consumer
+    kDropped,     // the queue was full; counted in dropped()
   };
 
   PushResult Push(T event) {
@@ -36,7 +36,8 @@ class EventQueue {
       return PushResult::kDropped;
     }
     items_.push_back(std::move(event));
-    if (wake_pending_) return PushResult::kQueued;
+    if (wake_pending_)
+      return PushResult::kQueued;
     wake_pending_ = true;
     return PushResult::kQueuedWake;
   }

@@ -25,14 +25,14 @@ const char* GcTypeName(uint32_t type);
 // Written by the GC epilogue on the isolate's thread, read by the monitor
 // thread. Trivially copyable; times are uv_hrtime() nanoseconds (monotonic).
 struct GcRecord {
-  uint32_t type;  // one GcTypeBit
+  uint32_t type;   // one GcTypeBit
   uint32_t flags;  // v8::GCCallbackFlags
   uint64_t start_ns;
   uint64_t end_ns;
-  uint64_t used_before;  // heap used at the prologue
-  uint64_t used_after;  // heap used at the epilogue
-  uint64_t total_after;  // heap committed at the epilogue
-  uint64_t limit;  // heap size limit
+  uint64_t used_before;     // heap used at the prologue
+  uint64_t used_after;      // heap used at the epilogue
+  uint64_t total_after;     // heap committed at the epilogue
+  uint64_t limit;           // heap size limit
   uint64_t external_after;  // external memory at the epilogue
 };
 

@@ -27,7 +27,8 @@ const char* GcTypeName(uint32_t type) {
 
 int GcStats::TypeIndex(uint32_t type) {
   for (int i = 0; i < GcStatsSnapshot::kTypes; i++) {
-    if (type == (1u << i)) return i;
+    if (type == (1u << i))
+      return i;
   }
   return -1;
 }
@@ -40,10 +41,12 @@ bool GcStats::Add(const GcRecord& r) {
     GcTypeCounters& c = s_.by_type[index];
     c.count++;
     c.total_pause_ms += pause_ms;
-    if (pause_ms > c.max_pause_ms) c.max_pause_ms = pause_ms;
+    if (pause_ms > c.max_pause_ms)
+      c.max_pause_ms = pause_ms;
   }
   s_.total_pause_ms += pause_ms;
-  if (pause_ms > s_.max_pause_ms) s_.max_pause_ms = pause_ms;
+  if (pause_ms > s_.max_pause_ms)
+    s_.max_pause_ms = pause_ms;
   s_.last_pause_ms = pause_ms;
   s_.last_end_ns = r.end_ns;
   s_.heap_used = r.used_after;
@@ -63,10 +66,12 @@ bool GcStats::Add(const GcRecord& r) {
     s_.estimated_base = static_cast<double>(base);
     s_.usage_trend = 0;
   } else {
-    if (base < s_.min_base) s_.min_base = base;
-    if (base > s_.max_base) s_.max_base = base;
-    const double delta = static_cast<double>(base) -
-                         static_cast<double>(s_.current_base);
+    if (base < s_.min_base)
+      s_.min_base = base;
+    if (base > s_.max_base)
+      s_.max_base = base;
+    const double delta =
+        static_cast<double>(base) - static_cast<double>(s_.current_base);
     s_.usage_trend += kSmoothing * (delta - s_.usage_trend);
     s_.estimated_base += kSmoothing * (base - s_.estimated_base);
   }

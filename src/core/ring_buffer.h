@@ -55,7 +55,8 @@ class RingBuffer {
   bool TryPop(T* out) {
     const uint64_t tail = tail_.load(std::memory_order_relaxed);
     const uint64_t head = head_.load(std::memory_order_acquire);
-    if (tail == head) return false;
+    if (tail == head)
+      return false;
     *out = slots_[tail & mask_];
     tail_.store(tail + 1, std::memory_order_release);
     return true;
@@ -73,7 +74,8 @@ class RingBuffer {
  private:
   static size_t RoundUp(size_t n) {
     size_t c = 2;
-    while (c < n) c <<= 1;
+    while (c < n)
+      c <<= 1;
     return c;
   }
 

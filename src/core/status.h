@@ -11,13 +11,13 @@
 namespace leakguard {
 
 enum class StatusCode : uint8_t {
-  kOk = 0,          // Success.
-  kInvalidArgument, // A caller passed a value outside the accepted range.
-  kIoError,         // A system call failed; the message names it and the path.
-  kParseError,      // Input text is not what the format requires.
-  kOutOfRange,      // An index or size in the input points outside its array.
-  kNoHeadroom,      // Not enough memory or disk to do the work safely.
-  kUnsupported,     // The input uses a feature this version cannot read.
+  kOk = 0,           // Success.
+  kInvalidArgument,  // A caller passed a value outside the accepted range.
+  kIoError,          // A system call failed; the message names it and the path.
+  kParseError,       // Input text is not what the format requires.
+  kOutOfRange,       // An index or size in the input points outside its array.
+  kNoHeadroom,       // Not enough memory or disk to do the work safely.
+  kUnsupported,      // The input uses a feature this version cannot read.
 };
 
 // Returns a short, stable name for `code` (e.g. "parse error").

@@ -37,7 +37,8 @@ TEST(EventQueue, ConcurrentProducersLoseNothingBelowCapacity) {
   std::atomic<int> wakes{0};
   auto produce = [&](int base) {
     for (int i = 0; i < 10000; i++) {
-      if (q.Push(base + i) == Queue::PushResult::kQueuedWake) wakes++;
+      if (q.Push(base + i) == Queue::PushResult::kQueuedWake)
+        wakes++;
     }
   };
   std::vector<int> seen;

@@ -5,7 +5,9 @@
 namespace leakguard {
 namespace {
 
-GcRecord Record(uint32_t type, uint64_t start_ms, uint64_t pause_ms,
+GcRecord Record(uint32_t type,
+                uint64_t start_ms,
+                uint64_t pause_ms,
                 uint64_t used_after) {
   GcRecord r{};
   r.type = type;
@@ -29,9 +31,8 @@ TEST(GcStats, CountsFullAndIncrementalLikeMemwatch) {
   EXPECT_EQ(s.num_inc_gc, 2u);
   EXPECT_EQ(s.heap_compactions, 1u);
   EXPECT_EQ(s.by_type[GcStats::TypeIndex(kGcScavenge)].count, 1u);
-  EXPECT_DOUBLE_EQ(s.by_type[GcStats::TypeIndex(kGcMarkSweepCompact)]
-                       .total_pause_ms,
-                   5.0);
+  EXPECT_DOUBLE_EQ(
+      s.by_type[GcStats::TypeIndex(kGcMarkSweepCompact)].total_pause_ms, 5.0);
   EXPECT_DOUBLE_EQ(s.total_pause_ms, 8.0);
   EXPECT_DOUBLE_EQ(s.max_pause_ms, 5.0);
   EXPECT_EQ(s.current_base, 1000u);

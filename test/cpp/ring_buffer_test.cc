@@ -39,7 +39,8 @@ TEST(RingBuffer, PopsInOrderAndReportsEmpty) {
 
 TEST(RingBuffer, CountsDropsWhenFull) {
   RingBuffer<Record> ring(8);
-  for (uint64_t i = 0; i < 20; i++) ring.TryPush(Record{i, {}});
+  for (uint64_t i = 0; i < 20; i++)
+    ring.TryPush(Record{i, {}});
   EXPECT_EQ(ring.size(), 8u);
   EXPECT_EQ(ring.dropped(), 12u);
   Record r{};
@@ -56,7 +57,8 @@ TEST(RingBuffer, ProducerConsumerThreadsKeepOrderAndCountDrops) {
   std::atomic<uint64_t> pushed{0};
   std::thread producer([&] {
     for (uint64_t i = 0; i < kCount; i++) {
-      if (ring.TryPush(Record{i, {i, ~i, i, ~i}})) pushed.fetch_add(1);
+      if (ring.TryPush(Record{i, {i, ~i, i, ~i}}))
+        pushed.fetch_add(1);
     }
   });
   uint64_t popped = 0;
@@ -67,11 +69,14 @@ TEST(RingBuffer, ProducerConsumerThreadsKeepOrderAndCountDrops) {
     Record r{};
     for (;;) {
       if (ring.TryPop(&r)) {
-        if (popped > 0 && r.seq <= last) ordered = false;
-        if (r.payload[0] != r.seq || r.payload[1] != ~r.seq) intact = false;
+        if (popped > 0 && r.seq <= last)
+          ordered = false;
+        if (r.payload[0] != r.seq || r.payload[1] != ~r.seq)
+          intact = false;
         last = r.seq;
         popped++;
-        if (r.seq == kCount - 1) break;
+        if (r.seq == kCount - 1)
+          break;
       } else if (pushed + ring.dropped() == kCount && ring.size() == 0) {
         break;  // the last record was dropped
       }
@@ -89,17 +94,20 @@ TEST(RingBuffer, NoLossBelowCapacityAcrossThreads) {
   constexpr uint64_t kCount = 512;
   RingBuffer<Record> ring(1024);
   std::thread producer([&] {
-    for (uint64_t i = 0; i < kCount; i++) ring.TryPush(Record{i, {}});
+    for (uint64_t i = 0; i < kCount; i++)
+      ring.TryPush(Record{i, {}});
   });
   producer.join();
   std::vector<uint64_t> seen;
   std::thread consumer([&] {
     Record r{};
-    while (ring.TryPop(&r)) seen.push_back(r.seq);
+    while (ring.TryPop(&r))
+      seen.push_back(r.seq);
   });
   consumer.join();
   ASSERT_EQ(seen.size(), kCount);
-  for (uint64_t i = 0; i < kCount; i++) EXPECT_EQ(seen[i], i);
+  for (uint64_t i = 0; i < kCount; i++)
+    EXPECT_EQ(seen[i], i);
   EXPECT_EQ(ring.dropped(), 0u);
 }
 
