@@ -1,0 +1,224 @@
+#include "core/heap_graph.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace leakguard {
+
+namespace {
+
+std::string Num(uint64_t v) {
+  return std::to_string(v);
+}
+
+}  // namespace
+
+Status HeapGraph::SetNodeTypes(std::vector<std::string> names) {
+  if (names.empty() || names.size() > 255) {
+    return Status(StatusCode::kInvalidArgument,
+                  "node type list must have 1 to 255 names");
+  }
+  node_type_names_ = std::move(names);
+  return Status::Ok();
+}
+
+Status HeapGraph::SetEdgeTypes(std::vector<std::string> names) {
+  if (names.empty() || names.size() > 255) {
+    return Status(StatusCode::kInvalidArgument,
+                  "edge type list must have 1 to 255 names");
+  }
+  edge_type_names_ = std::move(names);
+  ComputeIndexEdgeTypes();
+  return Status::Ok();
+}
+
+void HeapGraph::SetV8Types() {
+  node_type_names_ = {"hidden",
+                      "array",
+                      "string",
+                      "object",
+                      "code",
+                      "closure",
+                      "regexp",
+                      "number",
+                      "native",
+                      "synthetic",
+                      "concatenated string",
+                      "sliced string",
+                      "symbol",
+                      "bigint",
+                      "object shape",
+                      "wasm object"};
+  edge_type_names_ = {"context",
+                      "element",
+                      "property",
+                      "internal",
+                      "hidden",
+                      "shortcut",
+                      "weak"};
+  ComputeIndexEdgeTypes();
+}
+
+void HeapGraph::ComputeIndexEdgeTypes() {
+  // V8's HeapGraphEdge: kElement and kHidden edges are numbered, the others
+  // are named (heap-snapshot-generator.cc, HeapSnapshotJSONSerializer).
+  index_edge_type_.assign(edge_type_names_.size(), false);
+  for (size_t i = 0; i < edge_type_names_.size(); i++) {
+    const std::string& t = edge_type_names_[i];
+    index_edge_type_[i] = t == "element" || t == "hidden";
+  }
+}
+
+uint32_t HeapGraph::InternString(std::string_view s) {
+  auto it = intern_.find(std::string(s));
+  if (it != intern_.end())
+    return it->second;
+  uint32_t index = AddString(s);
+  intern_.emplace(std::string(s), index);
+  return index;
+}
+
+uint32_t HeapGraph::AddString(std::string_view s) {
+  string_data_.append(s.data(), s.size());
+  string_offsets_.push_back(string_data_.size());
+  return static_cast<uint32_t>(string_offsets_.size() - 2);
+}
+
+uint32_t HeapGraph::AddNode(uint8_t type,
+                            uint32_t name,
+                            uint32_t id,
+                            uint64_t self_size) {
+  node_types_.push_back(type);
+  node_names_.push_back(name);
+  ids_.push_back(id);
+  self_sizes_.push_back(self_size);
+  first_edges_.push_back(static_cast<uint32_t>(edge_targets_.size()));
+  return static_cast<uint32_t>(ids_.size() - 1);
+}
+
+void HeapGraph::AddEdge(uint8_t type, uint32_t name_or_index, uint32_t target) {
+  edge_types_.push_back(type);
+  edge_names_.push_back(name_or_index);
+  edge_targets_.push_back(target);
+}
+
+Status HeapGraph::Finish() {
+  intern_ = {};
+  if (node_type_names_.empty() || edge_type_names_.empty()) {
+    return Status(StatusCode::kInvalidArgument, "type names were not set");
+  }
+  if (first_edges_.size() == ids_.size()) {
+    first_edges_.push_back(static_cast<uint32_t>(edge_targets_.size()));
+  }
+  const uint32_t nodes = node_count();
+  const uint32_t strings = string_count();
+  const size_t node_types = node_type_names_.size();
+  const size_t edge_types = edge_type_names_.size();
+  for (uint32_t n = 0; n < nodes; n++) {
+    if (node_types_[n] >= node_types) {
+      return Status(StatusCode::kOutOfRange,
+                    "node " + Num(n) + " has type " + Num(node_types_[n]) +
+                        " but meta lists " + Num(node_types) + " node types");
+    }
+    if (node_names_[n] >= strings) {
+      return Status(StatusCode::kOutOfRange,
+                    "node " + Num(n) + " name index " + Num(node_names_[n]) +
+                        " is out of range (" + Num(strings) + " strings)");
+    }
+  }
+  const uint32_t edges = edge_count();
+  for (uint32_t e = 0; e < edges; e++) {
+    if (edge_types_[e] >= edge_types) {
+      return Status(StatusCode::kOutOfRange,
+                    "edge " + Num(e) + " has type " + Num(edge_types_[e]) +
+                        " but meta lists " + Num(edge_types) + " edge types");
+    }
+    if (edge_targets_[e] >= nodes) {
+      return Status(StatusCode::kOutOfRange,
+                    "edge " + Num(e) + " targets node " +
+                        Num(edge_targets_[e]) + " of " + Num(nodes));
+    }
+    if (!index_edge_type_[edge_types_[e]] && edge_names_[e] >= strings) {
+      return Status(StatusCode::kOutOfRange,
+                    "edge " + Num(e) + " name index " + Num(edge_names_[e]) +
+                        " is out of range (" + Num(strings) + " strings)");
+    }
+  }
+  return Status::Ok();
+}
+
+int HeapGraph::FindNodeType(std::string_view name) const {
+  for (size_t i = 0; i < node_type_names_.size(); i++) {
+    if (node_type_names_[i] == name)
+      return static_cast<int>(i);
+  }
+  return kNoType;
+}
+
+int HeapGraph::FindEdgeType(std::string_view name) const {
+  for (size_t i = 0; i < edge_type_names_.size(); i++) {
+    if (edge_type_names_[i] == name)
+      return static_cast<int>(i);
+  }
+  return kNoType;
+}
+
+void HeapGraph::BuildIdIndex() {
+  if (!ids_sorted_.empty() || ids_.empty())
+    return;
+  ids_sorted_.resize(ids_.size());
+  for (uint32_t n = 0; n < node_count(); n++)
+    ids_sorted_[n] = n;
+  std::sort(ids_sorted_.begin(),
+            ids_sorted_.end(),
+            [this](uint32_t a, uint32_t b) { return ids_[a] < ids_[b]; });
+}
+
+uint32_t HeapGraph::FindNodeById(uint32_t id) const {
+  auto it =
+      std::lower_bound(ids_sorted_.begin(),
+                       ids_sorted_.end(),
+                       id,
+                       [this](uint32_t n, uint32_t v) { return ids_[n] < v; });
+  if (it == ids_sorted_.end() || ids_[*it] != id)
+    return kNoNode;
+  return *it;
+}
+
+void HeapGraph::BuildRetainers() {
+  if (has_retainers())
+    return;
+  const uint32_t nodes = node_count();
+  const uint32_t edges = edge_count();
+  // Counting sort by target: count, prefix-sum, then fill in source order so
+  // each node's retainers are listed by ascending source node.
+  retainer_first_.assign(static_cast<size_t>(nodes) + 1, 0);
+  for (uint32_t e = 0; e < edges; e++)
+    retainer_first_[edge_targets_[e] + 1]++;
+  for (uint32_t n = 0; n < nodes; n++) {
+    retainer_first_[n + 1] += retainer_first_[n];
+  }
+  retainer_edges_.resize(edges);
+  retainer_nodes_.resize(edges);
+  std::vector<uint32_t> fill(retainer_first_.begin(),
+                             retainer_first_.end() - 1);
+  for (uint32_t n = 0; n < nodes; n++) {
+    for (uint32_t e = first_edges_[n]; e < first_edges_[n + 1]; e++) {
+      uint32_t slot = fill[edge_targets_[e]]++;
+      retainer_edges_[slot] = e;
+      retainer_nodes_[slot] = n;
+    }
+  }
+}
+
+size_t HeapGraph::MemoryUsage() const {
+  return node_types_.capacity() + node_names_.capacity() * 4 +
+         ids_.capacity() * 4 + self_sizes_.capacity() * 8 +
+         first_edges_.capacity() * 4 + edge_types_.capacity() +
+         edge_names_.capacity() * 4 + edge_targets_.capacity() * 4 +
+         string_data_.capacity() + string_offsets_.capacity() * 8 +
+         ids_sorted_.capacity() * 4 + retainer_first_.capacity() * 4 +
+         retainer_edges_.capacity() * 4 + retainer_nodes_.capacity() * 4;
+}
+
+}  // namespace leakguard
