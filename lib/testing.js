@@ -1,0 +1,454 @@
+'use strict';
+// Heap-flat assertions for test suites: `measureHeap(fn)` and
+// `assertNoLeak(fn)`.
+//
+// The method: call `fn` for a warm-up (so lazy compilation, inline caches,
+// feedback vectors and caches that fill once are out of the way), then for
+// a number of rounds of equal size. Before the first round and after each
+// one, collect garbage with the native full, compacting GC until the heap
+// settles, and read the live heap (V8's used_heap_size) and external memory
+// (ArrayBuffers, Buffers). A function that retains memory makes these
+// readings climb by the same amount every round; one that does not leaves
+// them flat, apart from the odd step when V8 compiles something.
+//
+// The verdict is a Kendall/Theil–Sen test of "the readings grow faster than
+// maxBytesPerIteration per call": every pair of rounds votes on whether the
+// growth between them, less the allowed growth, is positive. A step caused
+// by a compiler tier-up moves one round and loses the vote; a leak moves
+// every round and wins it. The estimate reported is the Theil–Sen slope
+// (the median of the pairwise slopes), which one outlier cannot move.
+//
+// Only the JavaScript thread that calls these functions is measured; the
+// heap statistics are per isolate, so worker threads each measure their own.
+
+const { AssertionError } = require('node:assert');
+const leakguard = require('./index');
+const options = require('./options');
+
+const MS_DAY = 24 * 60 * 60 * 1000;
+
+const TESTING_SCHEMA = {
+  iterations: {
+    kind: 'integer', min: 1, max: 1e8, default: 500,
+    doc: 'calls of fn per measured round',
+  },
+  rounds: {
+    kind: 'integer', min: 3, max: 1000, default: 8,
+    doc: 'measured rounds; the heap is read before the first and after each',
+  },
+  warmup: {
+    kind: 'integer', min: 0, max: 1e8,
+    doc: 'calls of fn before the first reading (default: one round)',
+  },
+  maxBytesPerIteration: {
+    kind: 'number', min: 0, max: 1e12, default: 16,
+    doc: 'growth per call, heap plus external, that still counts as no leak',
+  },
+  confidence: {
+    kind: 'number', min: 0.5, max: 0.9999, default: 0.95,
+    doc: 'how sure the growth must be to count as a leak',
+  },
+  timeoutMs: {
+    kind: 'integer', min: 1, max: MS_DAY, default: 60000,
+    doc: 'time for the whole measurement before it fails',
+  },
+  explain: {
+    kind: 'boolean', default: true,
+    doc: 'on a leak, run one more pass under a heap diff to name what grew',
+  },
+  name: {
+    kind: 'string',
+    doc: 'what to call fn in messages (default: its name)',
+  },
+};
+
+// Settling: a full GC can free objects whose finalizers or weak callbacks
+// only ran in the previous one, so collect until two readings agree.
+const SETTLE_BYTES = 1024;
+const SETTLE_MAX_GCS = 5;
+
+// Deadline checks in the synchronous loop cost a clock read; do one every
+// this many calls.
+const CLOCK_EVERY = 64;
+
+class LeakError extends AssertionError {
+  constructor(message, report) {
+    super({
+      message,
+      actual: report.bytesPerIteration,
+      expected: report.maxBytesPerIteration,
+      operator: 'assertNoLeak',
+    });
+    this.name = 'LeakError';
+    // The stack was captured under AssertionError's name; runners that print
+    // it (Mocha) should say what failed.
+    if (typeof this.stack === 'string') {
+      this.stack = this.stack.replace(/^AssertionError\b/, 'LeakError');
+    }
+    // actual/expected are bytes per call; a textual diff of two numbers
+    // would only confuse (Mocha, Jest honour this flag).
+    this.showDiff = false;
+    this.report = report;
+  }
+}
+
+function timeoutError(call, ms, where) {
+  const err = new Error(`${call}: timed out after ${ms} ms (${where}); ` +
+    'raise options.timeoutMs, or lower options.iterations or options.rounds');
+  err.code = 'ERR_LEAKGUARD_TIMEOUT';
+  return err;
+}
+
+function readMemory() {
+  const { heap } = leakguard.heapStats();
+  return { heap: heap.used_heap_size, external: heap.external_memory };
+}
+
+// Full collections until the live heap settles. Returns the settled reading
+// and the number of collections it took.
+function settle() {
+  leakguard.gc();
+  let last = readMemory();
+  let gcs = 1;
+  while (gcs < SETTLE_MAX_GCS) {
+    leakguard.gc();
+    gcs++;
+    const now = readMemory();
+    const settled = Math.abs(now.heap - last.heap) < SETTLE_BYTES &&
+                    Math.abs(now.external - last.external) < SETTLE_BYTES;
+    last = now;
+    if (settled) break;
+  }
+  return { heap: last.heap, external: last.external, gcs };
+}
+
+function isThenable(value) {
+  return value !== null &&
+         (typeof value === 'object' || typeof value === 'function') &&
+         typeof value.then === 'function';
+}
+
+// Calls fn `count` times in sequence, awaiting what it returns when that is
+// a promise. A synchronous fn never yields to the event loop here, so its
+// loop stays tight. `state.cancelled` stops the loop after a timeout.
+async function runCalls(fn, count, state) {
+  for (let i = 0; i < count; i++) {
+    if (state.cancelled) return;
+    const result = fn();
+    if (isThenable(result)) {
+      await result;
+    } else if (i % CLOCK_EVERY !== 0) {
+      continue;
+    }
+    if (performance.now() > state.deadline) state.expired = true;
+    if (state.expired) return;
+  }
+}
+
+function median(sorted) {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const mid = n >> 1;
+  return n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// Theil–Sen slope of ys over x = 0, 1, 2, ...: the median of the slopes
+// between every pair of points.
+function theilSen(ys) {
+  const slopes = [];
+  for (let i = 0; i < ys.length; i++) {
+    for (let j = i + 1; j < ys.length; j++) {
+      slopes.push((ys[j] - ys[i]) / (j - i));
+    }
+  }
+  slopes.sort((a, b) => a - b);
+  return median(slopes);
+}
+
+// Standard normal CDF (Abramowitz and Stegun 7.1.26, error < 1.5e-7).
+function normalCdf(z) {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 +
+    t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+// Confidence that ys grow faster than `allowed` per step: Mann–Kendall's S
+// over the readings less the allowed growth, one-sided, with continuity
+// correction. 0.5 means no evidence either way.
+function growthConfidence(ys, allowed) {
+  const n = ys.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = (ys[j] - ys[i]) - allowed * (j - i);
+      s += d > 0 ? 1 : d < 0 ? -1 : 0;
+    }
+  }
+  const sd = Math.sqrt(n * (n - 1) * (2 * n + 5) / 18);
+  const z = s > 0 ? (s - 1) / sd : s < 0 ? (s + 1) / sd : 0;
+  return normalCdf(z);
+}
+
+// The smallest slope (per step) that stands out of the scatter of the
+// readings around the Theil–Sen line at one-sided 95%: a robust sigma from
+// the median absolute residual, over the spread of x.
+function noiseSlope(ys, slope) {
+  const n = ys.length;
+  const residuals = ys.map((y, i) => y - slope * i);
+  const center = median([...residuals].sort((a, b) => a - b));
+  const mad = median(residuals.map((r) => Math.abs(r - center))
+    .sort((a, b) => a - b));
+  const sigma = 1.4826 * mad;
+  const sxx = n * (n * n - 1) / 12;
+  return 1.645 * sigma / Math.sqrt(sxx);
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+// 312 -> "312 B", 1234567 -> "1.2 MB"; signed when `sign` is set.
+function formatBytes(bytes, sign = false) {
+  const prefix = sign ? (bytes < 0 ? '-' : '+') : (bytes < 0 ? '-' : '');
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  let text = value.toFixed(digits);
+  if (digits === 1 && text.endsWith('.0')) text = text.slice(0, -2);
+  return `${prefix}${text} ${UNITS[unit]}`;
+}
+
+function fnName(fn, opts) {
+  if (opts.name !== undefined) return opts.name;
+  return fn.name || 'fn';
+}
+
+// The in-process heap diff, when this build has one: lib/heap-diff.js
+// exporting memwatch's HeapDiff (`new HeapDiff()`, then `end()` giving
+// `change.details: [{ what, size_bytes, size, '+', '-' }]`).
+function loadHeapDiff() {
+  let mod;
+  try {
+    mod = require('./heap-diff');
+  } catch (err) {
+    if (err.code === 'MODULE_NOT_FOUND' && /heap-diff/.test(err.message)) {
+      return null;
+    }
+    throw err;
+  }
+  const HeapDiff = mod && (mod.HeapDiff || mod);
+  return typeof HeapDiff === 'function' ? HeapDiff : null;
+}
+
+// The constructors that grew most, from a memwatch-shaped heap diff:
+// [{ what, count, bytes }], largest growth first.
+function topGrowing(diff, limit = 3) {
+  const details = diff && diff.change && diff.change.details;
+  if (!Array.isArray(details)) return [];
+  return details
+    .map((d) => ({
+      what: String(d.what),
+      count: (Number(d['+']) || 0) - (Number(d['-']) || 0),
+      bytes: Number(d.size_bytes) || 0,
+    }))
+    .filter((d) => d.bytes > 0 || d.count > 0)
+    .sort((a, b) => b.bytes - a.bytes || b.count - a.count)
+    .slice(0, limit);
+}
+
+function formatGrowing(growing) {
+  return growing.map((g) =>
+    `${g.what} ${g.count >= 0 ? '+' : ''}${g.count} (${formatBytes(g.bytes, true)})`)
+    .join(', ');
+}
+
+// The sentence a failed assertion shows, e.g.
+// "fn leaked ~312 B per call (95% confident; 8 rounds × 500 calls;
+// heap +1.2 MB). Growing: Session +4000 (+640 KB), Array +4000 (+128 KB)".
+function leakMessage(report) {
+  const pct = Math.floor(report.confidence * 1000) / 10;
+  const parts = [
+    `${pct}% confident`,
+    `${report.rounds} rounds × ${report.iterations} calls`,
+    `heap ${formatBytes(report.heapGrowth, true)}`,
+  ];
+  if (report.externalGrowth !== 0 && Math.abs(report.externalBytesPerIteration) >= 1) {
+    parts.push(`external ${formatBytes(report.externalGrowth, true)}`);
+  }
+  let text = `${report.name} leaked ~${formatBytes(report.bytesPerIteration)} ` +
+    `per call (${parts.join('; ')})`;
+  if (report.growing && report.growing.length > 0) {
+    text += `. Growing: ${formatGrowing(report.growing)}`;
+  } else if (report.growing === null) {
+    text += '. Allowed: ' +
+      `${formatBytes(report.maxBytesPerIteration)} per call`;
+  }
+  return text;
+}
+
+function noLeakMessage(report) {
+  const pct = Math.floor((1 - report.confidence) * 1000) / 10;
+  return `${report.name} retained ~${formatBytes(report.bytesPerIteration)} ` +
+    `per call, not more than ${formatBytes(report.maxBytesPerIteration)} ` +
+    `(${pct}% confident it is within; ${report.rounds} rounds × ` +
+    `${report.iterations} calls; heap ${formatBytes(report.heapGrowth, true)})`;
+}
+
+// Runs `body(state)` with a deadline; rejects with a timeout error when it
+// passes, even if fn's promise never settles, and tells the loop to stop.
+function withDeadline(call, timeoutMs, body) {
+  const state = {
+    deadline: performance.now() + timeoutMs,
+    cancelled: false,
+    expired: false,
+    where: 'warm-up',
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      state.cancelled = true;
+      reject(timeoutError(call, timeoutMs, state.where));
+    }, timeoutMs);
+    body(state).then((value) => {
+      clearTimeout(timer);
+      if (state.expired) reject(timeoutError(call, timeoutMs, state.where));
+      else resolve(value);
+    }, (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+async function measure(call, fn, opts, state) {
+  const started = performance.now();
+  const { iterations, rounds } = opts;
+  const warmup = opts.warmup === undefined ? iterations : opts.warmup;
+
+  await runCalls(fn, warmup, state);
+  if (state.expired || state.cancelled) return null;
+
+  // Two settles: the first also clears what the warm-up left for the
+  // finalizers; the second is the baseline.
+  settle();
+  const heap = new Float64Array(rounds + 1);
+  const external = new Float64Array(rounds + 1);
+  const gcs = new Uint8Array(rounds + 1);
+  let reading = settle();
+  heap[0] = reading.heap;
+  external[0] = reading.external;
+  gcs[0] = reading.gcs;
+
+  for (let r = 1; r <= rounds; r++) {
+    state.where = `round ${r} of ${rounds}`;
+    await runCalls(fn, iterations, state);
+    if (state.expired || state.cancelled) return null;
+    reading = settle();
+    heap[r] = reading.heap;
+    external[r] = reading.external;
+    gcs[r] = reading.gcs;
+  }
+
+  const heapYs = Array.from(heap);
+  const externalYs = Array.from(external);
+  const totalYs = heapYs.map((h, i) => h + externalYs[i]);
+  const heapSlope = theilSen(heapYs);
+  const externalSlope = theilSen(externalYs);
+  const totalSlope = theilSen(totalYs);
+  const allowedPerRound = opts.maxBytesPerIteration * iterations;
+  const confidence = growthConfidence(totalYs, allowedPerRound);
+
+  const report = {
+    name: fnName(fn, opts),
+    leak: confidence >= opts.confidence &&
+          totalSlope / iterations > opts.maxBytesPerIteration,
+    bytesPerIteration: totalSlope / iterations,
+    heapBytesPerIteration: heapSlope / iterations,
+    externalBytesPerIteration: externalSlope / iterations,
+    confidence,
+    noiseFloor: noiseSlope(totalYs, totalSlope) / iterations,
+    maxBytesPerIteration: opts.maxBytesPerIteration,
+    iterations,
+    rounds,
+    warmup,
+    heapGrowth: heapYs[rounds] - heapYs[0],
+    externalGrowth: externalYs[rounds] - externalYs[0],
+    samples: heapYs.map((h, i) => ({
+      round: i, heapUsed: h, external: externalYs[i], gcs: gcs[i],
+    })),
+    growing: undefined,
+    durationMs: 0,
+  };
+
+  if (report.leak && opts.explain) {
+    report.growing = await explain(fn, iterations * rounds, state);
+  }
+  report.durationMs = performance.now() - started;
+  return report;
+}
+
+// Names what grows: one more pass of the measured number of calls between
+// two heap snapshots. null when this build has no HeapDiff.
+// TODO(issue 6): exercised for real once lib/heap-diff.js lands.
+async function explain(fn, calls, state) {
+  const HeapDiff = loadHeapDiff();
+  if (HeapDiff === null) return null;
+  state.where = 'heap diff';
+  settle();
+  const diff = new HeapDiff();
+  await runCalls(fn, calls, state);
+  if (state.expired || state.cancelled) return null;
+  settle();
+  return topGrowing(await diff.end());
+}
+
+function checkFn(call, fn) {
+  if (typeof fn !== 'function') {
+    throw options.typeError(
+      `${call}: fn must be a function, got ${options.describe(fn)}`);
+  }
+}
+
+// Measures how much `fn` retains per call. Resolves with the report; never
+// fails on a leak (see assertNoLeak). Rejects when fn throws or rejects, or
+// on timeout.
+function measureHeap(fn, opts) {
+  const call = 'measureHeap';
+  checkFn(call, fn);
+  const o = options.validate(call, TESTING_SCHEMA, opts);
+  return withDeadline(call, o.timeoutMs, (state) => measure(call, fn, o, state));
+}
+
+// Resolves with the report when fn retains no more than
+// maxBytesPerIteration per call; otherwise rejects with a LeakError whose
+// message says how much, how sure, and (with a heap diff) what grew.
+// Like every leakguard call, a wrong argument throws at once (TypeError or
+// RangeError naming the option) rather than rejecting.
+function assertNoLeak(fn, opts) {
+  const call = 'assertNoLeak';
+  checkFn(call, fn);
+  const o = options.validate(call, TESTING_SCHEMA, opts);
+  return withDeadline(call, o.timeoutMs, (state) => measure(call, fn, o, state))
+    .then((report) => {
+      if (report.leak) throw new LeakError(leakMessage(report), report);
+      return report;
+    });
+}
+
+module.exports = {
+  measureHeap,
+  assertNoLeak,
+  LeakError,
+  TESTING_SCHEMA,
+  // Shared with lib/jest.js and the tests.
+  leakMessage,
+  noLeakMessage,
+  formatBytes,
+  topGrowing,
+  theilSen,
+  growthConfidence,
+};

@@ -1,0 +1,11 @@
+'use strict';
+const { assertNoLeak } = require('../../../lib/testing');
+const f = require('../fixtures');
+
+describe('clean functions', function () {
+  this.timeout(30000);
+  it('allocation-heavy parse keeps nothing', () => assertNoLeak(f.parseRecords));
+  it('buffer churn keeps nothing', () => assertNoLeak(f.hashBuffer));
+  it('async promise chain keeps nothing', () => assertNoLeak(f.fetchUser));
+  it('bounded cache that fills in warm-up', () => assertNoLeak(f.cachedLookup));
+});

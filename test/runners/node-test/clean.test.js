@@ -1,0 +1,20 @@
+'use strict';
+const { test } = require('node:test');
+const { assertNoLeak } = require('../../../lib/testing');
+const f = require('../fixtures');
+
+test('allocation-heavy parse keeps nothing', async () => {
+  await assertNoLeak(f.parseRecords);
+});
+
+test('buffer churn keeps nothing', async () => {
+  await assertNoLeak(f.hashBuffer);
+});
+
+test('async promise chain keeps nothing', async () => {
+  await assertNoLeak(f.fetchUser);
+});
+
+test('bounded cache that fills in warm-up', async () => {
+  await assertNoLeak(f.cachedLookup);
+});
