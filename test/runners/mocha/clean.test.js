@@ -4,6 +4,7 @@ const f = require('../fixtures');
 
 describe('clean functions', function () {
   this.timeout(30000);
+  it('runs in the runner\'s process', () => console.log(f.where()));
   it('allocation-heavy parse keeps nothing', () => assertNoLeak(f.parseRecords));
   it('buffer churn keeps nothing', () => assertNoLeak(f.hashBuffer));
   it('async promise chain keeps nothing', () => assertNoLeak(f.fetchUser));

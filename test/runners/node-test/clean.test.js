@@ -3,6 +3,10 @@ const { test } = require('node:test');
 const { assertNoLeak } = require('../../../lib/testing');
 const f = require('../fixtures');
 
+test('runs in the runner\'s process', () => {
+  console.log(f.where());
+});
+
 test('allocation-heavy parse keeps nothing', async () => {
   await assertNoLeak(f.parseRecords);
 });

@@ -4,6 +4,10 @@ const { test } = require('node:test');
 const { assertNoLeak } = require('../../../lib/testing');
 const f = require('../fixtures');
 
+test('runs in the runner\'s process', () => {
+  console.log(f.where());
+});
+
 test('a Session per call', async () => {
   await assertNoLeak(f.openSession);
 });

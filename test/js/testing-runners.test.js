@@ -1,0 +1,54 @@
+'use strict';
+// leakguard/testing and leakguard/jest inside the real runners: node:test,
+// Mocha, Jest (child-process workers) and Vitest (its default fork pool and
+// its worker-thread pool). Each runs the clean example suite, which must
+// pass, and the leaky one, whose every leak test must fail with a message
+// naming the function, the amount and, once the in-process heap diff
+// exists, the growing constructor.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { runNode, ROOT } = require('./helpers/child');
+const { RUNNERS, ENV } = require('../runners/runners');
+
+const HAS_HEAP_DIFF = fs.existsSync(path.join(ROOT, 'lib', 'heap-diff.js'));
+
+const LEAKS = [
+  { fn: 'openSession', constructor: 'Session' },
+  { fn: 'subscribe', constructor: null },
+  { fn: 'keepBuffer', constructor: null, external: true },
+];
+
+function run(runner, suite) {
+  return runNode({ file: runner.argv(suite)[0], args: runner.argv(suite).slice(1),
+                   env: ENV, timeoutMs: 120000 });
+}
+
+for (const [name, runner] of Object.entries(RUNNERS)) {
+  test(`${name}: clean functions pass`, async () => {
+    const r = await run(runner, 'clean');
+    const out = r.stdout + r.stderr;
+    assert.equal(r.code, 0, `${name} clean suite failed:\n${out}`);
+    assert.doesNotMatch(out, /leaked ~/);
+    assert.match(out, new RegExp(`leakguard-runner-context: ${runner.context}\\b`),
+                 `${name} did not run where expected:\n${out}`);
+  });
+
+  test(`${name}: leaking functions fail and say what leaked`, async () => {
+    const r = await run(runner, 'leaky');
+    const out = r.stdout + r.stderr;
+    assert.notEqual(r.code, 0, `${name} leaky suite passed:\n${out}`);
+    assert.match(out, new RegExp(`leakguard-runner-context: ${runner.context}\\b`));
+    for (const leak of LEAKS) {
+      const line = out.split('\n').find((l) => l.includes(`${leak.fn} leaked ~`));
+      assert.ok(line, `${name}: no message for ${leak.fn}:\n${out}`);
+      assert.match(line, /leaked ~\d[\d.]* (B|KB) per call \(\d[\d.]*% confident; 8 rounds × 500 calls; heap \+/);
+      if (leak.external) assert.match(line, /external \+\d/);
+      if (HAS_HEAP_DIFF) {
+        assert.match(line, /Growing: /);
+        if (leak.constructor) assert.match(line, new RegExp(`Growing: .*${leak.constructor} \\+\\d`));
+      }
+    }
+  });
+}
