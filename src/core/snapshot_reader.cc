@@ -524,6 +524,8 @@ bool SnapshotParser::SkipValue() {
     } else if (c == '-' || IsDigit(c)) {
       if (!SkipNumber())
         return false;
+    } else if (c == ']' || c == '}') {
+      return Fail("expected a value");
     } else {
       Ensure(5);
       if (std::strncmp(p_, "true", 4) == 0 ||

@@ -1,0 +1,84 @@
+#include "core/heap_graph.h"
+
+#include <gtest/gtest.h>
+
+namespace leakguard {
+namespace {
+
+TEST(HeapGraph, BuilderMakesCsrArrays) {
+  HeapGraph g;
+  g.SetV8Types();
+  const uint8_t kObject = static_cast<uint8_t>(g.FindNodeType("object"));
+  const uint8_t kSynthetic = static_cast<uint8_t>(g.FindNodeType("synthetic"));
+  const uint8_t kProperty = static_cast<uint8_t>(g.FindEdgeType("property"));
+  const uint8_t kElement = static_cast<uint8_t>(g.FindEdgeType("element"));
+  uint32_t empty = g.InternString("");
+  uint32_t foo = g.InternString("Foo");
+  EXPECT_EQ(g.InternString("Foo"), foo);  // interned once
+  uint32_t root = g.AddNode(kSynthetic, empty, 1, 0);
+  g.AddEdge(kElement, 0, 1);  // forward reference to node 1
+  g.AddEdge(kProperty, g.InternString("x"), 2);
+  g.AddNode(kObject, foo, 3, 16);
+  g.AddNode(kObject, foo, 5, 24);
+  g.AddEdge(kProperty, g.InternString("back"), root);
+  ASSERT_TRUE(g.Finish().ok());
+  EXPECT_EQ(g.node_count(), 3u);
+  EXPECT_EQ(g.edge_count(), 3u);
+  EXPECT_EQ(g.string_count(), 4u);
+  EXPECT_EQ(g.first_edge(0), 0u);
+  EXPECT_EQ(g.edge_end(0), 2u);
+  EXPECT_EQ(g.edge_end(1), 2u);  // node 1 has no edges
+  EXPECT_EQ(g.edge_end(2), 3u);
+  EXPECT_EQ(g.string(g.edge_name_or_index(1)), "x");
+  EXPECT_FALSE(g.edge_has_name(0));
+  EXPECT_EQ(g.node_name_string(2), "Foo");
+  EXPECT_EQ(g.FindEdgeType("weak"), 6);
+  EXPECT_EQ(g.FindNodeType("nope"), kNoType);
+
+  g.BuildIdIndex();
+  EXPECT_EQ(g.FindNodeById(5), 2u);
+  EXPECT_EQ(g.FindNodeById(4), kNoNode);
+
+  g.BuildRetainers();
+  // Node 2 is retained by the root's "x" edge; the root by node 2's "back".
+  ASSERT_EQ(g.retainer_end(2) - g.retainer_begin(2), 1u);
+  EXPECT_EQ(g.retainer_node(g.retainer_begin(2)), 0u);
+  EXPECT_EQ(g.retainer_edge(g.retainer_begin(2)), 1u);
+  ASSERT_EQ(g.retainer_end(0) - g.retainer_begin(0), 1u);
+  EXPECT_EQ(g.retainer_node(g.retainer_begin(0)), 2u);
+  EXPECT_GT(g.MemoryUsage(), 0u);
+}
+
+TEST(HeapGraph, FinishRejectsBadIndices) {
+  {
+    HeapGraph g;
+    g.SetV8Types();
+    g.AddNode(9, g.InternString(""), 1, 0);
+    g.AddEdge(2, g.InternString("x"), 7);
+    Status s = g.Finish();
+    EXPECT_EQ(s.code(), StatusCode::kOutOfRange);
+    EXPECT_NE(s.message().find("targets node 7 of 1"), std::string::npos);
+  }
+  {
+    HeapGraph g;
+    g.SetV8Types();
+    g.AddNode(9, 42, 1, 0);
+    EXPECT_NE(g.Finish().message().find("name index 42"), std::string::npos);
+  }
+  {
+    HeapGraph g;
+    g.SetV8Types();
+    g.AddNode(200, g.InternString(""), 1, 0);
+    EXPECT_NE(g.Finish().message().find("has type 200"), std::string::npos);
+  }
+  {
+    HeapGraph g;
+    EXPECT_FALSE(g.Finish().ok());  // no type names
+  }
+  HeapGraph g;
+  EXPECT_FALSE(g.SetNodeTypes({}).ok());
+  EXPECT_FALSE(g.SetEdgeTypes(std::vector<std::string>(256, "x")).ok());
+}
+
+}  // namespace
+}  // namespace leakguard
