@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+'use strict';
+// The `leakguard` command. Each subcommand is one entry of COMMANDS: its
+// usage line, its options for util.parseArgs, and a run function that
+// returns the exit code. Exit codes: 0 done, 1 bad usage, 2 a snapshot file
+// could not be read or parsed (one line on stderr: the file, the byte
+// offset, the reason).
+const { parseArgs } = require('node:util');
+
+const USAGE_EXIT = 1;
+const BAD_FILE_EXIT = 2;
+
+class UsageError extends Error {}
+
+function count(value, name) {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer >= 0`);
+  return Number(value);
+}
+
+// "12.3 MiB": 1024-based, three significant digits.
+function bytes(n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Math.abs(n);
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const text = u === 0 ? String(v) : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0);
+  return `${n < 0 ? '-' : ''}${text} ${units[u]}`;
+}
+
+function int(n) {
+  return n.toLocaleString('en-US');
+}
+
+// Renders rows as aligned columns; `right` lists the right-aligned columns.
+function table(header, rows, right) {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
+  return all.map((r) => r.map((cell, i) => {
+    const s = String(cell);
+    if (i === r.length - 1 && !right.has(i)) return s;
+    return right.has(i) ? s.padStart(widths[i]) : s.padEnd(widths[i]);
+  }).join('  ')).join('\n');
+}
+
+function print(text) {
+  process.stdout.write(text + '\n');
+}
+
+async function runAnalyze(positionals, values) {
+  const { analyze } = require('./analyze');
+  const options = {};
+  if (values.top !== undefined) options.top = count(values.top, 'top');
+  if (values['min-count'] !== undefined) {
+    options.minCount = count(values['min-count'], 'min-count');
+  }
+  if (values['min-bytes'] !== undefined) {
+    options.minRetainedBytes = count(values['min-bytes'], 'min-bytes');
+  }
+  const result = await analyze(positionals, options);
+  if (values.json) {
+    print(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  const r = result.report;
+  print(`${int(r.new_in_target)} objects are new in the target snapshot; ` +
+        `${int(r.still_alive)} of them are still alive in the final one ` +
+        `(${int(r.candidates)} counted, V8 internals folded into their owners).`);
+  if (r.groups.length === 0) {
+    print(`No leak candidates above the noise threshold ` +
+          `(${int(r.threshold.min_count)} objects, ` +
+          `${bytes(r.threshold.min_retained_bytes)} retained).`);
+    return 0;
+  }
+  print(`${r.groups_above_threshold} group(s) above the noise threshold; ` +
+        'largest retained size first:\n');
+  const rows = r.groups.map((g, i) => [
+    i + 1, g.constructor, int(g.count), bytes(g.retained_size), bytes(g.self_size),
+  ]);
+  print(table(['#', 'Constructor', 'Count', 'Retained', 'Shallow'], rows,
+              new Set([0, 2, 3, 4])));
+  print('\nRetainer paths (one representative per group):');
+  r.groups.forEach((g, i) => print(`  ${i + 1}. ${g.path}`));
+  return 0;
+}
+
+async function runDiff(positionals, values) {
+  const { diff } = require('./analyze');
+  const top = values.top === undefined ? (values.json ? 0 : 20) : count(values.top, 'top');
+  const d = await diff(positionals[0], positionals[1], { top });
+  if (values.json) {
+    print(JSON.stringify(d, null, 2));
+    return 0;
+  }
+  print(`before: ${int(d.before.nodes)} nodes, ${bytes(d.before.size_bytes)}`);
+  print(`after:  ${int(d.after.nodes)} nodes, ${bytes(d.after.size_bytes)}`);
+  print(`change: ${bytes(d.change.size_bytes)}, ` +
+        `${int(d.change.allocated_nodes)} allocated, ${int(d.change.freed_nodes)} freed\n`);
+  const rows = d.change.details.map((x) => [
+    x.what, `+${int(x['+'])}`, `-${int(x['-'])}`, bytes(x.size_bytes),
+  ]);
+  print(table(['Constructor', 'Allocated', 'Freed', 'Size change'], rows,
+              new Set([1, 2, 3])));
+  return 0;
+}
+
+async function runSummary(positionals, values) {
+  const { summary } = require('./analyze');
+  const top = values.top === undefined ? (values.json ? 0 : 20) : count(values.top, 'top');
+  const s = await summary(positionals[0], { top });
+  if (values.json) {
+    print(JSON.stringify(s, null, 2));
+    return 0;
+  }
+  const x = s.summary;
+  print(`${int(x.nodes)} nodes, ${int(x.edges)} edges, ${bytes(x.total_size)} ` +
+        `(${bytes(x.reachable_size)} reachable, ${int(x.unreachable_nodes)} ` +
+        'unreachable nodes)\n');
+  const rows = x.classes.map((c) => [
+    c.name, int(c.count), bytes(c.self_size), bytes(c.retained_size),
+  ]);
+  print(table(['Constructor', 'Count', 'Shallow', 'Retained'], rows,
+              new Set([1, 2, 3])));
+  return 0;
+}
+
+const REPORT_OPTIONS = {
+  json: { type: 'boolean' },
+  top: { type: 'string' },
+};
+
+// Subcommands. Each: `args` positional count, `options` for parseArgs.
+const COMMANDS = {
+  analyze: {
+    usage: 'analyze <baseline> <target> <final> [--json] [--top N] ' +
+           '[--min-count N] [--min-bytes N]',
+    help: 'objects new in <target> and still alive in <final>, by ' +
+          'constructor and retainer path',
+    args: 3,
+    options: {
+      ...REPORT_OPTIONS,
+      'min-count': { type: 'string' },
+      'min-bytes': { type: 'string' },
+    },
+    run: runAnalyze,
+  },
+  diff: {
+    usage: 'diff <before> <after> [--json] [--top N]',
+    help: 'allocated and freed objects by constructor (memwatch HeapDiff)',
+    args: 2,
+    options: REPORT_OPTIONS,
+    run: runDiff,
+  },
+  summary: {
+    usage: 'summary <file> [--json] [--top N]',
+    help: 'count, shallow and retained size by constructor',
+    args: 1,
+    options: REPORT_OPTIONS,
+    run: runSummary,
+  },
+};
+
+function usage() {
+  const lines = Object.entries(COMMANDS).map(
+    ([, c]) => `  leakguard ${c.usage}\n      ${c.help}`);
+  return `usage:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? USAGE_EXIT : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`leakguard: unknown command '${name}'\n${usage()}`);
+    return USAGE_EXIT;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    });
+    if (command.args !== undefined && positionals.length !== command.args) {
+      throw new UsageError(`expected ${command.args} file(s)`);
+    }
+    return await command.run(positionals, values);
+  } catch (err) {
+    if (err instanceof UsageError || (err.code && err.code.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`leakguard ${name}: ${err.message}\nusage: leakguard ${command.usage}\n`);
+      return USAGE_EXIT;
+    }
+    if (err.code === 'ERR_LEAKGUARD_SNAPSHOT' || err.code === 'ERR_LEAKGUARD_IO') {
+      process.stderr.write(`leakguard: ${err.message}\n`);
+      return BAD_FILE_EXIT;
+    }
+    throw err;
+  }
+}
+
+module.exports = { COMMANDS, main };
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (err) => {
+    process.stderr.write(`leakguard: ${err && err.stack ? err.stack : err}\n`);
+    process.exitCode = 1;
+  });
+}
