@@ -12,7 +12,13 @@
         "src/addon/instance.cc",
         "src/addon/event_convert.cc",
         "src/addon/gc_hooks.cc",
-        "src/addon/monitor_thread.cc"
+        "src/addon/monitor_thread.cc",
+        "src/addon/snapshot.cc",
+        "src/addon/snapshot_binding.cc",
+        "src/addon/snapshot_controller.cc",
+        "src/addon/snapshot_registry.cc",
+        "src/core/memory_budget.cc",
+        "src/core/snapshot_file.cc"
       ],
       "include_dirs": ["src"],
       "dependencies": [

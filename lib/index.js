@@ -104,4 +104,6 @@ class LeakGuard extends EventEmitter {
 }
 
 const leakguard = new LeakGuard();
+// writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
+require('./snapshots').install(leakguard);
 module.exports = leakguard;

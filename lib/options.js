@@ -23,6 +23,84 @@ const MONITOR_SCHEMA = {
   },
 };
 
+// Signals a snapshot can be asked with. SIGUSR1 is Node's (the inspector);
+// signals whose default action matters to the runtime are left out.
+const SNAPSHOT_SIGNALS = ['SIGUSR2', 'SIGHUP', 'SIGQUIT', 'SIGPWR', 'SIGWINCH',
+                          'SIGTTIN', 'SIGTTOU', 'SIGURG'];
+
+// Where and how snapshot files are written: writeSnapshot() and
+// enableSnapshots() share these.
+const SNAPSHOT_FILE_SCHEMA = {
+  dir: {
+    kind: 'string',
+    doc: 'directory for snapshot files, created with mode 0700 if missing',
+  },
+  nameTemplate: {
+    kind: 'string',
+    doc: 'file name with {pid}, {tid}, {time}, {reason}; never leaves dir',
+  },
+  maxFiles: {
+    kind: 'integer', min: 0, max: 1000000, default: 0,
+    doc: 'snapshot files of ours kept in dir, oldest removed first; 0 keeps all',
+  },
+  minFreeDiskBytes: {
+    kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0,
+    doc: 'refuse a snapshot when the disk has less free space',
+  },
+  ignoreHeadroom: {
+    kind: 'boolean', default: false,
+    doc: 'take the snapshot even when the memory budget says no',
+  },
+};
+
+const WRITE_SNAPSHOT_SCHEMA = {
+  ...SNAPSHOT_FILE_SCHEMA,
+  reason: {
+    kind: 'string', default: 'api',
+    doc: 'a word for the file name and info.reason',
+  },
+};
+
+const SNAPSHOT_SCHEMA = {
+  ...SNAPSHOT_FILE_SCHEMA,
+  signal: {
+    kind: 'enum', values: [...SNAPSHOT_SIGNALS, false], default: 'SIGUSR2',
+    doc: 'signal that asks for a snapshot, or false',
+  },
+  heapUsedPercent: {
+    kind: 'number', min: 1, max: 100,
+    doc: 'snapshot when heap used crosses this percentage of the heap limit',
+  },
+  heapUsedBytes: {
+    kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER,
+    doc: 'snapshot when heap used crosses this many bytes',
+  },
+  rssBytes: {
+    kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER,
+    doc: 'snapshot when the resident set crosses this many bytes',
+  },
+  nearHeapLimit: {
+    kind: 'boolean', default: false,
+    doc: 'one snapshot when the heap is about to run out',
+  },
+  onLeak: {
+    kind: 'boolean', default: false,
+    doc: "snapshot on each 'leak' verdict",
+  },
+  cooldownMs: {
+    kind: 'integer', min: 0, max: MS_DAY, default: 60000,
+    doc: 'at most one automatic snapshot per this many ms',
+  },
+  sink: {
+    kind: 'function',
+    doc: 'async ({ path, stream, info }) => {} to ship each file',
+  },
+  keepAfterSink: {
+    kind: 'boolean', default: true,
+    doc: 'keep the file after the sink resolved',
+  },
+};
+
 function describe(value) {
   if (value === null) return 'null';
   if (typeof value === 'string') return `"${value}"`;
@@ -122,6 +200,9 @@ function validate(call, schema, options, base = defaults(schema)) {
 
 module.exports = {
   MONITOR_SCHEMA,
+  SNAPSHOT_SCHEMA,
+  WRITE_SNAPSHOT_SCHEMA,
+  SNAPSHOT_SIGNALS,
   defaults,
   validate,
   typeError,

@@ -59,6 +59,20 @@ void Instance::Dispose() {
   StopMonitoring();
   hooks_.reset();
   monitor_.reset();
+  // After the monitor thread is joined: it calls into the controller.
+  if (snapshots_)
+    snapshots_->Dispose();
+}
+
+SnapshotController* Instance::snapshots() {
+  if (disposed_)
+    return snapshots_.get();
+  if (!snapshots_) {
+    snapshots_ = std::make_unique<SnapshotController>(env_, isolate_);
+    if (monitor_)
+      monitor_->SetSnapshotController(snapshots_.get());
+  }
+  return snapshots_.get();
 }
 
 int Instance::StartMonitoring(const StartConfig& config,
@@ -100,6 +114,7 @@ int Instance::StartMonitoring(const StartConfig& config,
   outbox_.set_capacity(config.max_queued_events);
 
   monitor_->SetGcEvents(gc_events_);
+  monitor_->SetSnapshotController(snapshots_.get());
   const int err = monitor_->Start(config.monitor);
   if (err != 0)
     return err;

@@ -24,6 +24,7 @@
 
 #include "addon/gc_hooks.h"
 #include "addon/monitor_thread.h"
+#include "addon/snapshot_controller.h"
 #include "core/event_queue.h"
 
 namespace leakguard {
@@ -59,6 +60,8 @@ class Instance {
   GcHooks* hooks() const { return hooks_.get(); }
   uint64_t dropped_events() const { return outbox_.dropped(); }
   size_t ring_capacity() const { return ring_capacity_; }
+  // The snapshot machinery, created on first use (null once disposed).
+  SnapshotController* snapshots();
 
  private:
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
@@ -72,6 +75,9 @@ class Instance {
   v8::Isolate* isolate_;
   std::unique_ptr<GcHooks> hooks_;
   std::unique_ptr<MonitorThread> monitor_;
+  // Outlives every monitor thread, which calls into it; disposed after the
+  // last one is joined.
+  std::unique_ptr<SnapshotController> snapshots_;
   EventQueue<OutEvent> outbox_{10000};
   size_t ring_capacity_ = 0;
   uv_async_t* main_async_ = nullptr;  // owned; freed by its close callback

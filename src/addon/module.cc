@@ -136,6 +136,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       return exports;
     }
   }
+  InitSnapshotBindings(env, exports);
   return exports;
 }
 

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "addon/snapshot_controller.h"
+
 namespace leakguard {
 
 MonitorThread::MonitorThread(RingBuffer<GcRecord>* ring,
@@ -37,6 +39,8 @@ int MonitorThread::Start(const MonitorConfig& config) {
       &timer_, OnTimer, config.drain_interval_ms, config.drain_interval_ms);
   stopping_.store(false);
   last_sample_ns_ = 0;
+  watched_signal_ = 0;
+  signal_closing_ = false;
 
   // Block every signal while creating the thread so it inherits a full
   // mask: a process signal must never run a handler on our thread.
@@ -82,6 +86,7 @@ void MonitorThread::ThreadMain(void* arg) {
   pthread_setname_np(pthread_self(), "leakguard");
 #endif
   self->SampleRss();
+  self->WatchSignal(false);
   uv_run(&self->loop_, UV_RUN_DEFAULT);
 }
 
@@ -90,6 +95,7 @@ void MonitorThread::OnWake(uv_async_t* handle) {
   // uv_async_send coalesces: one callback may stand for many sends, so
   // drain everything.
   self->Drain();
+  self->WatchSignal(self->stopping_.load());
   if (self->stopping_.load()) {
     uv_close(reinterpret_cast<uv_handle_t*>(&self->wake_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&self->timer_), nullptr);
@@ -110,6 +116,8 @@ void MonitorThread::SampleRss() {
   size_t rss = 0;
   if (uv_resident_set_memory(&rss) == 0) {
     rss_.store(rss, std::memory_order_relaxed);
+    if (SnapshotController* s = snapshots_.load())
+      s->OnRss(rss);
   }
   last_sample_ns_ = uv_hrtime();
 }
@@ -126,6 +134,8 @@ void MonitorThread::Drain() {
       if (full)
         copy = stats_.snapshot();
     }
+    if (SnapshotController* s = snapshots_.load())
+      s->OnGcRecord(record);
     if (gc_events) {
       OutEvent e;
       e.kind = OutEvent::Kind::kGc;
@@ -149,6 +159,51 @@ void MonitorThread::Post(const OutEvent& event) {
   if (outbox_->Push(e) == EventQueue<OutEvent>::PushResult::kQueuedWake) {
     wake_main_(wake_arg_);
   }
+}
+
+void MonitorThread::SetSnapshotController(SnapshotController* c) {
+  snapshots_.store(c);
+  if (running_)
+    uv_async_send(&wake_);
+}
+
+void MonitorThread::WatchSignal(bool stopping) {
+  SnapshotController* s = snapshots_.load();
+  const int want = stopping || s == nullptr ? 0 : s->watched_signal();
+  if (want == watched_signal_)
+    return;
+  if (signal_closing_)
+    return;  // OnSignalClosed looks again
+  if (watched_signal_ != 0) {
+    // The handle is reused only after its close callback has run.
+    CloseSignal();
+    return;
+  }
+  if (want == 0)
+    return;
+  uv_signal_init(&loop_, &signal_);
+  signal_.data = this;
+  if (uv_signal_start(&signal_, OnSignal, want) == 0) {
+    watched_signal_ = want;
+  } else {
+    CloseSignal();
+  }
+}
+
+void MonitorThread::CloseSignal() {
+  signal_closing_ = true;
+  watched_signal_ = 0;
+  uv_close(reinterpret_cast<uv_handle_t*>(&signal_), [](uv_handle_t* h) {
+    MonitorThread* self = static_cast<MonitorThread*>(h->data);
+    self->signal_closing_ = false;
+    self->WatchSignal(self->stopping_.load());
+  });
+}
+
+void MonitorThread::OnSignal(uv_signal_t* handle, int signum) {
+  MonitorThread* self = static_cast<MonitorThread*>(handle->data);
+  if (SnapshotController* s = self->snapshots_.load())
+    s->OnSignal();
 }
 
 }  // namespace leakguard

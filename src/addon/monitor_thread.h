@@ -32,6 +32,8 @@
 
 namespace leakguard {
 
+class SnapshotController;
+
 struct MonitorConfig {
   uint64_t sample_interval_ms = 1000;  // RSS and external memory sampling
   uint64_t drain_interval_ms = 100;    // how stale a 'gc' event can get
@@ -70,6 +72,10 @@ class MonitorThread {
 
   void Configure(const MonitorConfig& config);
   void SetGcEvents(bool enabled) { gc_events_.store(enabled); }
+  // Main thread. GC records and RSS samples are also handed to `c` (its
+  // thresholds), and the thread watches c->watched_signal(); call again
+  // after that changes. `c` must outlive the thread (see Instance).
+  void SetSnapshotController(SnapshotController* c);
   // The handle GcHooks pokes after a full GC; valid while running().
   uv_async_t* wake_handle() { return &wake_; }
 
@@ -84,6 +90,10 @@ class MonitorThread {
   void Drain();
   void SampleRss();
   void Post(const OutEvent& event);
+  // Starts, moves or stops signal_ to match the snapshot controller.
+  void WatchSignal(bool stopping);
+  static void OnSignal(uv_signal_t* handle, int signum);
+  void CloseSignal();
 
   RingBuffer<GcRecord>* const ring_;
   EventQueue<OutEvent>* const outbox_;
@@ -93,6 +103,13 @@ class MonitorThread {
   uv_loop_t loop_;
   uv_async_t wake_;
   uv_timer_t timer_;
+  // A uv_signal_t on this loop still gets the signal although the thread
+  // blocks every signal: libuv's process-wide handler (on whichever thread
+  // the kernel picks) writes to a pipe that each watching loop reads.
+  uv_signal_t signal_;
+  int watched_signal_ = 0;  // monitor thread only; 0 when none
+  bool signal_closing_ = false;  // monitor thread only
+  std::atomic<SnapshotController*> snapshots_{nullptr};
   uv_thread_t thread_;
   bool running_ = false;  // main thread only
   std::atomic<bool> stopping_{false};

@@ -1,0 +1,248 @@
+'use strict';
+// Heap snapshots: writeSnapshot(), enableSnapshots(), disableSnapshots()
+// and snapshotStats() on the LeakGuard instance.
+//
+// The native side takes each snapshot on this thread (from the call, from
+// an interrupt while JS runs, or from a main-loop wake-up while it is idle),
+// finishes the file on its own thread, and reports every outcome through
+// one callback: #onResults below. Here we only validate, turn results into
+// the promise, the 'snapshot' event, the sink call, or an error.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { threadId } = require('node:worker_threads');
+const binding = require('./binding');
+const options = require('./options');
+
+function templateError(call, template) {
+  const why = binding.validateNameTemplate(template);
+  if (why === '') return null;
+  const err = new TypeError(`${call}: options.nameTemplate: ${why}`);
+  err.code = 'ERR_INVALID_ARG_VALUE';
+  return err;
+}
+
+// A failed result becomes an Error with Node's fields: code (errno name or
+// ERR_LEAKGUARD_*), and for a failed system call, syscall, path and errno.
+function resultError(r) {
+  const err = new Error(`leakguard: heap snapshot (${r.trigger}) failed: ${r.message}`);
+  err.code = r.code;
+  if (r.syscall) {
+    err.syscall = r.syscall;
+    err.path = r.path;
+    err.errno = r.errno;
+  }
+  err.trigger = r.trigger;
+  err.reason = r.reason;
+  if (r.estimatedBytes) err.estimatedBytes = r.estimatedBytes;
+  if (r.headroomBytes) err.headroomBytes = r.headroomBytes;
+  return err;
+}
+
+function resultInfo(r) {
+  return {
+    path: r.path,
+    bytes: r.bytes,
+    reason: r.reason,
+    trigger: r.trigger,
+    pauseMs: r.pauseMs,
+    captureMs: r.captureMs,
+    totalMs: r.totalMs,
+    nodes: r.nodes,
+    edges: r.edges,
+    heapUsed: r.heapUsed,
+    estimatedBytes: r.estimatedBytes,
+    skipped: r.skipped,
+    removed: r.removed,
+    time: r.time,
+    threadId,
+  };
+}
+
+// Test hook, not an option: simulate a full disk after N bytes.
+function failAfterBytes() {
+  const v = Number(process.env.LEAKGUARD_TEST_FAIL_AFTER_BYTES);
+  return Number.isFinite(v) && v > 0 ? v : 0;
+}
+
+function fileRequest(opts, dir) {
+  return {
+    dir: path.resolve(opts.dir || dir),
+    nameTemplate: opts.nameTemplate,
+    maxFiles: opts.maxFiles,
+    minFreeDiskBytes: opts.minFreeDiskBytes,
+    ignoreHeadroom: opts.ignoreHeadroom,
+    threadId,
+    failAfterBytes: failAfterBytes(),
+  };
+}
+
+class Snapshots {
+  #guard;
+  #initialized = false;
+  #nextId = 1;
+  #pending = new Map();  // id -> { resolve, reject }
+  #config = null;  // enableSnapshots() options while enabled
+  #onLeak = () => binding.requestSnapshot();
+
+  constructor(guard) {
+    this.#guard = guard;
+  }
+
+  #init() {
+    if (this.#initialized) return;
+    binding.snapshotInit((results) => this.#onResults(results));
+    this.#initialized = true;
+  }
+
+  write(opts) {
+    let o;
+    try {
+      o = options.validate('leakguard.writeSnapshot',
+                           options.WRITE_SNAPSHOT_SCHEMA, opts);
+      if (o.nameTemplate !== undefined) {
+        const err = templateError('leakguard.writeSnapshot', o.nameTemplate);
+        if (err) throw err;
+      }
+      this.#init();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const defaults = this.#config || {};
+    const request = fileRequest({
+      ...o,
+      dir: o.dir || defaults.dir,
+      nameTemplate: o.nameTemplate || defaults.nameTemplate,
+      maxFiles: opts && opts.maxFiles !== undefined
+        ? o.maxFiles : (defaults.maxFiles || 0),
+      minFreeDiskBytes: opts && opts.minFreeDiskBytes !== undefined
+        ? o.minFreeDiskBytes : (defaults.minFreeDiskBytes || 0),
+    }, process.cwd());
+    request.id = this.#nextId++;
+    request.reason = o.reason;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(request.id, { resolve, reject });
+      try {
+        // The snapshot is taken during this call; the result arrives once
+        // the file is flushed and published.
+        binding.writeSnapshot(request);
+      } catch (err) {
+        this.#pending.delete(request.id);
+        reject(err);
+      }
+    });
+  }
+
+  enable(opts) {
+    const call = 'leakguard.enableSnapshots';
+    const o = options.validate(call, options.SNAPSHOT_SCHEMA, opts);
+    if (o.nameTemplate !== undefined) {
+      const err = templateError(call, o.nameTemplate);
+      if (err) throw err;
+    }
+    o.dir = path.resolve(o.dir || process.env.LEAKGUARD_DIR || process.cwd());
+    this.#init();
+    const native = {
+      ...fileRequest(o, o.dir),
+      signal: o.signal ? os.constants.signals[o.signal] : 0,
+      cooldownMs: o.cooldownMs,
+      heapUsedBytes: o.heapUsedBytes || 0,
+      heapUsedPercent: o.heapUsedPercent || 0,
+      rssBytes: o.rssBytes || 0,
+      nearHeapLimit: o.nearHeapLimit,
+    };
+    binding.enableSnapshots(native);
+    this.#config = o;
+    this.#guard.removeListener('leak', this.#onLeak);
+    if (o.onLeak) this.#guard.on('leak', this.#onLeak);
+    // The monitor thread watches the signal and the thresholds.
+    if (!this.#guard.monitoring) this.#guard.start();
+    return this.#guard;
+  }
+
+  disable() {
+    if (this.#initialized) binding.disableSnapshots();
+    this.#guard.removeListener('leak', this.#onLeak);
+    this.#config = null;
+    return this.#guard;
+  }
+
+  get config() {
+    return this.#config ? { ...this.#config } : null;
+  }
+
+  stats() {
+    return binding.snapshotStats();
+  }
+
+  #onResults(results) {
+    for (const r of results) {
+      const waiter = r.id ? this.#pending.get(r.id) : undefined;
+      if (waiter) this.#pending.delete(r.id);
+      if (!r.ok) {
+        const err = resultError(r);
+        if (waiter) waiter.reject(err);
+        else this.#guard.reportError(err, err.code);
+        continue;
+      }
+      const info = resultInfo(r);
+      if (waiter) waiter.resolve(info);
+      this.#guard.emit('snapshot', info);
+      if (!waiter && this.#config && this.#config.sink) {
+        this.#runSink(this.#config, info);
+      }
+    }
+  }
+
+  // Never throws and never rejects: a failing sink is an 'error' (or a
+  // warning) and the file stays where it is.
+  async #runSink(config, info) {
+    const stream = fs.createReadStream(info.path);
+    stream.on('error', () => {});  // reported through the sink's rejection
+    try {
+      await config.sink({ path: info.path, stream, info });
+    } catch (cause) {
+      const err = new Error(
+        `leakguard: snapshot sink failed for ${info.path}: ` +
+        `${cause && cause.message ? cause.message : cause}`);
+      err.code = 'ERR_LEAKGUARD_SINK';
+      err.cause = cause;
+      err.path = info.path;
+      this.#guard.reportError(err, 'sink');
+      return;
+    } finally {
+      stream.destroy();
+    }
+    if (!config.keepAfterSink) {
+      fs.promises.unlink(info.path).catch(() => {});
+    }
+  }
+}
+
+// Adds the snapshot methods to the default LeakGuard instance.
+function install(guard) {
+  const snapshots = new Snapshots(guard);
+  const methods = {
+    // Promise of { path, bytes, reason, trigger, pauseMs, totalMs, nodes,
+    // edges, ... }; rejects with an Error naming the code (and the syscall
+    // and path) when no complete file could be written.
+    writeSnapshot: (opts) => snapshots.write(opts),
+    // Automatic snapshots on a signal, thresholds, near the heap limit and
+    // on 'leak' verdicts. Returns the instance.
+    enableSnapshots: (opts) => snapshots.enable(opts),
+    disableSnapshots: () => snapshots.disable(),
+    // Counters: taken, failed, skipped (cooldown/coalesced), signals, ...
+    snapshotStats: () => snapshots.stats(),
+  };
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(guard, name, {
+      value: fn, writable: true, configurable: true, enumerable: false,
+    });
+  }
+  Object.defineProperty(guard, 'snapshotOptions', {
+    get: () => snapshots.config, configurable: true, enumerable: false,
+  });
+  return guard;
+}
+
+module.exports = { install };

@@ -1,0 +1,62 @@
+#include "addon/snapshot_registry.h"
+
+#include <map>
+#include <mutex>
+
+namespace leakguard {
+
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<int, int> watchers;  // signal number -> environments watching
+  uint64_t reserved = 0;  // bytes estimated for snapshots in flight
+};
+
+// Constructed on first use and never destroyed, so a worker that finishes
+// a snapshot during process exit never sees it torn down.
+Registry& Get() {
+  static Registry* registry = new Registry();
+  return *registry;
+}
+
+}  // namespace
+
+void SnapshotRegistry::AddSignalWatcher(int signum) {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.watchers[signum]++;
+}
+
+void SnapshotRegistry::RemoveSignalWatcher(int signum) {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.watchers.find(signum);
+  if (it == r.watchers.end())
+    return;
+  if (--it->second <= 0)
+    r.watchers.erase(it);
+}
+
+int SnapshotRegistry::SignalWatchers(int signum) {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.watchers.find(signum);
+  return it == r.watchers.end() ? 0 : it->second;
+}
+
+uint64_t SnapshotRegistry::Reserve(uint64_t bytes) {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  const uint64_t before = r.reserved;
+  r.reserved += bytes;
+  return before;
+}
+
+void SnapshotRegistry::Release(uint64_t bytes) {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.reserved = bytes > r.reserved ? 0 : r.reserved - bytes;
+}
+
+}  // namespace leakguard
