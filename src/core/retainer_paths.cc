@@ -126,6 +126,9 @@ std::string HopLabel(const HeapGraph& g,
   std::string label = EdgeLabel(g, hop.edge);
   if (!ShowsClass(g, classes, n) || label == what)
     return label;
+  // A function held under its own name: "handle()", not "handle (handle())".
+  if (type == "closure" && label == name)
+    return what;
   return label + " (" + what + ")";
 }
 
