@@ -66,6 +66,30 @@ function cachedLookup() {
   return hit.value.length;
 }
 
+// Clean: a listener per call that is removed again when it fires.
+function emitOnce() {
+  bus.once('done', function onDone() {});
+  bus.emit('done');
+}
+
+// Clean: string building, a closure and a class instance per call.
+function renderTemplate() {
+  const fields = { title: 'Report', count: nextKey % 97 };
+  const fill = (text) => text.replace(/\{(\w+)\}/g, (_, k) => String(fields[k]));
+  return fill('<h1>{title}</h1><p>{count} rows</p>').length +
+    new Session(fields.count).id;
+}
+
+// Leaky at a chosen rate: one Session every `every` calls, for measuring
+// the smallest leak that is caught (flake.js --smallest).
+function sessionEvery(every) {
+  const kept = [];
+  let n = 0;
+  return function keepSometimes() {
+    if (++n % every === 0) kept.push(new Session(n));
+  };
+}
+
 // Where the suite runs, printed by each suite so the parent test can check
 // that runner workers (child processes, worker threads) were used.
 function where() {
@@ -83,5 +107,8 @@ module.exports = {
   hashBuffer,
   fetchUser,
   cachedLookup,
+  emitOnce,
+  renderTemplate,
+  sessionEvery,
   where,
 };

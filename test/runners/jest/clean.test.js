@@ -20,3 +20,11 @@ test('async promise chain keeps nothing', async () => {
 test('bounded cache that fills in warm-up', async () => {
   await expect(f.cachedLookup).not.toLeak();
 });
+
+test('a once-listener per call, removed when it fires', async () => {
+  await expect(f.emitOnce).not.toLeak();
+});
+
+test('strings, closures and instances per call', async () => {
+  await expect(f.renderTemplate).not.toLeak();
+});

@@ -9,4 +9,6 @@ describe('clean functions', function () {
   it('buffer churn keeps nothing', () => assertNoLeak(f.hashBuffer));
   it('async promise chain keeps nothing', () => assertNoLeak(f.fetchUser));
   it('bounded cache that fills in warm-up', () => assertNoLeak(f.cachedLookup));
+  it('a once-listener per call, removed when it fires', () => assertNoLeak(f.emitOnce));
+  it('strings, closures and instances per call', () => assertNoLeak(f.renderTemplate));
 });

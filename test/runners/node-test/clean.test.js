@@ -22,3 +22,11 @@ test('async promise chain keeps nothing', async () => {
 test('bounded cache that fills in warm-up', async () => {
   await assertNoLeak(f.cachedLookup);
 });
+
+test('a once-listener per call, removed when it fires', async () => {
+  await assertNoLeak(f.emitOnce);
+});
+
+test('strings, closures and instances per call', async () => {
+  await assertNoLeak(f.renderTemplate);
+});

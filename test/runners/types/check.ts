@@ -1,0 +1,29 @@
+// Compile-only check of lib/testing.d.ts and lib/jest.d.ts against the
+// installed Jest and Vitest types (tsc -p test/runners/types).
+import { assertNoLeak, measureHeap, LeakError, type HeapReport } from 'leakguard/testing';
+import { matchers, register } from 'leakguard/jest';
+import { expect as jestExpect } from '@jest/globals';
+import { expect as vitestExpect } from 'vitest';
+
+async function checks(): Promise<void> {
+  const report: HeapReport = await assertNoLeak(() => [1, 2, 3], { iterations: 100, rounds: 4 });
+  const bytes: number = report.bytesPerIteration + report.noiseFloor + report.samples[0].heapUsed;
+  const measured = await measureHeap(async () => { await Promise.resolve(); }, { warmup: 10, name: 'x' });
+  if (measured.growing) console.log(measured.growing[0].what, measured.growing[0].count);
+  try {
+    await assertNoLeak(() => undefined, { maxBytesPerIteration: 32, timeoutMs: 5000, explain: false });
+  } catch (err) {
+    if (err instanceof LeakError) console.log(err.report.confidence, err.message, err.code);
+  }
+  await jestExpect(() => 1).not.toLeak();
+  await jestExpect(() => 1).not.toLeak({ iterations: 1000 });
+  await vitestExpect(() => 1).not.toLeak({ rounds: 10 });
+  register(vitestExpect);
+  jestExpect.extend(matchers);
+  // @ts-expect-error: unknown option
+  await assertNoLeak(() => 1, { iteration: 10 });
+  // @ts-expect-error: toLeak returns a promise of nothing
+  const n: number = await vitestExpect(() => 1).not.toLeak();
+  console.log(bytes, n);
+}
+void checks;
