@@ -417,17 +417,19 @@ size_t SnapshotController::OnNearHeapLimit(void* data,
   if (self->in_capture_ || self->disposed_)
     return new_limit;  // nested: the snapshot in progress needs the room
 
-  // One snapshot per enableSnapshots({ nearHeapLimit: true }): remove the
-  // callback first, so that the next time the heap reaches the (raised)
-  // limit the process dies as it would have without us.
-  self->isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
-  self->near_heap_limit_installed_ = false;
-
   SnapshotRequest request = self->RequestFor(SnapshotTrigger::kNearHeapLimit);
   SnapshotJob job;
+  // The snapshot's own full GC can reach the limit again: V8 then calls us
+  // nested, and the in_capture_ branch above raises the limit. So the
+  // callback stays installed until the capture is over.
   self->in_capture_ = true;
   CaptureSnapshot(self->isolate_, request, &job);
   self->in_capture_ = false;
+  // One snapshot per enableSnapshots({ nearHeapLimit: true }): the next
+  // time the heap reaches the (raised) limit the process dies as it would
+  // have without us.
+  self->isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
+  self->near_heap_limit_installed_ = false;
   // The process is about to die: publish before returning to V8.
   FinishSnapshot(&job);
   if (job.result.ok()) {
