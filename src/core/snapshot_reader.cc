@@ -432,6 +432,40 @@ bool SnapshotParser::ParseUintArray(Sink&& sink) {
     return true;
   }
   for (;;) {
+    // Fast path: while plenty of input is buffered, take the common form
+    // (digits, optional whitespace, a comma) in a loop over a local pointer
+    // the compiler can keep in a register. Anything else (leading
+    // whitespace, a refill, an error to report) falls through to the
+    // general code below for one value.
+    {
+      char* p = p_;
+      const char* limit = end_ - p_ > kLookAhead ? end_ - kLookAhead : p_;
+      while (p < limit) {
+        char* start = p;
+        uint64_t v = static_cast<unsigned char>(*p - '0');
+        if (v > 9 || (v == 0 && IsDigit(p[1])))
+          break;
+        ++p;
+        for (uint32_t d; (d = static_cast<unsigned char>(*p - '0')) <= 9; ++p)
+          v = v * 10 + d;
+        char c = *p;
+        while (IsWs(c))
+          c = *++p;
+        if (p - start > 16 || v > kMaxExactInt || (c != ',' && c != ']')) {
+          p = start;
+          break;
+        }
+        p_ = p;  // for error offsets reported by the sink
+        if (!sink(v))
+          return false;
+        ++p;
+        if (c == ']') {
+          p_ = p;
+          return true;
+        }
+      }
+      p_ = p;
+    }
     uint64_t v;
     if (!IsDigit(*p_))
       SkipWs();
