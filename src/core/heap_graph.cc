@@ -69,12 +69,51 @@ void HeapGraph::ComputeIndexEdgeTypes() {
   }
 }
 
+namespace {
+
+uint64_t HashBytes(std::string_view s) {
+  // FNV-1a; names are short and this runs once per string the builder sees.
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001B3ull;
+  }
+  return h ^ (h >> 32);
+}
+
+}  // namespace
+
 uint32_t HeapGraph::InternString(std::string_view s) {
-  auto it = intern_.find(std::string(s));
-  if (it != intern_.end())
-    return it->second;
-  uint32_t index = AddString(s);
-  intern_.emplace(std::string(s), index);
+  if ((intern_count_ + 1) * 2 > intern_slots_.size()) {
+    // Grow and rehash every string added so far (interned or not: an
+    // AddString'ed string is as good a match as any).
+    size_t size = intern_slots_.empty() ? 1024 : intern_slots_.size() * 2;
+    while (size < (string_count() + 1) * 2)
+      size *= 2;
+    intern_slots_.assign(size, kNoNode);
+    intern_count_ = 0;
+    for (uint32_t i = 0; i < string_count(); i++) {
+      size_t slot = HashBytes(string(i)) & (size - 1);
+      while (intern_slots_[slot] != kNoNode &&
+             string(intern_slots_[slot]) != string(i)) {
+        slot = (slot + 1) & (size - 1);
+      }
+      if (intern_slots_[slot] == kNoNode) {
+        intern_slots_[slot] = i;
+        intern_count_++;
+      }
+    }
+  }
+  const size_t mask = intern_slots_.size() - 1;
+  size_t slot = HashBytes(s) & mask;
+  while (intern_slots_[slot] != kNoNode) {
+    if (string(intern_slots_[slot]) == s)
+      return intern_slots_[slot];
+    slot = (slot + 1) & mask;
+  }
+  const uint32_t index = AddString(s);
+  intern_slots_[slot] = index;
+  intern_count_++;
   return index;
 }
 
@@ -103,7 +142,8 @@ void HeapGraph::AddEdge(uint8_t type, uint32_t name_or_index, uint32_t target) {
 }
 
 Status HeapGraph::Finish() {
-  intern_ = {};
+  intern_slots_ = {};
+  intern_count_ = 0;
   if (node_type_names_.empty() || edge_type_names_.empty()) {
     return Status(StatusCode::kInvalidArgument, "type names were not set");
   }

@@ -27,7 +27,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -164,7 +163,10 @@ class HeapGraph {
   std::string string_data_;
   std::vector<uint64_t> string_offsets_{0};
   // Builder only (InternString); freed by Finish().
-  std::unordered_map<std::string, uint32_t> intern_;
+  // Open addressing over string indices (kNoNode = empty), so the table
+  // stays valid when string_data_ grows. Size is a power of two.
+  std::vector<uint32_t> intern_slots_;
+  size_t intern_count_ = 0;
 
   // Derived indices.
   std::vector<uint32_t> ids_sorted_;  // node indices sorted by id

@@ -82,3 +82,24 @@ TEST(HeapGraph, FinishRejectsBadIndices) {
 
 }  // namespace
 }  // namespace leakguard
+
+namespace leakguard {
+namespace {
+
+TEST(HeapGraph, InternsManyStringsAcrossGrowth) {
+  HeapGraph g;
+  g.AddString("pre");  // added without interning, still found later
+  std::vector<uint32_t> first;
+  for (int i = 0; i < 5000; i++) {
+    first.push_back(g.InternString("s" + std::to_string(i)));
+  }
+  for (int i = 0; i < 5000; i++) {
+    ASSERT_EQ(g.InternString("s" + std::to_string(i)), first[i]);
+  }
+  EXPECT_EQ(g.InternString("pre"), 0u);
+  EXPECT_EQ(g.string_count(), 5001u);
+  EXPECT_EQ(g.string(first[4321]), "s4321");
+}
+
+}  // namespace
+}  // namespace leakguard
