@@ -66,6 +66,25 @@ void FormatDuration(double ms, char* out, size_t size) {
   }
 }
 
+// A leak raises the floor: the lowest point of the newest quarter (by time)
+// must lie above the lowest point of the older half. Bursts and a sawtooth
+// keep returning to the same floor, however their peaks fall in the window.
+bool FloorRose(const double* t, const double* y, size_t n) {
+  if (n < 2)
+    return false;
+  double t0 = t[0];
+  double span = t[n - 1] - t0;
+  double older = std::numeric_limits<double>::infinity();
+  double newest = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < n; i++) {
+    if (t[i] < t0 + span / 2)
+      older = std::min(older, y[i]);
+    if (t[i] >= t0 + span * 3 / 4)
+      newest = std::min(newest, y[i]);
+  }
+  return newest > older;
+}
+
 }  // namespace
 
 const char* SampleKindName(SampleKind kind) {
@@ -98,6 +117,8 @@ const char* TrendReasonName(TrendVerdict::Reason reason) {
       return "growth within the noise";
     case TrendVerdict::Reason::kNotPersistent:
       return "growth has stopped";
+    case TrendVerdict::Reason::kFloorNotRaised:
+      return "the floor has not risen";
     case TrendVerdict::Reason::kNoNewHigh:
       return "no new high";
   }
@@ -392,19 +413,25 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
   v.confidence = fit.confidence;
   v.noise_bytes = fit.noise;
 
-  // Persistence: the newer half of the envelope, by time, must still rise at
-  // least kPersistFraction as fast as the older half. Decelerating growth (a
-  // warm-up, a cache filling up) fails this; a steady leak passes.
+  // Persistence: the newer half of the points, by time, must still rise at
+  // least kPersistFraction as fast as the older half, and by more than the
+  // noise. Decelerating growth (a warm-up, a cache filling up) fails this; a
+  // steady leak passes. Every point is used: halves are short, and
+  // Theil-Sen copes with the spikes the envelope would remove.
   double mid = (t0 + t1) / 2;
   size_t m = 0;
-  while (m < env_n && env_t_[m] < mid)
+  while (m < n && raw_t_[m] < mid)
     m++;
   bool persistent = false;
-  if (m >= 2 && env_n - m >= 3 && fit.slope_per_ms > 0) {
-    Fit older = FitSeries(env_t_, env_y_, m);
-    Fit newer = FitSeries(env_t_ + m, env_y_ + m, env_n - m);
+  if (m >= 2 && n - m >= 3 && fit.slope_per_ms > 0) {
+    Fit older = FitSeries(raw_t_, raw_y_, m);
+    Fit newer = FitSeries(raw_t_ + m, raw_y_ + m, n - m);
+    // A flat stretch of a few points can show a slope by chance, but not a
+    // climb out of the noise.
+    double newer_growth = newer.slope_per_ms * (t1 - raw_t_[m]);
     persistent = newer.slope_per_ms > 0 &&
-                 newer.slope_per_ms >= kPersistFraction * older.slope_per_ms;
+                 newer.slope_per_ms >= kPersistFraction * older.slope_per_ms &&
+                 newer_growth >= fit.noise;
   }
 
   // The floors judge the smaller of the two growth estimates: bursts that
@@ -430,6 +457,8 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
     v.reason = Reason::kBelowNoise;
   } else if (!persistent) {
     v.reason = Reason::kNotPersistent;
+  } else if (!FloorRose(raw_t_, raw_y_, n)) {
+    v.reason = Reason::kFloorNotRaised;
   } else {
     v.reason = Reason::kLeak;
     // A newer half must reach above everything before it; a sawtooth's
@@ -448,30 +477,43 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
 TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options) {
   if (count_ == 0)
     return TrendVerdict();
-  TrendVerdict whole = Check(options, 0);
-  if (count_ < 2)
-    return whole;
-  double mid = (At(0).time_ms + At(count_ - 1).time_ms) / 2;
-  size_t m = 0;
-  while (m < count_ && At(m).time_ms < mid)
-    m++;
-  if (m == 0 || m >= count_)
-    return whole;
-  // A leak that began inside the window (after a flat period) dilutes the
-  // whole window's trend; the newer half on its own shows it sooner and with
-  // its real rate. It must also reach a new high (see Check), which keeps a
-  // sawtooth's rising edge out.
-  TrendVerdict newer = Check(options, m);
-  if (whole.detected) {
-    if (newer.detected && newer.bytes_per_second > whole.bytes_per_second) {
-      return newer;
+  // Candidates: the whole window, its newer half and its newest quarter (by
+  // time). A leak that began inside the window (after a flat period) dilutes
+  // the whole window's trend; a newer part on its own shows it sooner and
+  // with its real rate. Newer parts must also reach a new high (see Check),
+  // which keeps a sawtooth's rising edge out.
+  static constexpr double kStarts[] = {0, 0.5, 0.75};
+  double t0 = At(0).time_ms;
+  double span = At(count_ - 1).time_ms - t0;
+  TrendVerdict whole;
+  TrendVerdict best;
+  bool growing = false;
+  size_t last_begin = count_;
+  for (double fraction : kStarts) {
+    size_t begin = 0;
+    while (begin < count_ && At(begin).time_ms < t0 + fraction * span) {
+      begin++;
     }
-    return whole;
+    if (begin >= count_ || begin == last_begin)
+      continue;
+    last_begin = begin;
+    TrendVerdict v = Check(options, begin);
+    growing = growing || v.growing;
+    if (begin == 0)
+      whole = v;
+    if (!v.detected)
+      continue;
+    // Only a clearly faster newer part means the growth began inside the
+    // window; for a steady leak the longer estimate is the better one (more
+    // points), and picking the larger of two would bias it up.
+    if (!best.detected ||
+        v.bytes_per_second > kChangeRatio * best.bytes_per_second) {
+      best = v;
+    }
   }
-  if (newer.detected)
-    return newer;
-  whole.growing = whole.growing || newer.growing;
-  return whole;
+  TrendVerdict result = best.detected ? best : whole;
+  result.growing = result.growing || growing;
+  return result;
 }
 
 // ---------------------------------------------------------------------------
@@ -577,10 +619,14 @@ void LeakDetector::Step(SampleKind kind,
     e.sequence++;
     event.growth_bytes = v.estimated_base - e.start_base;
   } else {
-    if (!v.detected || streak_[k] < TrendDetector::kConfirmations ||
-        !interval_ok) {
+    // Confirmed: found on kConfirmations new points in a row, spanning at
+    // least a third of min_span_ms. A decelerating rise (a warm-up, a cache
+    // filling up) can look like a leak for a sample or two of noise; it
+    // cannot keep looking like one while it flattens.
+    bool confirmed = streak_[k] >= TrendDetector::kConfirmations &&
+                     v.end_ms - streak_start_ms_[k] >= options_.min_span_ms / 3;
+    if (!v.detected || !confirmed || !interval_ok)
       return;
-    }
     if (kind == SampleKind::kRss && RssExplained(v))
       return;
     e.active = true;
@@ -623,6 +669,8 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
       if (!v.detected) {
         streak_[k] = 0;
       } else if (v.end_ms != streak_end_ms_[k]) {
+        if (streak_[k] == 0)
+          streak_start_ms_[k] = v.end_ms;
         streak_[k]++;
         streak_end_ms_[k] = v.end_ms;
       }
@@ -654,8 +702,20 @@ bool LeakDetector::ShouldProbe(double now_ms) {
   bool suspect =
       v.growing || (v.confidence >= TrendDetector::kContinueConfidence &&
                     v.bytes_per_second * options_.window_ms / 1000 >= floor);
-  if (trends_[heap].size() >= options_.min_samples && !episodes_[heap].active &&
-      !suspect) {
+  // A newest sample well above the line may be a leak that has just begun;
+  // the window's trend cannot show it yet.
+  if (have_heap_sample_ && v.samples >= 2 &&
+      last_heap_bytes_ >
+          v.estimated_base +
+              std::max(TrendDetector::kNoiseMultiple * v.noise_bytes,
+                       static_cast<double>(options_.min_growth_bytes) / 2)) {
+    suspect = true;
+  }
+  if (episodes_[heap].active) {
+    // Reported already: the base rate keeps the repeats' numbers fresh.
+  } else if (suspect) {
+    interval /= 2;  // Confirm or dismiss quickly.
+  } else if (trends_[heap].size() >= options_.min_samples) {
     interval *= 4;  // Quiet: enough points and no sign of growth.
   }
   if (options_.max_probe_overhead > 0) {

@@ -7,73 +7,86 @@
 //             collection, or after a probe collection the detector asked for;
 //   external  external memory (ArrayBuffers, Buffers) after a collection;
 //   rss       resident set size, sampled on a timer.
-// Samples are folded into at most kMaxPoints points per kind: the window is
-// cut into kMaxPoints equal time buckets and each bucket keeps its lowest
-// sample. Keeping the minimum follows the lower envelope of the series,
-// which is what a leak raises; floating garbage, in-flight requests and
-// allocator slack only ever add to a sample, so the minimum is the least
-// noisy value in a bucket. Memory is fixed at construction.
+// Each kind keeps at most kMaxPoints points: the window is cut into
+// kMaxPoints equal time buckets and a bucket keeps its lowest sample.
+// Floating garbage, in-flight requests and allocator slack only ever add to
+// a sample, so the minimum is the least noisy value. Memory is fixed at
+// construction; a poll costs O(kMaxPoints^2) per kind with new points.
 //
 // The method, per kind, over the points of the sliding window (the last
-// window_ms, samples from the first warmup_ms after start ignored):
-//   slope       Theil-Sen: the median of the slopes between every pair of
-//               points. Robust to up to ~29% of arbitrary outliers.
-//   base        the Theil-Sen line: intercept = median of y - slope * t.
-//               estimated_base is the line's value at the newest point.
+// window_ms; samples from the first warmup_ms after start are ignored):
+//   envelope    the lower envelope: the minimum of each epoch, an epoch being
+//               a power-of-two run of buckets aligned to absolute time, at
+//               most kEnvelopePoints of them. Bursts shorter than an epoch
+//               drop out, and the epochs stay put as the window slides.
+//   slope       Theil-Sen over every point: the median of the slopes between
+//               all pairs. Robust to ~29% of arbitrary outliers. This is
+//               bytes_per_second, memwatch's usage_trend.
+//   base        the Theil-Sen line (intercept = median of y - slope * t);
+//               estimated_base is its value at the newest point.
 //   growth      the line's rise over the window (slope * span).
-//   confidence  Mann-Kendall trend test: S = sum over pairs of
-//               sign(y[j] - y[i]), its variance with the tie correction,
-//               z = (S - 1) / sd (continuity corrected), and confidence =
-//               Phi(z) = 1 - the one-sided p-value for "rising". 0.5 means no
-//               evidence either way; 0.99 means a rising trend this strong
-//               appears by chance in 1% of trendless series.
+//   confidence  Mann-Kendall trend test on the envelope: S = sum over pairs
+//               of sign(y[j] - y[i]), its variance with the tie correction,
+//               z = (S - 1) / sd, confidence = Phi(z) = 1 - the one-sided
+//               p-value for "rising". 0.5: no evidence either way; 0.99: a
+//               rise this consistent comes by chance in 1% of flat series.
+//   noise       1.4826 * the median absolute deviation of the envelope from
+//               its own line (the sd, for Gaussian noise).
 //   rising      a point is "rising" if it lies above the median of all the
-//               points before it in the window; rising_steps counts them over
+//               points before it in the window; rising_steps counts them of
 //               samples - 1 ("11 of 12 full GCs rising").
-// A window is a leak when all of these hold:
+// A window is a leak when all of these hold, growth being the smaller of the
+// line's and the envelope's (bursts at one end can tilt the one, not both):
 //   - at least min_samples points spanning at least min_span_ms;
 //   - confidence >= the sensitivity's threshold;
 //   - growth >= min_growth_bytes and >= min_relative_growth * the base at
 //     the start of the window;
-//   - persistence: the Theil-Sen slope of the newer half of the window is at
-//     least kPersistFraction of the whole window's slope, so growth that has
-//     stopped (a warm-up or a cache that filled and plateaued) stops counting.
-// The whole window is tried first. If it fails, its newer half is tried on
-// its own (a leak that began after a long flat period is reported sooner and
-// with its real rate), but only if the newer half also ends above every point
-// of the older half: a new high, which a sawtooth never reaches.
+//   - growth >= kNoiseMultiple * noise: it climbs out of the noise;
+//   - persistence: the newer half (by time) rises at least kPersistFraction
+//     as fast as the older half, and by more than the noise on its own, so
+//     growth that slows down (a warm-up, a cache filling up) stops counting;
+//   - the floor rose: the lowest point of the newest quarter is above the
+//     lowest point of the older half; bursts keep returning to the floor.
+// The whole window, its newer half and its newest quarter are tried; a newer
+// part stands alone only if it ends above every point before it (a new high,
+// which a sawtooth's rising edge never makes). It is reported instead of a
+// longer detected part when it rises kChangeRatio times faster: the leak
+// began inside the window. A first event needs the verdict on
+// kConfirmations new points in a row spanning min_span_ms / 3.
 //
 // What it cannot do. It sees totals, not objects: it says that memory grows,
 // not what grows (snapshots and heap diffs do that). Growth that lasts longer
-// than warmup_ms + min_span_ms and then plateaus (a cache filling slowly, a
-// long warm-up) is indistinguishable from a leak while it lasts; raise
-// warmupMs or lower the sensitivity for such services. Leaks slower than
-// max(min_growth_bytes, min_relative_growth * base) per window_ms are below
-// its floors by design; widen windowMs to find them. A sawtooth whose teeth
-// are longer than the window looks like growth. Mann-Kendall assumes
-// independent noise; live-set samples are somewhat autocorrelated, so the
-// confidence is optimistic, which the high default thresholds allow for.
+// than about warmup_ms + min_span_ms and then plateaus (a slow cache fill, a
+// long warm-up) looks like a leak while it lasts; raise warmupMs or lower the
+// sensitivity for such services. A leak slower than
+// max(min_growth_bytes, min_relative_growth * base) per window_ms is below
+// the floors by design (widen windowMs to find it), and one within a few
+// noise widths per window is too. A sawtooth whose teeth are longer than the
+// window looks like growth. Mann-Kendall assumes independent noise; live-set
+// samples are autocorrelated, which the envelope, the floors and the
+// confirmations compensate for rather than model.
 //
 // Episodes and events. LeakDetector turns verdicts into events: the first
-// when a window is a leak; then, while the kind keeps growing (a relaxed test:
-// confidence >= kContinueConfidence, persistence, growth >= min_growth_bytes),
-// a repeat at most once per min_leak_interval_ms carrying the growth since
-// the episode began; the episode ends when the kind stops growing. Events of
-// one kind are never closer than min_leak_interval_ms, across episodes too.
-// An rss leak is not reported while heap and external growth explain at least
-// half of it (it would only repeat their events), nor before the heap has
-// three points to compare with.
+// when a window is a confirmed leak; then, while the kind keeps growing (a
+// relaxed test: confidence >= kContinueConfidence, persistence, growth >=
+// min_growth_bytes), a repeat at most once per min_leak_interval_ms carrying
+// the growth since the episode began; the episode ends when the kind stops
+// growing. Events of one kind are never closer than min_leak_interval_ms,
+// across episodes too. An rss leak is not reported while heap and external
+// growth explain at least half of it (it would only repeat their events),
+// nor before the heap has three points to compare with.
 //
 // Probes. V8 runs few mark-compacts while a heap grows (measured: services
 // leaking 0.5-2 MB/s saw 2-5 in 75 s), so the heap series alone is too sparse
 // to judge within minutes. ShouldProbe() tells the monitor thread when to ask
 // for a live-set sample (a full GC or a memory-pressure notification): only
-// after warm-up, only when no heap sample arrived for probe_interval_ms
-// (four times that while the heap is quiet: enough points and no sign of
-// growth), never more than max_probe_overhead of wall time going by the
-// pause the last probe cost, and, when the glue reports heap usage after
-// every collection (NoteHeapUsed), only if the heap has grown past the last
-// live-set sample since (an idle process is never probed).
+// after warm-up and when no heap sample arrived for probe_interval_ms; half
+// that while the heap is suspect (a rise that would clear the floors, or a
+// newest sample well above the line), four times that while it is quiet
+// (enough points, no sign of growth); never more than max_probe_overhead of
+// wall time going by the pause the last probe cost; and, if the glue reports
+// heap usage after every collection (NoteHeapUsed), only once the heap has
+// grown past the last live-set sample (an idle process is never probed).
 #ifndef LEAKGUARD_CORE_TREND_DETECTOR_H_
 #define LEAKGUARD_CORE_TREND_DETECTOR_H_
 
@@ -127,7 +140,8 @@ struct DetectorOptions {
   double warmup_ms = 20000;
   // Smallest gap between two 'leak' events of the same kind.
   double min_leak_interval_ms = 60000;
-  // Heap samples older than this ask for a probe; 0 disables probes.
+  // Heap samples older than this ask for a probe (half of it while the heap
+  // is suspect, four times it while quiet); 0 disables probes.
   double probe_interval_ms = 5000;
   // Probes may cost at most this fraction of wall time (pause / gap).
   double max_probe_overhead = 0.01;
@@ -151,7 +165,8 @@ struct TrendVerdict {
     kRelativeTooSmall,  // Growth below min_relative_growth * base.
     kBelowNoise,        // Growth below kNoiseMultiple * the noise.
     kNotPersistent,     // The newer half no longer rises.
-    kNoNewHigh,         // (newer half only) not above the older half.
+    kFloorNotRaised,    // The newest quarter dips as low as the older half.
+    kNoNewHigh,         // (newer part only) not above what came before.
   };
 
   bool detected = false;  // The window is a leak.
@@ -166,7 +181,7 @@ struct TrendVerdict {
   double base_bytes = 0;        // Line value at start_ms.
   double estimated_base = 0;    // Line value at end_ms.
   double confidence = 0;        // Mann-Kendall, in [0, 1].
-  double noise_bytes = 0;       // Robust sd of the points around the line.
+  double noise_bytes = 0;       // Robust sd of the envelope about its line.
 };
 
 const char* TrendReasonName(TrendVerdict::Reason reason);
@@ -182,12 +197,16 @@ class TrendDetector {
   // in-flight work lasting a few samples fall out of the minima, and the
   // points left are closer to the independence Mann-Kendall assumes.
   static constexpr size_t kEnvelopePoints = 16;
+  // A detected newer half describes the leak instead of the whole window
+  // when it rises this many times faster.
+  static constexpr double kChangeRatio = 1.5;
   // Growth must be this many times the noise (robust sd of the envelope
   // around the line): a chance trend in noisy data stays within a couple of
   // noise widths, a leak keeps climbing out of it.
-  static constexpr double kNoiseMultiple = 4;
-  // Consecutive evaluations (each with new or expired points) that must all
-  // find a leak before the first event: one lucky sample is not enough.
+  static constexpr double kNoiseMultiple = 3;
+  // New points in a row on which the window must be a leak (spanning at
+  // least min_span_ms / 3) before the first event: one lucky sample is not
+  // enough, and a rise that is flattening cannot keep looking like a leak.
   static constexpr uint32_t kConfirmations = 3;
   // Confidence that keeps an episode going once it has started.
   static constexpr double kContinueConfidence = 0.8;
@@ -342,8 +361,11 @@ class LeakDetector {
   TrendDetector trends_[kSampleKindCount];
   TrendVerdict verdicts_[kSampleKindCount];
   bool dirty_[kSampleKindCount] = {false, false, false};
-  uint32_t streak_[kSampleKindCount] = {0, 0, 0};       // Detections in a row,
-  double streak_end_ms_[kSampleKindCount] = {0, 0, 0};  // each a new point.
+  // Consecutive evaluations on new points that found a leak, the newest
+  // point of the first and of the last of them.
+  uint32_t streak_[kSampleKindCount] = {0, 0, 0};
+  double streak_start_ms_[kSampleKindCount] = {0, 0, 0};
+  double streak_end_ms_[kSampleKindCount] = {0, 0, 0};
   Episode episodes_[kSampleKindCount];
   uint64_t received_[kSampleKindCount] = {0, 0, 0};
   uint64_t ignored_[kSampleKindCount] = {0, 0, 0};
