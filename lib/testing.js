@@ -332,9 +332,6 @@ async function measure(call, fn, opts, state) {
   await runCalls(fn, warmup, state);
   if (state.expired || state.cancelled) return null;
 
-  // Two settles: the first also clears what the warm-up left for the
-  // finalizers; the second is the baseline.
-  settle();
   const heap = new Float64Array(rounds + 1);
   const external = new Float64Array(rounds + 1);
   const gcs = new Uint8Array(rounds + 1);

@@ -52,3 +52,19 @@ for (const [name, runner] of Object.entries(RUNNERS)) {
     }
   });
 }
+
+// The types are checked when TypeScript is installed (it is not a
+// devDependency of leakguard; `npm i -D typescript` enables this test).
+let tsc = null;
+try {
+  tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+} catch {
+  // not installed
+}
+
+test('TypeScript: testing.d.ts and jest.d.ts against Jest and Vitest types', {
+  skip: tsc ? false : 'typescript is not installed',
+}, async () => {
+  const r = await runNode({ file: tsc, args: ['-p', path.join(ROOT, 'test', 'runners', 'types')] });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+});
