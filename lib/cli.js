@@ -161,6 +161,8 @@ const COMMANDS = {
     options: REPORT_OPTIONS,
     run: runSummary,
   },
+  // Asks a running process for a heap snapshot (lib/snapshot-cli.js).
+  snapshot: require('./snapshot-cli'),
 };
 
 function usage() {

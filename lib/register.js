@@ -1,0 +1,190 @@
+'use strict';
+// Preload: `node -r leakguard/register app.js` (or
+// NODE_OPTIONS=--require=leakguard/register) turns on leak monitoring and
+// heap snapshots from LEAKGUARD_* environment variables, and logs one JSON
+// line per leak, snapshot or error to stderr.
+//
+// It must never take the application down: an invalid variable, or an
+// addon that cannot load, prints one clear message and leaves the app
+// running unmonitored.
+//
+//   LEAKGUARD_DIR              snapshot directory (default: the cwd)
+//   LEAKGUARD_SIGNAL           SIGUSR2 (default), another allowed signal, or off
+//   LEAKGUARD_HEAP_PERCENT     snapshot when heap used crosses this % of the limit
+//   LEAKGUARD_HEAP_BYTES       ... crosses this size (512m, 2g, or bytes)
+//   LEAKGUARD_RSS_BYTES        ... when RSS crosses this size
+//   LEAKGUARD_NEAR_HEAP_LIMIT  1: one snapshot just before running out of heap
+//   LEAKGUARD_SNAPSHOT_ON_LEAK 1: a snapshot on each 'leak' verdict
+//   LEAKGUARD_MAX_FILES        snapshot files kept in the directory (default 5)
+//   LEAKGUARD_COOLDOWN_MS      at most one automatic snapshot per (default 60000)
+//   LEAKGUARD_MIN_FREE_DISK    refuse below this much free disk (default 0)
+//   LEAKGUARD_NAME_TEMPLATE    file name template ({pid}, {tid}, {time}, {reason})
+//   LEAKGUARD_LOG              json (default), text or off
+//   LEAKGUARD_DISABLE          1: load nothing
+const { SNAPSHOT_SIGNALS } = require('./options');
+
+const PREFIX = 'leakguard/register';
+
+class EnvError extends Error {}
+
+const UNITS = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+function size(name, text) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
+  if (!m) {
+    throw new EnvError(`${name} must be a size such as 536870912, 512m or 2g, got "${text}"`);
+  }
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2].toLowerCase()]);
+  if (!(bytes >= 1 && bytes <= Number.MAX_SAFE_INTEGER)) {
+    throw new EnvError(`${name} is out of range: "${text}"`);
+  }
+  return bytes;
+}
+
+function integer(name, text, min, max) {
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new EnvError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return Number(text);
+}
+
+function flag(name, text) {
+  const t = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(t)) return false;
+  throw new EnvError(`${name} must be 1 or 0 (true/false), got "${text}"`);
+}
+
+// Reads the environment into enableSnapshots() options and the log format.
+// Throws EnvError naming the variable.
+function readEnv(env) {
+  const known = new Set([
+    'LEAKGUARD_DIR', 'LEAKGUARD_SIGNAL', 'LEAKGUARD_HEAP_PERCENT',
+    'LEAKGUARD_HEAP_BYTES', 'LEAKGUARD_RSS_BYTES', 'LEAKGUARD_NEAR_HEAP_LIMIT',
+    'LEAKGUARD_SNAPSHOT_ON_LEAK', 'LEAKGUARD_MAX_FILES', 'LEAKGUARD_COOLDOWN_MS',
+    'LEAKGUARD_MIN_FREE_DISK', 'LEAKGUARD_NAME_TEMPLATE', 'LEAKGUARD_LOG',
+    'LEAKGUARD_DISABLE', 'LEAKGUARD_TEST_FAIL_AFTER_BYTES',
+  ]);
+  // A typo is worth a line, but not worth leaving the process unmonitored
+  // (other leakguard tools may read variables of their own).
+  const unknown = Object.keys(env).filter((n) => n.startsWith('LEAKGUARD_') && !known.has(n));
+  const opts = {
+    maxFiles: 5,
+    cooldownMs: 60000,
+  };
+  const get = (name) => (env[name] === undefined ? undefined : String(env[name]));
+  let v;
+  if ((v = get('LEAKGUARD_DIR')) !== undefined) {
+    if (v.trim() === '') throw new EnvError('LEAKGUARD_DIR is empty');
+    opts.dir = v;
+  }
+  if ((v = get('LEAKGUARD_SIGNAL')) !== undefined) {
+    const s = v.trim().toUpperCase();
+    if (['OFF', 'NONE', 'FALSE', '0'].includes(s)) {
+      opts.signal = false;
+    } else {
+      const name = s.startsWith('SIG') ? s : `SIG${s}`;
+      if (!SNAPSHOT_SIGNALS.includes(name)) {
+        throw new EnvError(`LEAKGUARD_SIGNAL must be one of ${SNAPSHOT_SIGNALS.join(', ')} or off, got "${v}"`);
+      }
+      opts.signal = name;
+    }
+  }
+  if ((v = get('LEAKGUARD_HEAP_PERCENT')) !== undefined) {
+    const n = Number(v);
+    if (v.trim() === '' || !(n >= 1 && n <= 100)) {
+      throw new EnvError(`LEAKGUARD_HEAP_PERCENT must be a number from 1 to 100, got "${v}"`);
+    }
+    opts.heapUsedPercent = n;
+  }
+  if ((v = get('LEAKGUARD_HEAP_BYTES')) !== undefined) {
+    opts.heapUsedBytes = size('LEAKGUARD_HEAP_BYTES', v);
+  }
+  if ((v = get('LEAKGUARD_RSS_BYTES')) !== undefined) {
+    opts.rssBytes = size('LEAKGUARD_RSS_BYTES', v);
+  }
+  if ((v = get('LEAKGUARD_NEAR_HEAP_LIMIT')) !== undefined) {
+    opts.nearHeapLimit = flag('LEAKGUARD_NEAR_HEAP_LIMIT', v);
+  }
+  if ((v = get('LEAKGUARD_SNAPSHOT_ON_LEAK')) !== undefined) {
+    opts.onLeak = flag('LEAKGUARD_SNAPSHOT_ON_LEAK', v);
+  }
+  if ((v = get('LEAKGUARD_MAX_FILES')) !== undefined) {
+    opts.maxFiles = integer('LEAKGUARD_MAX_FILES', v, 0, 1000000);
+  }
+  if ((v = get('LEAKGUARD_COOLDOWN_MS')) !== undefined) {
+    opts.cooldownMs = integer('LEAKGUARD_COOLDOWN_MS', v, 0, 86400000);
+  }
+  if ((v = get('LEAKGUARD_MIN_FREE_DISK')) !== undefined) {
+    opts.minFreeDiskBytes = size('LEAKGUARD_MIN_FREE_DISK', v);
+  }
+  if ((v = get('LEAKGUARD_NAME_TEMPLATE')) !== undefined) {
+    opts.nameTemplate = v;
+  }
+  let log = 'json';
+  if ((v = get('LEAKGUARD_LOG')) !== undefined) {
+    log = v.trim().toLowerCase();
+    if (!['json', 'text', 'off'].includes(log)) {
+      throw new EnvError(`LEAKGUARD_LOG must be json, text or off, got "${v}"`);
+    }
+  }
+  return { opts, log, unknown };
+}
+
+function logger(format) {
+  if (format === 'off') return () => {};
+  return (kind, fields) => {
+    const line = format === 'json'
+      ? JSON.stringify({ leakguard: kind, time: new Date().toISOString(), pid: process.pid, ...fields })
+      : `leakguard: ${kind} ${Object.entries(fields).map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : x}`).join(' ')}`;
+    process.stderr.write(line + '\n');
+  };
+}
+
+function register(env = process.env) {
+  if (env.LEAKGUARD_DISABLE && flag('LEAKGUARD_DISABLE', env.LEAKGUARD_DISABLE)) {
+    return null;
+  }
+  let config;
+  let leakguard;
+  try {
+    config = readEnv(env);
+    leakguard = require('./index');
+    const log = logger(config.log);
+    leakguard.on('snapshot', (info) => log('snapshot', {
+      trigger: info.trigger, reason: info.reason, path: info.path, bytes: info.bytes,
+      pauseMs: Math.round(info.pauseMs), totalMs: Math.round(info.totalMs),
+      nodes: info.nodes, skipped: info.skipped,
+    }));
+    leakguard.on('leak', (info) => log('leak', info));
+    leakguard.on('error', (err) => log('error', {
+      code: err.code, message: err.message,
+      ...(err.syscall ? { syscall: err.syscall, path: err.path } : {}),
+    }));
+    leakguard.enableSnapshots(config.opts);
+    if (config.unknown.length > 0) {
+      process.stderr.write(`${PREFIX}: ignoring unknown variable(s) ${config.unknown.join(', ')}\n`);
+    }
+  } catch (err) {
+    const why = err instanceof EnvError || err.code === 'ERR_INVALID_ARG_VALUE' ||
+      err.code === 'ERR_OUT_OF_RANGE' || err.code === 'ERR_INVALID_ARG_TYPE'
+      ? err.message : `${err.code ? `${err.code}: ` : ''}${err.message}`;
+    process.stderr.write(`${PREFIX}: ${why}; this process runs without leakguard.\n`);
+    try {
+      if (leakguard) {
+        leakguard.disableSnapshots();
+        leakguard.stop();
+        leakguard.removeAllListeners();
+      }
+    } catch {
+      // Nothing more to undo.
+    }
+    return null;
+  }
+  return leakguard;
+}
+
+module.exports = { register, readEnv };
+
+// Loaded with -r / --require: configure from the environment right away.
+if (require.main !== module) register();

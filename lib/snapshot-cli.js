@@ -1,0 +1,153 @@
+'use strict';
+// `leakguard snapshot <pid> [--timeout s] [--dir d] [--signal SIGUSR2]`:
+// asks a process that runs leakguard (usually through leakguard/register)
+// for a heap snapshot and prints the path of the new file once it is
+// complete. leakguard publishes a file under its final name only after it
+// is fully written and flushed, so the first new *.heapsnapshot in the
+// directory is complete.
+//
+// Exit codes: 0 printed the path, 1 bad usage, 3 no snapshot (timeout, the
+// process is gone or cannot be signalled); the reason is one line on
+// stderr.
+const fs = require('node:fs');
+const path = require('node:path');
+const { SNAPSHOT_SIGNALS } = require('./options');
+
+const NO_SNAPSHOT_EXIT = 3;
+
+// Bad usage; the code makes lib/cli.js print the usage line and exit 1.
+class SnapshotCliError extends Error {
+  constructor(message) {
+    super(message);
+    this.code = 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
+  }
+}
+
+// The target's environment, when /proc lets us read it.
+function targetEnv(pid) {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+    const env = {};
+    for (const entry of raw.split('\0')) {
+      const eq = entry.indexOf('=');
+      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return env;
+  } catch {
+    return null;
+  }
+}
+
+function targetCwd(pid) {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
+function snapshotFiles(dir) {
+  try {
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot'));
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+async function run(positionals, values, io = process) {
+  const fail = (message) => {
+    io.stderr.write(`leakguard snapshot: ${message}\n`);
+    return NO_SNAPSHOT_EXIT;
+  };
+  const pidText = positionals[0];
+  if (!/^\d+$/.test(pidText) || Number(pidText) <= 1) {
+    throw new SnapshotCliError(`<pid> must be a process id, got "${pidText}"`);
+  }
+  const pid = Number(pidText);
+  let timeoutS = 60;
+  if (values.timeout !== undefined) {
+    timeoutS = Number(values.timeout);
+    if (!(timeoutS > 0 && timeoutS <= 86400)) {
+      throw new SnapshotCliError(`--timeout must be seconds from 0 to 86400, got "${values.timeout}"`);
+    }
+  }
+  const env = targetEnv(pid) || {};
+  let dir = values.dir || env.LEAKGUARD_DIR;
+  if (!dir) {
+    const cwd = targetCwd(pid);
+    if (!cwd) {
+      return fail(`cannot tell where process ${pid} writes snapshots: ` +
+        'pass --dir (LEAKGUARD_DIR is not readable from its environment)');
+    }
+    dir = cwd;  // leakguard/register's default
+  } else if (!path.isAbsolute(dir)) {
+    dir = path.resolve(values.dir ? process.cwd() : (targetCwd(pid) || '.'), dir);
+  }
+  let signal = values.signal || env.LEAKGUARD_SIGNAL || 'SIGUSR2';
+  signal = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
+  if (!SNAPSHOT_SIGNALS.includes(signal)) {
+    return fail(`process ${pid} has snapshots on signal "${signal}", which leakguard cannot send ` +
+      `(one of ${SNAPSHOT_SIGNALS.join(', ')})`);
+  }
+
+  const before = new Set(snapshotFiles(dir));
+  try {
+    process.kill(pid, signal);
+  } catch (err) {
+    return fail(err.code === 'ESRCH'
+      ? `no process ${pid}`
+      : `cannot signal process ${pid}: ${err.code}`);
+  }
+  const deadline = Date.now() + timeoutS * 1000;
+  for (;;) {
+    const fresh = snapshotFiles(dir).filter((f) => !before.has(f));
+    if (fresh.length > 0) {
+      // Oldest first if several appeared (another trigger fired too).
+      fresh.sort((a, b) => fs.statSync(path.join(dir, a)).mtimeMs -
+                           fs.statSync(path.join(dir, b)).mtimeMs);
+      io.stdout.write(path.join(dir, fresh[0]) + '\n');
+      return 0;
+    }
+    if (!alive(pid)) {
+      return fail(`process ${pid} exited before a snapshot appeared in ${dir}`);
+    }
+    if (Date.now() >= deadline) {
+      const writing = (() => {
+        try {
+          return fs.readdirSync(dir).some((f) => f.endsWith('.heapsnapshot.tmp'));
+        } catch {
+          return false;
+        }
+      })();
+      return fail(`no new snapshot in ${dir} after ${timeoutS}s` + (writing
+        ? ' (one is still being written; try a longer --timeout)'
+        : `; is leakguard loaded in process ${pid} (node -r leakguard/register) ` +
+          `with snapshots on ${signal} and LEAKGUARD_DIR=${dir}? Its stderr ` +
+          'says why a snapshot was refused'));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+module.exports = {
+  usage: 'snapshot <pid> [--timeout seconds] [--dir dir] [--signal SIGUSR2]',
+  help: 'ask a process running leakguard for a heap snapshot; print its path',
+  args: 1,
+  options: {
+    timeout: { type: 'string' },
+    dir: { type: 'string' },
+    signal: { type: 'string' },
+  },
+  run,
+  SnapshotCliError,
+  NO_SNAPSHOT_EXIT,
+};

@@ -1,0 +1,146 @@
+'use strict';
+// The preload (node -r leakguard/register) and `leakguard snapshot <pid>`,
+// end to end with real processes.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const { checkSnapshot, tmpDir, listFiles } = require('../fixtures/snapshot-check');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'lib', 'cli.js');
+const APP = `
+  const held = Array.from({ length: 5000 }, (_, i) => ({ i }));
+  process.stdout.write('app ready\\n');
+  setInterval(() => held.length, 1000);
+  setTimeout(() => process.exit(0), Number(process.env.APP_MS || 20000));
+`;
+
+function startApp(env, { preload = 'leakguard/register' } = {}) {
+  const proc = spawn(process.execPath, ['-r', preload, '-e', APP], {
+    cwd: ROOT,  // so that 'leakguard/register' resolves to this package
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const app = { proc, stdout: '', stderr: '' };
+  proc.stdout.on('data', (d) => { app.stdout += d; });
+  proc.stderr.on('data', (d) => { app.stderr += d; });
+  app.exit = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  app.ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`app not ready: ${app.stderr}`)), 15000);
+    proc.stdout.on('data', () => {
+      if (app.stdout.includes('app ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return app;
+}
+
+function cli(args) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('preload + `leakguard snapshot <pid>` finds the directory and prints a complete file', async () => {
+  const dir = path.join(tmpDir(), 'snaps');
+  const app = startApp({ LEAKGUARD_DIR: dir, LEAKGUARD_MAX_FILES: '2' });
+  try {
+    await app.ready;
+    const r = await cli(['snapshot', String(app.proc.pid), '--timeout', '20']);
+    assert.equal(r.code, 0, r.stderr);
+    const file = r.stdout.trim();
+    assert.equal(path.dirname(file), dir);
+    assert.match(path.basename(file), new RegExp(`^leakguard-${app.proc.pid}-.*-signal\\.heapsnapshot$`));
+    checkSnapshot(file);
+    // One JSON line on the app's stderr for the snapshot.
+    await new Promise((r2) => setTimeout(r2, 200));
+    const lines = app.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const logged = lines.filter((l) => l.leakguard === 'snapshot');
+    assert.equal(logged.length, 1, app.stderr);
+    assert.equal(logged[0].path, file);
+    assert.equal(logged[0].trigger, 'signal');
+    assert.equal(logged[0].pid, app.proc.pid);
+  } finally {
+    app.proc.kill('SIGKILL');
+    await app.exit;
+  }
+  assert.equal(listFiles(dir).filter((f) => f.endsWith('.tmp')).length, 0);
+});
+
+test('the preload honours cooldown and retention from the environment', async () => {
+  const dir = tmpDir();
+  const app = startApp({
+    LEAKGUARD_DIR: dir, LEAKGUARD_COOLDOWN_MS: '0', LEAKGUARD_MAX_FILES: '2',
+    LEAKGUARD_LOG: 'json',
+  }, { preload: path.join(ROOT, 'lib', 'register.js') });
+  try {
+    await app.ready;
+    const paths = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await cli(['snapshot', String(app.proc.pid), '--timeout', '20', '--dir', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      paths.push(r.stdout.trim());
+      await new Promise((r2) => setTimeout(r2, 100));
+    }
+    const left = listFiles(dir).filter((f) => f.endsWith('.heapsnapshot'));
+    assert.deepEqual(left.sort(), paths.slice(1).map((p) => path.basename(p)).sort());
+  } finally {
+    app.proc.kill('SIGKILL');
+    await app.exit;
+  }
+});
+
+test('invalid variables: one clear message, the app runs unmonitored', () => {
+  for (const [name, value, pattern] of [
+    ['LEAKGUARD_HEAP_PERCENT', 'lots', /LEAKGUARD_HEAP_PERCENT must be a number from 1 to 100, got "lots"/],
+    ['LEAKGUARD_SIGNAL', 'SIGUSR1', /LEAKGUARD_SIGNAL must be one of SIGUSR2/],
+    ['LEAKGUARD_RSS_BYTES', '12 parsecs', /LEAKGUARD_RSS_BYTES must be a size/],
+    ['LEAKGUARD_NAME_TEMPLATE', '..x', /nameTemplate.*contains '\.\.'/],
+  ]) {
+    const r = spawnSync(process.execPath, ['-r', 'leakguard/register', '-e',
+      'process.kill(process.pid, "SIGUSR2"); setTimeout(() => console.log("app ran"), 100)'], {
+      cwd: ROOT, env: { ...process.env, [name]: value }, encoding: 'utf8', timeout: 20000,
+    });
+    // Not monitored: SIGUSR2 keeps its default action and ends the app,
+    // which shows that no handler of ours was installed.
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /this process runs without leakguard/);
+    assert.equal(r.signal, 'SIGUSR2');
+  }
+  const ok = spawnSync(process.execPath, ['-r', 'leakguard/register', '-e', 'console.log("app ran")'], {
+    cwd: ROOT, env: { ...process.env, LEAKGUARD_HEAP_PERCENT: 'x' }, encoding: 'utf8', timeout: 20000,
+  });
+  assert.equal(ok.status, 0);
+  assert.equal(ok.stdout.trim(), 'app ran');
+});
+
+test('`leakguard snapshot` times out with a reason and a non-zero exit', async () => {
+  const dir = tmpDir();
+  // A process without leakguard that survives SIGUSR2.
+  const proc = spawn(process.execPath, ['-e',
+    'process.on("SIGUSR2", () => {}); setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 300));
+  try {
+    const r = await cli(['snapshot', String(proc.pid), '--timeout', '1', '--dir', dir]);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /no new snapshot in .* after 1s; is leakguard loaded/);
+  } finally {
+    proc.kill('SIGKILL');
+  }
+  const gone = await cli(['snapshot', '999999', '--dir', dir]);
+  assert.equal(gone.code, 3);
+  assert.match(gone.stderr, /no process 999999/);
+  const bad = await cli(['snapshot', 'abc']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /<pid> must be a process id/);
+});
