@@ -284,9 +284,6 @@ function leakMessage(report) {
     `per call (${parts.join('; ')})`;
   if (report.growing && report.growing.length > 0) {
     text += `. Growing: ${formatGrowing(report.growing)}`;
-  } else if (report.growing === null) {
-    text += '. Allowed: ' +
-      `${formatBytes(report.maxBytesPerIteration)} per call`;
   }
   return text;
 }
