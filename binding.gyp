@@ -18,7 +18,18 @@
         "src/addon/snapshot_controller.cc",
         "src/addon/snapshot_registry.cc",
         "src/core/memory_budget.cc",
-        "src/core/snapshot_file.cc"
+        "src/core/snapshot_file.cc",
+        "src/addon/analyze.cc",
+        "src/core/heap_graph.cc",
+        "src/core/snapshot_reader.cc",
+        "src/core/node_classes.cc",
+        "src/core/dominators.cc",
+        "src/core/retainer_paths.cc",
+        "src/core/json_writer.cc",
+        "src/core/heap_summary.cc",
+        "src/core/heap_diff.cc",
+        "src/core/leak_candidates.cc",
+        "src/core/heap_reports.cc"
       ],
       "include_dirs": ["src"],
       "dependencies": [

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "addon/analyze.h"
 #include "addon/instance.h"
 
 namespace leakguard {
@@ -137,6 +138,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     }
   }
   InitSnapshotBindings(env, exports);
+  InitAnalyze(env, exports);
   return exports;
 }
 
