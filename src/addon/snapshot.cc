@@ -117,7 +117,8 @@ void CaptureSnapshot(v8::Isolate* isolate,
   v8::HeapStatistics hs;
   isolate->GetHeapStatistics(&hs);
   r->heap_used = hs.used_heap_size();
-  r->estimated_bytes = EstimateSnapshotBytes(r->heap_used);
+  r->estimated_bytes =
+      EstimateSnapshotBytes(r->heap_used, request.heap_bytes_per_node);
   const uint64_t others = SnapshotRegistry::Reserve(r->estimated_bytes);
   job->reserved_bytes = r->estimated_bytes;
   Result<MemoryHeadroom> headroom = ReadMemoryHeadroom();

@@ -50,6 +50,9 @@ struct SnapshotRequest {
   bool ignore_headroom = false;
   int64_t thread_id = 0;
   uint64_t fail_after_bytes = 0;  // test hook: simulated full disk
+  // Heap bytes per node in this process's last snapshot (0: none yet),
+  // which makes the memory budget's estimate fit this program's objects.
+  double heap_bytes_per_node = 0;
 };
 
 // Outcome of one snapshot, success or failure; plain data for any thread.

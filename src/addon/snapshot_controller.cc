@@ -258,7 +258,7 @@ void SnapshotController::Take(const SnapshotRequest& request,
   std::unique_ptr<SnapshotJob> job = std::make_unique<SnapshotJob>();
   job->holds_gate = holds_gate;
   in_capture_ = true;
-  CaptureSnapshot(isolate_, request, job.get());
+  Capture(request, job.get());
   in_capture_ = false;
   if (holds_gate)
     job->result.skipped = gate_.TakeSkipped();
@@ -272,6 +272,18 @@ void SnapshotController::Take(const SnapshotRequest& request,
     return;
   }
   EnqueueFinish(std::move(job));
+}
+
+// Isolate thread: every capture goes through here, so the memory budget
+// learns this program's bytes per node from each snapshot.
+void SnapshotController::Capture(SnapshotRequest request, SnapshotJob* job) {
+  request.heap_bytes_per_node = heap_bytes_per_node_;
+  CaptureSnapshot(isolate_, request, job);
+  const SnapshotResult& r = job->result;
+  if (r.ok() && r.nodes > 0 && r.heap_used > 0) {
+    heap_bytes_per_node_ =
+        static_cast<double>(r.heap_used) / static_cast<double>(r.nodes);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -423,7 +435,7 @@ size_t SnapshotController::OnNearHeapLimit(void* data,
   // nested, and the in_capture_ branch above raises the limit. So the
   // callback stays installed until the capture is over.
   self->in_capture_ = true;
-  CaptureSnapshot(self->isolate_, request, &job);
+  self->Capture(request, &job);
   self->in_capture_ = false;
   // One snapshot per enableSnapshots({ nearHeapLimit: true }): the next
   // time the heap reaches the (raised) limit the process dies as it would

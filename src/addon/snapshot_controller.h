@@ -158,6 +158,8 @@ class SnapshotController {
 
   uint64_t taken_ = 0;  // isolate thread
   uint64_t api_outstanding_ = 0;  // isolate thread: promises waiting
+  double heap_bytes_per_node_ = 0;  // isolate thread: from the last snapshot
+  void Capture(SnapshotRequest request, SnapshotJob* job);
   uint64_t failed_ = 0;
 };
 

@@ -7,11 +7,13 @@
 
 namespace leakguard {
 
-// Calibration (bench/snapshot.js, node 20, 2-core Linux, heaps of 50 and
-// 200 MB of small objects): the peak extra RSS while taking and writing a
-// snapshot was 5.3-6.0 bytes per byte of heap in use. Rounded up so that
-// the estimate errs on the side of refusing.
-const double kSnapshotBytesPerHeapByte = 6.5;
+// Calibration (bench/snapshot.js, node 20, x64 Linux, heaps of 10 to 200
+// MB of ~32-byte objects): the peak extra RSS while V8 takes and
+// serialises a snapshot was 1.50 KB per snapshot node, about 29 times the
+// heap in use; the heaps had one node per 52 bytes. Rounded so that the
+// estimate errs on the side of refusing.
+const double kSnapshotBytesPerNode = 1600;
+const double kDefaultHeapBytesPerNode = 48;
 const uint64_t kSnapshotFixedBytes = 32ull << 20;
 
 namespace {
@@ -184,9 +186,15 @@ Result<MemoryHeadroom> ReadMemoryHeadroom(const SystemPaths& paths) {
   return best;
 }
 
-uint64_t EstimateSnapshotBytes(uint64_t heap_used) {
-  return static_cast<uint64_t>(static_cast<double>(heap_used) *
-                               kSnapshotBytesPerHeapByte) +
+uint64_t EstimateSnapshotBytes(uint64_t heap_used,
+                               double heap_bytes_per_node) {
+  // A ratio from a tiny or odd heap must not make the estimate tiny.
+  double per_node = heap_bytes_per_node > 0 ? heap_bytes_per_node
+                                            : kDefaultHeapBytesPerNode;
+  if (per_node < 16)
+    per_node = 16;
+  const double nodes = static_cast<double>(heap_used) / per_node;
+  return static_cast<uint64_t>(nodes * kSnapshotBytesPerNode) +
          kSnapshotFixedBytes;
 }
 

@@ -42,12 +42,20 @@ struct MemoryHeadroom {
 Result<MemoryHeadroom> ReadMemoryHeadroom(const SystemPaths& paths = {});
 
 // Extra native memory V8 needs to take and serialise a snapshot of a heap
-// with `heap_used` bytes in use. Calibrated on heaps of small objects, the
-// worst case per byte; see kSnapshotBytesPerHeapByte.
-uint64_t EstimateSnapshotBytes(uint64_t heap_used);
+// with `heap_used` bytes in use. The cost is per snapshot node (object),
+// not per byte, so the estimate is heap_used / heap_bytes_per_node nodes
+// times kSnapshotBytesPerNode. Pass the ratio seen in this process's last
+// snapshot; 0 assumes a heap of small objects (kDefaultHeapBytesPerNode),
+// the worst case, so the first snapshot errs on the side of refusing.
+uint64_t EstimateSnapshotBytes(uint64_t heap_used,
+                               double heap_bytes_per_node = 0);
 
-// Measured extra RSS divided by heap used (bench/snapshot.js), rounded up.
-extern const double kSnapshotBytesPerHeapByte;
+// Measured peak extra RSS per snapshot node (bench/snapshot.js, node 20,
+// x64 Linux: 1.50 KB), rounded up.
+extern const double kSnapshotBytesPerNode;
+// Heap bytes per node of a heap of small objects (measured 52), rounded
+// down; a typical service's heap measures 50-60.
+extern const double kDefaultHeapBytesPerNode;
 // Fixed part of the estimate (strings table, serialiser buffers).
 extern const uint64_t kSnapshotFixedBytes;
 
