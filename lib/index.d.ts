@@ -107,6 +107,99 @@ declare namespace leakguard {
     ringCapacity: number;
   }
 
+  /** Options shared by writeSnapshot() and enableSnapshots(). See docs/snapshots.md. */
+  interface SnapshotFileOptions {
+    /** Directory for snapshot files, created with mode 0700 if missing (default: the cwd, or enableSnapshots' dir). */
+    dir?: string;
+    /** File name with {pid}, {tid}, {time}, {reason}; never leaves dir (default 'leakguard-{pid}-{time}-{reason}.heapsnapshot'). */
+    nameTemplate?: string;
+    /** Snapshot files of ours kept in dir, oldest removed first; 0 keeps all (default 0). */
+    maxFiles?: number;
+    /** Refuse (ERR_LEAKGUARD_NO_DISK) when the disk has less free space (default 0). */
+    minFreeDiskBytes?: number;
+    /** Take the snapshot even when the memory budget refuses it (default false). */
+    ignoreHeadroom?: boolean;
+  }
+
+  interface WriteSnapshotOptions extends SnapshotFileOptions {
+    /** A word for the file name and info.reason (default 'api'). */
+    reason?: string;
+  }
+
+  type SnapshotSignal =
+    | 'SIGUSR2' | 'SIGHUP' | 'SIGQUIT' | 'SIGPWR' | 'SIGWINCH' | 'SIGTTIN' | 'SIGTTOU' | 'SIGURG';
+
+  interface EnableSnapshotsOptions extends SnapshotFileOptions {
+    /** Signal that asks for a snapshot, or false (default 'SIGUSR2'). */
+    signal?: SnapshotSignal | false;
+    /** Snapshot when heap used crosses this percentage of the heap limit (once per crossing). */
+    heapUsedPercent?: number;
+    /** Snapshot when heap used crosses this many bytes (once per crossing). */
+    heapUsedBytes?: number;
+    /** Snapshot when RSS crosses this many bytes (once per crossing). */
+    rssBytes?: number;
+    /** One snapshot just before the heap runs out (default false). */
+    nearHeapLimit?: boolean;
+    /** A snapshot on each 'leak' verdict (default false). */
+    onLeak?: boolean;
+    /** At most one automatic snapshot per this many ms (default 60000). */
+    cooldownMs?: number;
+    /** Ships each automatic snapshot; a rejection is an 'error' event. */
+    sink?: (file: { path: string; stream: import('node:fs').ReadStream; info: SnapshotInfo }) => Promise<void> | void;
+    /** Keep the file after the sink resolved (default true). */
+    keepAfterSink?: boolean;
+  }
+
+  type SnapshotTrigger = 'api' | 'signal' | 'threshold' | 'near-heap-limit' | 'leak';
+
+  /** writeSnapshot()'s result and the 'snapshot' event. */
+  interface SnapshotInfo {
+    path: string;
+    bytes: number;
+    /** 'api' or the reason given, 'signal', 'heap-used', 'heap-percent', 'rss', 'near-heap-limit', 'leak'. */
+    reason: string;
+    trigger: SnapshotTrigger;
+    /** Main-thread pause: checks, V8's capture and serialisation. */
+    pauseMs: number;
+    /** Of which V8's graph capture. */
+    captureMs: number;
+    /** Including fsync, publish and retention on leakguard's thread. */
+    totalMs: number;
+    nodes: number;
+    edges: number;
+    heapUsed: number;
+    /** The memory budget's estimate of the snapshot's extra memory. */
+    estimatedBytes: number;
+    /** Automatic triggers skipped (cooldown, one in flight) since the previous snapshot. */
+    skipped: number;
+    /** Files deleted by maxFiles retention. */
+    removed: string[];
+    /** Wall-clock time of the capture, ms since the epoch. */
+    time: number;
+    threadId: number;
+  }
+
+  interface SnapshotStats {
+    taken: number;
+    failed: number;
+    skipped: number;
+    signals: number;
+    signalWatchers: number;
+    enabled: boolean;
+    nearHeapLimitArmed: boolean;
+  }
+
+  /** A refused or failed snapshot: code is an errno name (with syscall, path, errno) or ERR_LEAKGUARD_NO_HEADROOM, ERR_LEAKGUARD_NO_DISK, ERR_INVALID_ARG_VALUE, ERR_LEAKGUARD_SINK. */
+  interface SnapshotError extends Error {
+    code: string;
+    syscall?: string;
+    path?: string;
+    errno?: number;
+    trigger?: SnapshotTrigger;
+    estimatedBytes?: number;
+    headroomBytes?: number;
+  }
+
   interface LeakGuard extends EventEmitter {
     start(options?: MonitorOptions): this;
     stop(): this;
@@ -117,6 +210,15 @@ declare namespace leakguard {
     /** A full, compacting collection now, without --expose-gc. */
     gc(): void;
     reportError(err: Error, kind?: string): void;
+    /** A heap snapshot now; resolves once the file is complete. */
+    writeSnapshot(options?: WriteSnapshotOptions): Promise<SnapshotInfo>;
+    /** Automatic snapshots: signal, thresholds, near the heap limit, leaks. */
+    enableSnapshots(options?: EnableSnapshotsOptions): this;
+    disableSnapshots(): this;
+    snapshotStats(): SnapshotStats;
+    readonly snapshotOptions: EnableSnapshotsOptions | null;
+    on(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
+    once(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
 
     on(event: 'stats', listener: (stats: Stats) => void): this;
     on(event: 'gc', listener: (event: GcEvent) => void): this;
