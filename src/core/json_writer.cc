@@ -178,7 +178,7 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
 }
 
 std::string FormatBytes(int64_t bytes) {
-  // Same thresholds and precision as memwatch's heapdiff.cc.
+  // The format of memwatch's HeapDiff sizes (mw_util::niceSize).
   const double abs = std::fabs(static_cast<double>(bytes));
   char buf[48];
   if (abs > 1024.0 * 1024.0) {

@@ -11,13 +11,15 @@
 #include "core/snapshot_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
+  if (size == 0)
+    return 0;
   leakguard::SnapshotReadOptions options;
   options.chunk_bytes = size_t{256} << (data[0] % 9);
   const char* text = reinterpret_cast<const char*>(data + 1);
   leakguard::ReadSnapshotIdsBuffer(text, size - 1, options);
   auto graph = leakguard::ReadSnapshotBuffer(text, size - 1, options);
-  if (!graph.ok()) return 0;
+  if (!graph.ok())
+    return 0;
   leakguard::NodeClasses classes(graph.value());
   leakguard::DominatorTree dom = leakguard::ComputeDominators(&graph.value());
   leakguard::SummarizeHeap(graph.value(), classes, dom);
