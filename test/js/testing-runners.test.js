@@ -1,7 +1,7 @@
 'use strict';
 // leakguard/testing and leakguard/jest inside the real runners: node:test,
-// Mocha, Jest (child-process workers) and Vitest (its default fork pool and
-// its worker-thread pool). Each runs the clean example suite, which must
+// Mocha, Jest (child-process workers, and worker threads) and Vitest (its
+// default fork pool, and its worker-thread pool). Each runs the clean example suite, which must
 // pass, and the leaky one, whose every leak test must fail with a message
 // naming the function, the amount and, once the in-process heap diff
 // exists, the growing constructor.

@@ -25,6 +25,11 @@ const RUNNERS = {
                       '-c', here('jest', 'jest.config.js'), `${suite}\\.test\\.js$`],
     context: 'child-process',
   },
+  'jest threads': {
+    argv: (suite) => [bin('jest', 'bin', 'jest.js'), '--ci', '--colors=false',
+                      '-c', here('jest', 'jest.threads.config.js'), `${suite}\\.test\\.js$`],
+    context: 'worker-thread',
+  },
   vitest: {
     argv: (suite) => [bin('vitest', 'vitest.mjs'), 'run', '--config',
                       here('vitest', 'vitest.config.mjs'), `${suite}.test.mjs`],
