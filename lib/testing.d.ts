@@ -49,6 +49,8 @@ export interface HeapReport {
   bytesPerIteration: number;
   heapBytesPerIteration: number;
   externalBytesPerIteration: number;
+  /** Growth per call over the later half of the rounds only (a cache that filled early shows ~0 here). */
+  lateBytesPerIteration: number;
   /** Confidence, 0..1, that growth per call exceeds maxBytesPerIteration. */
   confidence: number;
   /** Smallest growth per call that stands out of the scatter of the readings. */

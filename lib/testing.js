@@ -285,6 +285,10 @@ function leakMessage(report) {
   if (report.growing && report.growing.length > 0) {
     text += `. Growing: ${formatGrowing(report.growing)}`;
   }
+  if (report.lateBytesPerIteration <= report.maxBytesPerIteration) {
+    text += '. The growth stopped in the later rounds: if something fills ' +
+      'up once (a cache, a pool), raise options.warmup past that point';
+  }
   return text;
 }
 
@@ -355,6 +359,9 @@ async function measure(call, fn, opts, state) {
   const totalSlope = theilSen(totalYs);
   const allowedPerRound = opts.maxBytesPerIteration * iterations;
   const confidence = growthConfidence(totalYs, allowedPerRound);
+  // Growth over the later half alone: a cache or pool that fills during the
+  // first rounds grows early and then stops, unlike a leak.
+  const lateSlope = theilSen(totalYs.slice(rounds >> 1));
 
   const report = {
     name: fnName(fn, opts),
@@ -363,6 +370,7 @@ async function measure(call, fn, opts, state) {
     bytesPerIteration: totalSlope / iterations,
     heapBytesPerIteration: heapSlope / iterations,
     externalBytesPerIteration: externalSlope / iterations,
+    lateBytesPerIteration: lateSlope / iterations,
     confidence,
     noiseFloor: noiseSlope(totalYs, totalSlope) / iterations,
     maxBytesPerIteration: opts.maxBytesPerIteration,

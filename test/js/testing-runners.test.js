@@ -45,6 +45,7 @@ for (const [name, runner] of Object.entries(RUNNERS)) {
       assert.ok(line, `${name}: no message for ${leak.fn}:\n${out}`);
       assert.match(line, /leaked ~\d[\d.]* (B|KB) per call \(\d[\d.]*% confident; 8 rounds × 500 calls; heap \+/);
       if (leak.external) assert.match(line, /external \+\d/);
+      assert.doesNotMatch(line, /growth stopped/);
       if (HAS_HEAP_DIFF) {
         assert.match(line, /Growing: /);
         if (leak.constructor) assert.match(line, new RegExp(`Growing: .*${leak.constructor} \\+\\d`));

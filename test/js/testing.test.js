@@ -119,8 +119,15 @@ test('a cache that fills during the warm-up passes; one that fills later fails',
   }
   const filled = await measureHeap(boundedCache(300), { rounds: 4 });
   assert.equal(filled.leak, false, JSON.stringify(filled.samples));
-  const filling = await measureHeap(boundedCache(1e6), { rounds: 4, warmup: 0, explain: false });
+  const unbounded = await measureHeap(boundedCache(1e6), { rounds: 4, warmup: 0, explain: false });
+  assert.equal(unbounded.leak, true);
+  assert.doesNotMatch(testing.leakMessage(unbounded), /growth stopped/);
+  // Full after 2000 of the 4000 measured calls: flagged, with a hint.
+  const filling = await measureHeap(boundedCache(2000), { warmup: 0, explain: false });
   assert.equal(filling.leak, true);
+  assert.ok(filling.lateBytesPerIteration < 16, String(filling.lateBytesPerIteration));
+  assert.match(testing.leakMessage(filling),
+               /The growth stopped in the later rounds: .* raise options.warmup/);
 });
 
 test('errors from fn reject the measurement', async () => {
@@ -189,7 +196,7 @@ test('messages: byte units and the growing constructors', () => {
   const message = testing.leakMessage({
     name: 'fn', bytesPerIteration: 312, confidence: 0.95, rounds: 8, iterations: 500,
     heapGrowth: 1.2 * 1024 * 1024, externalGrowth: 0, externalBytesPerIteration: 0,
-    maxBytesPerIteration: 16, growing,
+    lateBytesPerIteration: 300, maxBytesPerIteration: 16, growing,
   });
   assert.equal(message, 'fn leaked ~312 B per call (95% confident; 8 rounds × 500 calls; ' +
     'heap +1.2 MB). Growing: Session +4000 (+640 KB), Array +4000 (+128 KB)');
