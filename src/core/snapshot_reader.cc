@@ -24,6 +24,8 @@ constexpr ptrdiff_t kLookAhead = 64;
 constexpr size_t kMinChunk = 256;
 // Nesting limit for skipped sections (trace_tree nests one level per frame).
 constexpr size_t kMaxDepth = 100000;
+// Fields per node or edge record (V8 writes 7 and 3).
+constexpr size_t kMaxFields = 32;
 
 constexpr bool IsWs(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -74,18 +76,6 @@ void AppendUtf8(std::string* out, uint32_t cp) {
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
-
-// What a position in a node or edge record means.
-enum class Field : uint8_t {
-  kIgnore,
-  kType,
-  kName,
-  kId,
-  kSelfSize,
-  kEdgeCount,
-  kNameOrIndex,
-  kToNode,
-};
 
 // A type list from meta: node_types[i] is either a list of names (an enum)
 // or a single string such as "number".
@@ -184,6 +174,18 @@ class SnapshotParser {
   bool ParseNodes();
   bool ParseEdges();
   bool ParseStrings();
+  enum RecordError {
+    kNodeType,
+    kNodeName,
+    kNodeId,
+    kTooManyEdges,
+    kTooManyNodes,
+    kEdgeType,
+    kEdgeName,
+    kEdgeTargetMultiple,
+    kEdgeTargetRange,
+  };
+  [[gnu::noinline, gnu::cold]] bool FailRecord(RecordError what, uint64_t v);
   bool NodeValue(uint64_t v);
   bool EdgeValue(uint64_t v);
   bool FinishNodes(uint64_t values);
@@ -216,9 +218,19 @@ class SnapshotParser {
   std::vector<std::string> edge_fields_;
   std::vector<TypeEntry> node_types_;
   std::vector<TypeEntry> edge_types_;
-  std::vector<Field> node_roles_;
-  std::vector<Field> edge_roles_;
-  std::vector<bool> index_edge_type_;
+  // Position of each field in a node or edge record.
+  size_t node_at_type_ = 0;
+  size_t node_at_name_ = 0;
+  size_t node_at_id_ = 0;
+  size_t node_at_size_ = 0;
+  size_t node_at_edges_ = 0;
+  size_t edge_at_type_ = 0;
+  size_t edge_at_name_ = 0;
+  size_t edge_at_to_ = 0;
+  uint64_t efc_ = 0;  // edge field count
+  // index_edge_type_[t]: edges of type t carry an index, not a string.
+  bool index_edge_type_[256] = {};
+  uint64_t record_[kMaxFields] = {};
   uint32_t node_type_count_ = 0;
   uint32_t edge_type_count_ = 0;
   uint64_t nfc_ = 0;          // node field count
@@ -247,8 +259,6 @@ class SnapshotParser {
   uint64_t max_edge_name_ = 0;
   uint64_t max_target_ = 0;
   bool any_edge_name_ = false;
-  uint8_t pending_edge_type_ = 0;
-  uint64_t pending_name_ = 0;
   uint32_t string_count_ = 0;
 };
 
@@ -741,35 +751,22 @@ bool SnapshotParser::ApplyMeta(uint64_t meta_offset) {
   }
   node_type_count_ = static_cast<uint32_t>(node_type_names.size());
   edge_type_count_ = static_cast<uint32_t>(edge_type_names.size());
-  index_edge_type_.assign(edge_type_count_, false);
   for (size_t i = 0; i < edge_type_names.size(); i++) {
     index_edge_type_[i] =
         edge_type_names[i] == "element" || edge_type_names[i] == "hidden";
   }
-  node_roles_.assign(node_fields_.size(), Field::kIgnore);
-  for (size_t i = 0; i < node_fields_.size(); i++) {
-    const std::string& f = node_fields_[i];
-    if (f == "type")
-      node_roles_[i] = Field::kType;
-    if (f == "name")
-      node_roles_[i] = Field::kName;
-    if (f == "id")
-      node_roles_[i] = Field::kId;
-    if (f == "self_size")
-      node_roles_[i] = Field::kSelfSize;
-    if (f == "edge_count")
-      node_roles_[i] = Field::kEdgeCount;
+  if (node_fields_.size() > kMaxFields || edge_fields_.size() > kMaxFields) {
+    return bad("more than " + Num(kMaxFields) + " node or edge fields");
   }
-  edge_roles_.assign(edge_fields_.size(), Field::kIgnore);
-  for (size_t i = 0; i < edge_fields_.size(); i++) {
-    const std::string& f = edge_fields_[i];
-    if (f == "type")
-      edge_roles_[i] = Field::kType;
-    if (f == "name_or_index")
-      edge_roles_[i] = Field::kNameOrIndex;
-    if (f == "to_node")
-      edge_roles_[i] = Field::kToNode;
-  }
+  node_at_type_ = static_cast<size_t>(find(node_fields_, "type"));
+  node_at_name_ = static_cast<size_t>(find(node_fields_, "name"));
+  node_at_id_ = static_cast<size_t>(find(node_fields_, "id"));
+  node_at_size_ = static_cast<size_t>(find(node_fields_, "self_size"));
+  node_at_edges_ = static_cast<size_t>(find(node_fields_, "edge_count"));
+  edge_at_type_ = static_cast<size_t>(find(edge_fields_, "type"));
+  edge_at_name_ = static_cast<size_t>(find(edge_fields_, "name_or_index"));
+  edge_at_to_ = static_cast<size_t>(find(edge_fields_, "to_node"));
+  efc_ = edge_fields_.size();
   nfc_ = node_fields_.size();
   nfc_divisor_ = ~uint64_t{0} / nfc_ + 1;
   if (g_ != nullptr) {
@@ -826,107 +823,115 @@ bool SnapshotParser::ParseSnapshotSection() {
   return true;
 }
 
-inline bool SnapshotParser::NodeValue(uint64_t v) {
-  switch (node_roles_[field_]) {
-    case Field::kType:
-      if (v >= node_type_count_) {
-        return FailRange("node " + Num(node_count_) + " has type " + Num(v) +
-                         " but meta lists " + Num(node_type_count_) +
-                         " node types");
-      }
-      if (g_ != nullptr)
-        g_->node_types_.push_back(static_cast<uint8_t>(v));
-      break;
-    case Field::kName:
-      if (v > kMaxIndex)
-        return FailRange("node name index too large");
-      max_node_name_ = std::max(max_node_name_, v);
-      if (g_ != nullptr)
-        g_->node_names_.push_back(static_cast<uint32_t>(v));
-      break;
-    case Field::kId:
-      if (v > 0xFFFFFFFFu)
-        return FailRange("node id above 2^32");
-      ids_->push_back(static_cast<uint32_t>(v));
-      break;
-    case Field::kSelfSize:
-      if (g_ != nullptr)
-        g_->self_sizes_.push_back(v);
-      break;
-    case Field::kEdgeCount:
-      edge_total_ += v;
-      if (edge_total_ > kMaxIndex)
-        return FailRange("too many edges");
-      // Holds the count for now; Validate() turns counts into offsets.
-      if (g_ != nullptr)
-        g_->first_edges_.push_back(static_cast<uint32_t>(v));
-      break;
-    default:
-      break;
-  }
-  if (++field_ == nfc_) {
-    field_ = 0;
-    if (++node_count_ > kMaxIndex)
+// Values are gathered into a record and checked a whole record at a time:
+// the field positions come from meta, so a record is a few indexed loads
+// rather than a switch per number.
+// The error paths of NodeValue and EdgeValue, kept out of line so the hot
+// loop does not carry their string building.
+bool SnapshotParser::FailRecord(RecordError what, uint64_t v) {
+  switch (what) {
+    case kNodeType:
+      return FailRange("node " + Num(node_count_) + " has type " + Num(v) +
+                       " but meta lists " + Num(node_type_count_) +
+                       " node types");
+    case kNodeName:
+      return FailRange("node name index too large");
+    case kNodeId:
+      return FailRange("node id above 2^32");
+    case kTooManyEdges:
+      return FailRange("too many edges");
+    case kTooManyNodes:
       return FailRange("too many nodes");
+    case kEdgeType:
+      return FailRange("edge " + Num(edges_seen_) + " has type " + Num(v) +
+                       " but meta lists " + Num(edge_type_count_) +
+                       " edge types");
+    case kEdgeName:
+      return FailRange("edge name or index above 2^32");
+    case kEdgeTargetMultiple:
+      return FailRange("edge " + Num(edges_seen_) + " target " + Num(v) +
+                       " is not a multiple of the node field count " +
+                       Num(nfc_));
+    case kEdgeTargetRange:
+      return FailRange("edge " + Num(edges_seen_) + " target " + Num(v) +
+                       " is past the last node (" + Num(node_count_) +
+                       " nodes)");
+  }
+  return false;
+}
+
+inline bool SnapshotParser::NodeValue(uint64_t v) {
+  record_[field_] = v;
+  if (++field_ != nfc_)
+    return true;
+  field_ = 0;
+  const uint64_t type = record_[node_at_type_];
+  const uint64_t name = record_[node_at_name_];
+  const uint64_t id = record_[node_at_id_];
+  const uint64_t edges = record_[node_at_edges_];
+  if (type >= node_type_count_) {
+    return FailRecord(kNodeType, type);
+  }
+  if (name > kMaxIndex)
+    return FailRecord(kNodeName, name);
+  if (id > 0xFFFFFFFFu)
+    return FailRecord(kNodeId, id);
+  edge_total_ += edges;
+  if (edge_total_ > kMaxIndex)
+    return FailRecord(kTooManyEdges, edge_total_);
+  if (++node_count_ > kMaxIndex)
+    return FailRecord(kTooManyNodes, node_count_);
+  if (name > max_node_name_)
+    max_node_name_ = name;
+  ids_->push_back(static_cast<uint32_t>(id));
+  if (g_ != nullptr) {
+    g_->node_types_.push_back(static_cast<uint8_t>(type));
+    g_->node_names_.push_back(static_cast<uint32_t>(name));
+    g_->self_sizes_.push_back(record_[node_at_size_]);
+    // Holds the count for now; Validate() turns counts into offsets.
+    g_->first_edges_.push_back(static_cast<uint32_t>(edges));
   }
   return true;
 }
 
 inline bool SnapshotParser::EdgeValue(uint64_t v) {
-  switch (edge_roles_[field_]) {
-    case Field::kType:
-      if (v >= edge_type_count_) {
-        return FailRange("edge " + Num(edges_seen_) + " has type " + Num(v) +
-                         " but meta lists " + Num(edge_type_count_) +
-                         " edge types");
-      }
-      pending_edge_type_ = static_cast<uint8_t>(v);
-      if (g_ != nullptr)
-        g_->edge_types_.push_back(pending_edge_type_);
-      break;
-    case Field::kNameOrIndex:
-      if (v > 0xFFFFFFFFu)
-        return FailRange("edge name or index above 2^32");
-      // Checked against the string table once the edge's type is known
-      // (Validate), since fields may come in any order.
-      if (g_ != nullptr)
-        g_->edge_names_.push_back(static_cast<uint32_t>(v));
-      pending_name_ = v;
-      break;
-    case Field::kToNode: {
-      // to_node is an offset into `nodes`; store the node index. The
-      // multiply-shift is an exact division for 32-bit numerators.
-      uint64_t q =
-          v <= 0xFFFFFFFFu
-              ? static_cast<uint64_t>(
-                    (static_cast<unsigned __int128>(nfc_divisor_) * v) >> 64)
-              : v / nfc_;
-      if (q * nfc_ != v) {
-        return FailRange("edge " + Num(edges_seen_) + " target " + Num(v) +
-                         " is not a multiple of the node field count " +
-                         Num(nfc_));
-      }
-      if (q > kMaxIndex || (nodes_done_ && q >= node_count_)) {
-        return FailRange("edge " + Num(edges_seen_) + " target " + Num(v) +
-                         " is past the last node (" + Num(node_count_) +
-                         " nodes)");
-      }
-      max_target_ = std::max(max_target_, q);
-      if (g_ != nullptr)
-        g_->edge_targets_.push_back(static_cast<uint32_t>(q));
-      break;
-    }
-    default:
-      break;
+  record_[field_] = v;
+  if (++field_ != efc_)
+    return true;
+  field_ = 0;
+  const uint64_t type = record_[edge_at_type_];
+  const uint64_t name = record_[edge_at_name_];
+  const uint64_t to = record_[edge_at_to_];
+  if (type >= edge_type_count_) {
+    return FailRecord(kEdgeType, type);
   }
-  if (++field_ == edge_fields_.size()) {
-    field_ = 0;
-    // Named edges index the string table; checked in Validate().
-    if (!index_edge_type_[pending_edge_type_]) {
-      max_edge_name_ = std::max(max_edge_name_, pending_name_);
-      any_edge_name_ = true;
-    }
-    edges_seen_++;
+  if (name > 0xFFFFFFFFu)
+    return FailRecord(kEdgeName, name);
+  // to_node is an offset into `nodes`; store the node index. The
+  // multiply-shift is an exact division for 32-bit numerators.
+  const uint64_t q =
+      to <= 0xFFFFFFFFu
+          ? static_cast<uint64_t>(
+                (static_cast<unsigned __int128>(nfc_divisor_) * to) >> 64)
+          : to / nfc_;
+  if (q * nfc_ != to) {
+    return FailRecord(kEdgeTargetMultiple, to);
+  }
+  if (q > kMaxIndex || (nodes_done_ && q >= node_count_)) {
+    return FailRecord(kEdgeTargetRange, to);
+  }
+  if (q > max_target_)
+    max_target_ = q;
+  // Named edges index the string table; checked in Validate(), when the
+  // string count is known.
+  if (!index_edge_type_[type] && name > max_edge_name_)
+    max_edge_name_ = name;
+  any_edge_name_ |= !index_edge_type_[type];
+  edges_seen_++;
+  if (g_ != nullptr) {
+    g_->edge_types_.push_back(static_cast<uint8_t>(type));
+    g_->edge_names_.push_back(static_cast<uint32_t>(name));
+    g_->edge_targets_.push_back(static_cast<uint32_t>(q));
   }
   return true;
 }
@@ -943,7 +948,7 @@ bool SnapshotParser::FinishNodes(uint64_t values) {
 }
 
 bool SnapshotParser::FinishEdges(uint64_t values) {
-  if (values % edge_fields_.size() != 0) {
+  if (values % efc_ != 0) {
     replay_offset_ = edges_offset_;
     return FailRange("edges array has " + Num(values) +
                      " numbers, not a multiple of the edge field count " +
