@@ -65,14 +65,15 @@ v8.writeHeapSnapshot(path.join(dir, 'final.heapsnapshot'));
 `;
 
 function timed(cmd, args, options = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
     ...options,
   });
   const last = r.stderr.trim().split('\n').pop();
-  const [seconds, kb] = last.split(' ').map(Number);
-  return { status: r.status, seconds, rssMb: kb / 1024, stdout: r.stdout, stderr: r.stderr };
+  const [seconds, kb, user, sys] = last.split(' ').map(Number);
+  return { status: r.status, seconds, cpu: user + sys, rssMb: kb / 1024,
+           stdout: r.stdout, stderr: r.stderr };
 }
 
 function median(xs) {
@@ -98,9 +99,9 @@ function main() {
   fs.mkdirSync(dir, { recursive: true });
   const files = ['baseline', 'target', 'final'].map((n) => path.join(dir, `${n}.heapsnapshot`));
   if (!files.every((f) => fs.existsSync(f))) {
-    // About 330 bytes of snapshot per cache entry, 3% of the cache leaked
+    // About 380 bytes of snapshot per cache entry, 3% of the cache leaked
     // per round.
-    const entries = Math.round(Number(values.mb) * 1e6 / 330);
+    const entries = Math.round(Number(values.mb) * 1e6 / 380);
     const leak = Math.round(entries * 0.03);
     process.stderr.write(`generating ${files.join(', ')} ...\n`);
     const g = spawnSync(process.execPath,
@@ -113,8 +114,13 @@ function main() {
   const totalMb = sizes.reduce((a, b) => a + b, 0);
 
   const tools = [
-    { name: 'cat > /dev/null (read floor)', cmd: 'sh',
+    { name: 'cat > /dev/null (read floor, page cache)', cmd: 'sh',
       args: ['-c', `cat ${files.join(' ')} > /dev/null`] },
+    // The same bytes from the disk, bypassing the page cache (O_DIRECT):
+    // what reading costs when the files are not cached.
+    { name: 'dd iflag=direct (read floor, disk)', cmd: 'sh',
+      args: ['-c', files.map((f) => `dd if=${f} of=/dev/null bs=8M iflag=direct 2>/dev/null`)
+        .join(' && ')] },
     { name: 'leakguard analyze', cmd: process.execPath,
       args: [CLI, 'analyze', ...files, '--json'] },
   ];
@@ -146,6 +152,7 @@ function main() {
       name: tool.name,
       runs: results.length,
       seconds: median(results.map((r) => r.seconds)),
+      cpu: median(results.map((r) => r.cpu)),
       rssMb: median(results.map((r) => r.rssMb)),
     });
   }
@@ -154,11 +161,13 @@ function main() {
   const lines = [
     `Files: ${sizes.map((s) => `${s.toFixed(0)} MB`).join(' + ')} = ${totalMb.toFixed(0)} MB ` +
       `(${os.cpus().length} CPUs, ${os.cpus()[0].model.trim()}, node ${process.version}, ` +
-      'warm page cache)',
+      `warm page cache, load average ${os.loadavg()[0].toFixed(1)} at the end)`,
     '',
-    '| tool | runs | wall (median) | peak RSS | RSS / total file size | wall / read floor |',
-    '|---|---|---|---|---|---|',
+    '| tool | runs | wall (median) | CPU user+sys | peak RSS | RSS / total file size | ' +
+      'wall / page-cache floor |',
+    '|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.name} | ${r.runs} | ${r.seconds.toFixed(2)} s | ` +
+                       `${r.cpu.toFixed(2)} s | ` +
                        `${r.rssMb.toFixed(0)} MB | ${(r.rssMb / totalMb).toFixed(2)}x | ` +
                        `${(r.seconds / floor).toFixed(1)}x |`),
   ];
