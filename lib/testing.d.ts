@@ -68,6 +68,10 @@ export interface HeapReport {
    * there was no leak or explain was false, null when no heap diff is available.
    */
   growing: GrowingConstructor[] | null | undefined;
+  /** Calls made between the two snapshots of the heap diff (0 when none was taken). */
+  explainCalls: number;
+  /** Why the heap diff failed, when it did; the leak verdict stands. */
+  explainError?: Error;
   durationMs: number;
 }
 

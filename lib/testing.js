@@ -67,6 +67,9 @@ const TESTING_SCHEMA = {
 const SETTLE_BYTES = 1024;
 const SETTLE_MAX_GCS = 5;
 
+// The explanation pass runs about this long at most (see measure()).
+const EXPLAIN_MS = 1000;
+
 // Deadline checks in the synchronous loop cost a clock read; do one every
 // this many calls.
 const CLOCK_EVERY = 64;
@@ -283,7 +286,10 @@ function leakMessage(report) {
   let text = `${report.name} leaked ~${formatBytes(report.bytesPerIteration)} ` +
     `per call (${parts.join('; ')})`;
   if (report.growing && report.growing.length > 0) {
-    text += `. Growing: ${formatGrowing(report.growing)}`;
+    const measured = report.rounds * report.iterations;
+    const over = report.explainCalls && report.explainCalls !== measured
+      ? ` (over ${report.explainCalls} more calls)` : '';
+    text += `. Growing${over}: ${formatGrowing(report.growing)}`;
   }
   if (report.lateBytesPerIteration <= report.maxBytesPerIteration) {
     text += '. The growth stopped in the later rounds: if something fills ' +
@@ -341,9 +347,12 @@ async function measure(call, fn, opts, state) {
   external[0] = reading.external;
   gcs[0] = reading.gcs;
 
+  let callMs = 0;
   for (let r = 1; r <= rounds; r++) {
     state.where = `round ${r} of ${rounds}`;
+    const roundStarted = performance.now();
     await runCalls(fn, iterations, state);
+    callMs += performance.now() - roundStarted;
     if (state.expired || state.cancelled) return null;
     reading = settle();
     heap[r] = reading.heap;
@@ -383,18 +392,33 @@ async function measure(call, fn, opts, state) {
       round: i, heapUsed: h, external: externalYs[i], gcs: gcs[i],
     })),
     growing: undefined,
+    explainCalls: 0,
     durationMs: 0,
   };
 
   if (report.leak && opts.explain) {
-    report.growing = await explain(fn, iterations * rounds, state);
+    // As many calls as were measured, but no more than about a second of
+    // them, so that a slow function still fails with its message inside
+    // the runner's test timeout.
+    const perCallMs = callMs / (rounds * iterations);
+    const calls = Math.min(rounds * iterations,
+                           Math.max(iterations, Math.floor(EXPLAIN_MS / perCallMs)));
+    try {
+      report.growing = await explain(fn, calls, state);
+      report.explainCalls = report.growing === null ? 0 : calls;
+    } catch (err) {
+      // A refused or failed snapshot must not hide the leak itself.
+      if (state.expired || state.cancelled) throw err;
+      report.growing = null;
+      report.explainError = err;
+    }
   }
   report.durationMs = performance.now() - started;
   return report;
 }
 
-// Names what grows: one more pass of the measured number of calls between
-// two heap snapshots. null when this build has no HeapDiff.
+// Names what grows: one more pass of calls between two heap snapshots.
+// null when this build has no HeapDiff.
 // TODO(issue 6): exercised for real once lib/heap-diff.js lands.
 async function explain(fn, calls, state) {
   const HeapDiff = loadHeapDiff();
