@@ -116,10 +116,10 @@ std::string HopLabel(const HeapGraph& g,
       return std::string(name);
     return klass;
   }
-  // What the node is: its class, or "name()" for a named function.
+  // What the node is: its class, or "name()" for a function.
   std::string what = klass;
-  if (type == "closure" && !name.empty())
-    what = std::string(name) + "()";
+  if (type == "closure")
+    what = name.empty() ? "anonymous function" : std::string(name) + "()";
   // Slots of arrays and hash tables: the index says little, the class all.
   if (IsIndexEdge(g, hop.edge))
     return what;
