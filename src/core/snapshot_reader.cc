@@ -402,7 +402,8 @@ bool SnapshotParser::ParseString(std::string* out) {
   }
 }
 
-// The hot path: one non-negative integer of `nodes` or `edges`.
+// One non-negative integer of `nodes` or `edges`: the general path, used
+// when ParseUintArray's fast loop meets anything but "digits,".
 inline bool SnapshotParser::ParseUint(uint64_t* out) {
   if (end_ - p_ < kLookAhead && !eof_)
     Refill();
