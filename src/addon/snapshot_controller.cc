@@ -165,7 +165,7 @@ void SnapshotController::OnSignal() {
 
 void SnapshotController::OnGcRecord(const GcRecord& record) {
   std::lock_guard<std::mutex> lock(config_mutex_);
-  if (!enabled_)
+  if (!enabled_ || async_ == nullptr)
     return;
   const uint64_t used = record.used_after;
   const uint64_t basis_points =
@@ -189,7 +189,7 @@ void SnapshotController::OnGcRecord(const GcRecord& record) {
 
 void SnapshotController::OnRss(uint64_t rss) {
   std::lock_guard<std::mutex> lock(config_mutex_);
-  if (!enabled_ || !rss_trigger_.Check(rss))
+  if (!enabled_ || async_ == nullptr || !rss_trigger_.Check(rss))
     return;
   if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
     return;
