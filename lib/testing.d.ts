@@ -6,7 +6,7 @@ export interface MeasureOptions {
   iterations?: number;
   /** Measured rounds; the heap is read before the first and after each. Default 8. */
   rounds?: number;
-  /** Calls of fn before the first reading. Default: one round (`iterations`). */
+  /** Calls of fn before the first reading. Default: one round (`iterations`), at least 1000. */
   warmup?: number;
   /** Growth per call, heap plus external, that still counts as no leak. Default 16. */
   maxBytesPerIteration?: number;

@@ -38,7 +38,7 @@ const TESTING_SCHEMA = {
   },
   warmup: {
     kind: 'integer', min: 0, max: 1e8,
-    doc: 'calls of fn before the first reading (default: one round)',
+    doc: 'calls of fn before the first reading (default: one round, at least 1000)',
   },
   maxBytesPerIteration: {
     kind: 'number', min: 0, max: 1e12, default: 16,
@@ -66,6 +66,12 @@ const TESTING_SCHEMA = {
 // only ran in the previous one, so collect until two readings agree.
 const SETTLE_BYTES = 1024;
 const SETTLE_MAX_GCS = 5;
+
+// The default warm-up is one round but never fewer calls than this: V8
+// keeps optimising the code around an async function (timers, promise
+// reactions) for the first thousand or so calls, and the optimised code
+// and its metadata, tens of KB, would otherwise land in the first rounds.
+const MIN_WARMUP = 1000;
 
 // The explanation pass runs about this long at most (see measure()).
 const EXPLAIN_MS = 1000;
@@ -331,10 +337,11 @@ function withDeadline(call, timeoutMs, body) {
   });
 }
 
-async function measure(call, fn, opts, state) {
+async function measure(fn, opts, state) {
   const started = performance.now();
   const { iterations, rounds } = opts;
-  const warmup = opts.warmup === undefined ? iterations : opts.warmup;
+  const warmup = opts.warmup === undefined
+    ? Math.max(iterations, MIN_WARMUP) : opts.warmup;
 
   await runCalls(fn, warmup, state);
   if (state.expired || state.cancelled) return null;
@@ -446,7 +453,7 @@ function measureHeap(fn, opts) {
   const call = 'measureHeap';
   checkFn(call, fn);
   const o = options.validate(call, TESTING_SCHEMA, opts);
-  return withDeadline(call, o.timeoutMs, (state) => measure(call, fn, o, state));
+  return withDeadline(call, o.timeoutMs, (state) => measure(fn, o, state));
 }
 
 // Resolves with the report when fn retains no more than
@@ -458,7 +465,7 @@ function assertNoLeak(fn, opts) {
   const call = 'assertNoLeak';
   checkFn(call, fn);
   const o = options.validate(call, TESTING_SCHEMA, opts);
-  return withDeadline(call, o.timeoutMs, (state) => measure(call, fn, o, state))
+  return withDeadline(call, o.timeoutMs, (state) => measure(fn, o, state))
     .then((report) => {
       if (report.leak) throw new LeakError(leakMessage(report), report);
       return report;

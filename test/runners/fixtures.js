@@ -80,13 +80,18 @@ function renderTemplate() {
     new Session(fields.count).id;
 }
 
-// Leaky at a chosen rate: one Session every `every` calls, for measuring
-// the smallest leak that is caught (flake.js --smallest).
-function sessionEvery(every) {
+// Leaky at a chosen rate: `rate` Sessions per call on average (0.5 is one
+// every other call), for measuring the smallest leak that is caught
+// (flake.js --smallest).
+function sessionsAtRate(rate) {
   const kept = [];
-  let n = 0;
+  let owed = 0;
   return function keepSometimes() {
-    if (++n % every === 0) kept.push(new Session(n));
+    owed += rate;
+    while (owed >= 1) {
+      kept.push(new Session(kept.length));
+      owed -= 1;
+    }
   };
 }
 
@@ -109,6 +114,6 @@ module.exports = {
   cachedLookup,
   emitOnce,
   renderTemplate,
-  sessionEvery,
+  sessionsAtRate,
   where,
 };
