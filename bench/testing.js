@@ -1,5 +1,5 @@
 'use strict';
-// Wall time of assertNoLeak at default settings (500 warm-up calls, then
+// Wall time of assertNoLeak at default settings (1000 warm-up calls, then
 // 8 rounds of 500 calls, each followed by full GCs until the heap settles).
 //
 //   node bench/testing.js [--runs N]
