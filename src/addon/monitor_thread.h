@@ -107,7 +107,7 @@ class MonitorThread {
   // blocks every signal: libuv's process-wide handler (on whichever thread
   // the kernel picks) writes to a pipe that each watching loop reads.
   uv_signal_t signal_;
-  int watched_signal_ = 0;  // monitor thread only; 0 when none
+  int watched_signal_ = 0;       // monitor thread only; 0 when none
   bool signal_closing_ = false;  // monitor thread only
   std::atomic<SnapshotController*> snapshots_{nullptr};
   uv_thread_t thread_;

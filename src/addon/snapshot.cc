@@ -44,7 +44,8 @@ double MsSince(uint64_t start_ns) {
   return static_cast<double>(uv_hrtime() - start_ns) / 1e6;
 }
 
-void SetFailure(SnapshotResult* r, const Status& status,
+void SetFailure(SnapshotResult* r,
+                const Status& status,
                 const IoError* io = nullptr) {
   r->code = status.code();
   r->message = status.message();
@@ -179,8 +180,11 @@ void FinishSnapshot(SnapshotJob* job) {
       IoError io;
       // Retention failing does not undo the snapshot just written; it is
       // reported with it.
-      Status kept = ApplyRetention(r->request.dir, r->request.name_template,
-                                   r->request.max_files, &r->removed, &io);
+      Status kept = ApplyRetention(r->request.dir,
+                                   r->request.name_template,
+                                   r->request.max_files,
+                                   &r->removed,
+                                   &io);
       (void)kept;
     }
   }

@@ -60,20 +60,20 @@ struct SnapshotResult {
   SnapshotRequest request;
   StatusCode code = StatusCode::kOk;
   std::string message;
-  IoError io;  // when a syscall failed
+  IoError io;            // when a syscall failed
   bool no_disk = false;  // kNoHeadroom because of minFreeDiskBytes
   std::string path;
   uint64_t bytes = 0;
   uint64_t nodes = 0;
   uint64_t edges = 0;
-  uint64_t heap_used = 0;  // before the capture
+  uint64_t heap_used = 0;        // before the capture
   uint64_t estimated_bytes = 0;  // the memory budget's estimate
-  uint64_t headroom_bytes = 0;  // what the budget compared it with
-  double pause_ms = 0;  // isolate thread: checks, capture, serialisation
+  uint64_t headroom_bytes = 0;   // what the budget compared it with
+  double pause_ms = 0;    // isolate thread: checks, capture, serialisation
   double capture_ms = 0;  // of which V8's graph capture
-  double total_ms = 0;  // including fsync, publish and retention
-  int64_t unix_ms = 0;  // wall-clock time of the capture
-  uint64_t skipped = 0;  // triggers refused since the previous snapshot
+  double total_ms = 0;    // including fsync, publish and retention
+  int64_t unix_ms = 0;    // wall-clock time of the capture
+  uint64_t skipped = 0;   // triggers refused since the previous snapshot
   std::vector<std::string> removed;  // old files deleted by retention
 
   bool ok() const { return code == StatusCode::kOk; }

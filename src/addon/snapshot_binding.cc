@@ -115,8 +115,8 @@ Napi::Value SnapshotInit(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   SnapshotController* c = Controller(env);
-  const int err = c == nullptr ? UV_EINVAL
-                               : c->Init(info[0].As<Napi::Function>());
+  const int err =
+      c == nullptr ? UV_EINVAL : c->Init(info[0].As<Napi::Function>());
   if (err != 0) {
     Napi::Error e = Napi::Error::New(
         env, std::string("uv_async_init failed: ") + uv_strerror(err));
@@ -212,8 +212,7 @@ Napi::Value ValidateTemplate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString())
     return Napi::String::New(env, "snapshot name template must be a string");
-  const Status s =
-      ValidateNameTemplate(info[0].As<Napi::String>().Utf8Value());
+  const Status s = ValidateNameTemplate(info[0].As<Napi::String>().Utf8Value());
   return Napi::String::New(env, s.ok() ? "" : s.message());
 }
 
@@ -254,10 +253,10 @@ class RawObject {
     }
     for (size_t i = 0; ok_ && i < list.size(); i++) {
       napi_value s;
-      ok_ = napi_create_string_utf8(
-                env_, list[i].c_str(), list[i].size(), &s) == napi_ok &&
-            napi_set_element(env_, array, static_cast<uint32_t>(i), s) ==
-                napi_ok;
+      ok_ =
+          napi_create_string_utf8(env_, list[i].c_str(), list[i].size(), &s) ==
+              napi_ok &&
+          napi_set_element(env_, array, static_cast<uint32_t>(i), s) == napi_ok;
     }
     if (ok_)
       ok_ = Set(key, array);

@@ -514,9 +514,8 @@ void SnapshotController::Dispose() {
   }
   // 4. The main-loop handle; its close callback touches only the handle.
   if (async_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) {
-      delete reinterpret_cast<uv_async_t*>(h);
-    });
+    uv_close(reinterpret_cast<uv_handle_t*>(async_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     async_ = nullptr;
   }
   if (on_results_ != nullptr) {

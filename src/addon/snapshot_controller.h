@@ -47,11 +47,11 @@ namespace leakguard {
 // enableSnapshots() after validation in lib/options.js.
 struct SnapshotConfig {
   SnapshotRequest base;  // dir, template, disk, retention, headroom
-  int signal = 0;  // 0: no signal
+  int signal = 0;        // 0: no signal
   uint64_t cooldown_ms = 0;
   uint64_t heap_used_bytes = 0;  // 0: off
   double heap_used_percent = 0;  // of the heap limit; 0: off
-  uint64_t rss_bytes = 0;  // 0: off
+  uint64_t rss_bytes = 0;        // 0: off
   bool near_heap_limit = false;
 };
 
@@ -111,7 +111,9 @@ class SnapshotController {
                                 size_t current_heap_limit,
                                 size_t initial_heap_limit);
   void RunPending();  // isolate thread
-  void Take(const SnapshotRequest& request, bool finish_inline, bool holds_gate);
+  void Take(const SnapshotRequest& request,
+            bool finish_inline,
+            bool holds_gate);
   void EnqueueFinish(std::unique_ptr<SnapshotJob> job);
   static void FinisherMain(void* arg);
   void PushResult(const SnapshotResult& result);
@@ -130,7 +132,7 @@ class SnapshotController {
   bool near_heap_limit_installed_ = false;
 
   SnapshotGate gate_;
-  std::atomic<int> pending_{0};  // a SnapshotTrigger, 0 when none
+  std::atomic<int> pending_{0};         // a SnapshotTrigger, 0 when none
   std::atomic<int> threshold_kind_{0};  // which threshold asked
   std::atomic<int> signal_{0};
   std::atomic<uint64_t> signals_seen_{0};
@@ -156,14 +158,15 @@ class SnapshotController {
   std::vector<SnapshotResult> results_;
   std::vector<SnapshotResult> delivering_;  // isolate thread
 
-  uint64_t taken_ = 0;  // isolate thread
-  uint64_t api_outstanding_ = 0;  // isolate thread: promises waiting
+  uint64_t taken_ = 0;              // isolate thread
+  uint64_t api_outstanding_ = 0;    // isolate thread: promises waiting
   double heap_bytes_per_node_ = 0;  // isolate thread: from the last snapshot
   void Capture(SnapshotRequest request, SnapshotJob* job);
   uint64_t failed_ = 0;
 };
 
-// Adds writeSnapshot, enableSnapshots, ... to the binding (snapshot_binding.cc).
+// Adds writeSnapshot, enableSnapshots, ... to the binding
+// (snapshot_binding.cc).
 bool InitSnapshotBindings(Napi::Env env, Napi::Object exports);
 
 }  // namespace leakguard

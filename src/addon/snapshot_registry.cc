@@ -10,7 +10,7 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::map<int, int> watchers;  // signal number -> environments watching
-  uint64_t reserved = 0;  // bytes estimated for snapshots in flight
+  uint64_t reserved = 0;        // bytes estimated for snapshots in flight
 };
 
 // Constructed on first use and never destroyed, so a worker that finishes

@@ -23,7 +23,8 @@ constexpr uint64_t kUnlimited = 1ull << 62;
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path);
-  if (!in) return false;
+  if (!in)
+    return false;
   std::stringstream ss;
   ss << in.rdbuf();
   *out = ss.str();
@@ -33,14 +34,16 @@ bool ReadFile(const std::string& path, std::string* out) {
 // Reads a file holding one number; "max" (cgroup v2) reads as unlimited.
 bool ReadNumber(const std::string& path, uint64_t* value) {
   std::string text;
-  if (!ReadFile(path, &text)) return false;
+  if (!ReadFile(path, &text))
+    return false;
   if (text.compare(0, 3, "max") == 0) {
     *value = UINT64_MAX;
     return true;
   }
   char* end = nullptr;
   const unsigned long long v = strtoull(text.c_str(), &end, 10);
-  if (end == text.c_str()) return false;
+  if (end == text.c_str())
+    return false;
   *value = v;
   return true;
 }
@@ -51,21 +54,24 @@ uint64_t ReadStat(const std::string& path, const std::string& key) {
   std::string k;
   uint64_t v;
   while (in >> k >> v) {
-    if (k == key) return v;
+    if (k == key)
+      return v;
   }
   return 0;
 }
 
 // The cgroup path of this process for cgroup v2 ("0::/path") or for the
 // v1 controller `controller`.
-bool CgroupPath(const std::string& proc, const char* controller,
+bool CgroupPath(const std::string& proc,
+                const char* controller,
                 std::string* out) {
   std::ifstream in(proc + "/self/cgroup");
   std::string line;
   while (std::getline(in, line)) {
     const size_t a = line.find(':');
     const size_t b = a == std::string::npos ? a : line.find(':', a + 1);
-    if (b == std::string::npos) continue;
+    if (b == std::string::npos)
+      continue;
     const std::string controllers = line.substr(a + 1, b - a - 1);
     const std::string path = line.substr(b + 1);
     if (controller == nullptr) {
@@ -91,8 +97,11 @@ uint64_t Headroom(uint64_t limit, uint64_t usage) {
   return usage >= limit ? 0 : limit - usage;
 }
 
-void Consider(MemoryHeadroom* best, bool* found, const char* source,
-              uint64_t limit, uint64_t usage) {
+void Consider(MemoryHeadroom* best,
+              bool* found,
+              const char* source,
+              uint64_t limit,
+              uint64_t usage) {
   const uint64_t available = Headroom(limit, usage);
   if (!*found || available < best->available) {
     best->available = available;
@@ -104,16 +113,20 @@ void Consider(MemoryHeadroom* best, bool* found, const char* source,
 }
 
 // Every ancestor of our v2 cgroup may carry a limit; the tightest wins.
-void ConsiderCgroupV2(const SystemPaths& paths, MemoryHeadroom* best,
+void ConsiderCgroupV2(const SystemPaths& paths,
+                      MemoryHeadroom* best,
                       bool* found) {
   std::string rel;
-  if (!CgroupPath(paths.proc, nullptr, &rel)) return;
+  if (!CgroupPath(paths.proc, nullptr, &rel))
+    return;
   std::string root = paths.cgroup_root;
   std::ifstream pure(root + "/cgroup.controllers");
-  if (!pure) root += "/unified";  // hybrid layout
+  if (!pure)
+    root += "/unified";  // hybrid layout
   std::string dir = root + rel;
   std::ifstream probe(dir + "/cgroup.procs");
-  if (!probe) dir = root;  // a cgroup namespace hides the host path
+  if (!probe)
+    dir = root;  // a cgroup namespace hides the host path
   while (dir.size() >= root.size()) {
     uint64_t limit = 0, current = 0;
     if (ReadNumber(dir + "/memory.max", &limit) && limit != UINT64_MAX &&
@@ -122,21 +135,25 @@ void ConsiderCgroupV2(const SystemPaths& paths, MemoryHeadroom* best,
       const uint64_t usage = current > inactive ? current - inactive : 0;
       Consider(best, found, "cgroup-v2", limit, usage);
     }
-    if (dir.size() == root.size()) break;
+    if (dir.size() == root.size())
+      break;
     const size_t slash = dir.find_last_of('/');
-    if (slash == std::string::npos || slash < root.size()) break;
+    if (slash == std::string::npos || slash < root.size())
+      break;
     dir = dir.substr(0, slash);
   }
 }
 
-void ConsiderCgroupV1(const SystemPaths& paths, MemoryHeadroom* best,
+void ConsiderCgroupV1(const SystemPaths& paths,
+                      MemoryHeadroom* best,
                       bool* found) {
   const std::string root = paths.cgroup_root + "/memory";
   std::string rel;
   std::string dir = root;
   if (CgroupPath(paths.proc, "memory", &rel)) {
     std::ifstream probe(root + rel + "/memory.limit_in_bytes");
-    if (probe) dir = root + rel;
+    if (probe)
+      dir = root + rel;
   }
   uint64_t limit = 0, usage = 0;
   if (!ReadNumber(dir + "/memory.limit_in_bytes", &limit) ||
@@ -146,11 +163,12 @@ void ConsiderCgroupV1(const SystemPaths& paths, MemoryHeadroom* best,
   }
   const uint64_t inactive =
       ReadStat(dir + "/memory.stat", "total_inactive_file");
-  Consider(best, found, "cgroup-v1", limit,
-           usage > inactive ? usage - inactive : 0);
+  Consider(
+      best, found, "cgroup-v1", limit, usage > inactive ? usage - inactive : 0);
 }
 
-void ConsiderMeminfo(const SystemPaths& paths, MemoryHeadroom* best,
+void ConsiderMeminfo(const SystemPaths& paths,
+                     MemoryHeadroom* best,
                      bool* found) {
   std::ifstream in(paths.proc + "/meminfo");
   std::string key, unit;
@@ -158,15 +176,17 @@ void ConsiderMeminfo(const SystemPaths& paths, MemoryHeadroom* best,
   bool have_available = false;
   while (in >> key >> value) {
     std::getline(in, unit);
-    if (key == "MemTotal:") total = value * 1024;
+    if (key == "MemTotal:")
+      total = value * 1024;
     if (key == "MemAvailable:") {
       available = value * 1024;
       have_available = true;
     }
   }
-  if (!have_available) return;
-  Consider(best, found, "meminfo", total,
-           total > available ? total - available : 0);
+  if (!have_available)
+    return;
+  Consider(
+      best, found, "meminfo", total, total > available ? total - available : 0);
 }
 
 }  // namespace
@@ -186,11 +206,10 @@ Result<MemoryHeadroom> ReadMemoryHeadroom(const SystemPaths& paths) {
   return best;
 }
 
-uint64_t EstimateSnapshotBytes(uint64_t heap_used,
-                               double heap_bytes_per_node) {
+uint64_t EstimateSnapshotBytes(uint64_t heap_used, double heap_bytes_per_node) {
   // A ratio from a tiny or odd heap must not make the estimate tiny.
-  double per_node = heap_bytes_per_node > 0 ? heap_bytes_per_node
-                                            : kDefaultHeapBytesPerNode;
+  double per_node =
+      heap_bytes_per_node > 0 ? heap_bytes_per_node : kDefaultHeapBytesPerNode;
   if (per_node < 16)
     per_node = 16;
   const double nodes = static_cast<double>(heap_used) / per_node;
@@ -208,20 +227,21 @@ std::string FormatBytes(uint64_t bytes) {
   } else if (bytes >= 1024) {
     snprintf(buf, sizeof(buf), "%.1f KiB", b / 1024);
   } else {
-    snprintf(buf, sizeof(buf), "%llu B", static_cast<unsigned long long>(bytes));
+    snprintf(
+        buf, sizeof(buf), "%llu B", static_cast<unsigned long long>(bytes));
   }
   return buf;
 }
 
 Status CheckHeadroom(uint64_t needed, const MemoryHeadroom& headroom) {
-  if (needed <= headroom.available) return Status::Ok();
+  if (needed <= headroom.available)
+    return Status::Ok();
   return Status(StatusCode::kNoHeadroom,
                 "not enough memory for a heap snapshot: it needs about " +
                     FormatBytes(needed) + " more, and only " +
                     FormatBytes(headroom.available) + " is left (" +
-                    headroom.source + ": limit " +
-                    FormatBytes(headroom.limit) + ", in use " +
-                    FormatBytes(headroom.usage) + ")");
+                    headroom.source + ": limit " + FormatBytes(headroom.limit) +
+                    ", in use " + FormatBytes(headroom.usage) + ")");
 }
 
 }  // namespace leakguard

@@ -31,14 +31,19 @@ bool EndsWith(const std::string& s, const char* suffix) {
 }
 
 std::string Join(const std::string& dir, const std::string& name) {
-  if (dir.empty()) return name;
-  if (dir.back() == '/') return dir + name;
+  if (dir.empty())
+    return name;
+  if (dir.back() == '/')
+    return dir + name;
   return dir + "/" + name;
 }
 
-void SetError(IoError* out, const char* syscall, const std::string& path,
+void SetError(IoError* out,
+              const char* syscall,
+              const std::string& path,
               int err) {
-  if (out == nullptr) return;
+  if (out == nullptr)
+    return;
   out->error = err;
   out->syscall = syscall;
   out->path = path;
@@ -51,7 +56,8 @@ Status IoStatus(const char* syscall, const std::string& path, int err) {
 
 // Inserts "-<seq>" before the extension.
 std::string WithSeq(const std::string& name, uint32_t seq) {
-  if (seq == 0) return name;
+  if (seq == 0)
+    return name;
   const std::string suffix = "-" + std::to_string(seq);
   if (EndsWith(name, kSnapshotExtension)) {
     const size_t at = name.size() - strlen(kSnapshotExtension);
@@ -72,7 +78,8 @@ Status ValidateNameTemplate(const std::string& t) {
     return Status(StatusCode::kInvalidArgument,
                   "snapshot name template '" + t + "' " + why);
   };
-  if (t.empty()) return invalid("is empty");
+  if (t.empty())
+    return invalid("is empty");
   if (t.size() > kMaxTemplateLength) {
     return invalid("is longer than " + std::to_string(kMaxTemplateLength) +
                    " characters");
@@ -85,18 +92,24 @@ Status ValidateNameTemplate(const std::string& t) {
   if (t.find("..") != std::string::npos) {
     return invalid("contains '..'; it must stay inside the snapshot directory");
   }
-  if (t[0] == '.') return invalid("starts with '.'");
+  if (t[0] == '.')
+    return invalid("starts with '.'");
   for (unsigned char c : t) {
-    if (c < 0x20 || c == 0x7f) return invalid("contains a control character");
+    if (c < 0x20 || c == 0x7f)
+      return invalid("contains a control character");
   }
   for (size_t i = 0; i < t.size(); i++) {
-    if (t[i] == '}') return invalid("has a '}' without '{'");
-    if (t[i] != '{') continue;
+    if (t[i] == '}')
+      return invalid("has a '}' without '{'");
+    if (t[i] != '{')
+      continue;
     const size_t end = t.find('}', i);
-    if (end == std::string::npos) return invalid("has an unclosed '{'");
+    if (end == std::string::npos)
+      return invalid("has an unclosed '{'");
     const std::string p = t.substr(i, end - i + 1);
     bool known = false;
-    for (const char* k : kPlaceholders) known = known || p == k;
+    for (const char* k : kPlaceholders)
+      known = known || p == k;
     if (!known) {
       return invalid("uses unknown placeholder " + p +
                      " (accepted: {pid}, {tid}, {time}, {reason})");
@@ -111,16 +124,24 @@ std::string FormatIsoTime(int64_t unix_ms) {
   struct tm tm;
   gmtime_r(&secs, &tm);
   char buf[64];
-  snprintf(buf, sizeof(buf), "%04d%02d%02dT%02d%02d%02d.%03dZ",
-           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-           tm.tm_min, tm.tm_sec, static_cast<int>(((unix_ms % 1000) + 1000) % 1000));
+  snprintf(buf,
+           sizeof(buf),
+           "%04d%02d%02dT%02d%02d%02d.%03dZ",
+           tm.tm_year + 1900,
+           tm.tm_mon + 1,
+           tm.tm_mday,
+           tm.tm_hour,
+           tm.tm_min,
+           tm.tm_sec,
+           static_cast<int>(((unix_ms % 1000) + 1000) % 1000));
   return buf;
 }
 
 std::string SanitizeReason(const std::string& reason) {
   std::string out;
   for (char c : reason) {
-    if (out.size() >= 64) break;
+    if (out.size() >= 64)
+      break;
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                     (c >= '0' && c <= '9') || c == '-' || c == '_';
     out.push_back(ok ? c : '_');
@@ -150,12 +171,14 @@ std::string ExpandNameTemplate(const std::string& t,
     }
     out.push_back(t[i]);
   }
-  if (!EndsWith(out, kSnapshotExtension)) out += kSnapshotExtension;
+  if (!EndsWith(out, kSnapshotExtension))
+    out += kSnapshotExtension;
   return WithSeq(out, seq);
 }
 
 bool MatchesNameTemplate(const std::string& t, const std::string& name) {
-  if (EndsWith(name, ".tmp")) return false;
+  if (EndsWith(name, ".tmp"))
+    return false;
   // Placeholders become '*'; glob metacharacters of the template itself
   // are escaped so that they match literally.
   std::string pattern;
@@ -163,7 +186,8 @@ bool MatchesNameTemplate(const std::string& t, const std::string& name) {
     const char c = t[i];
     if (c == '{') {
       i = t.find('}', i);
-      if (i == std::string::npos) return false;
+      if (i == std::string::npos)
+        return false;
       pattern += '*';
       continue;
     }
@@ -172,8 +196,10 @@ bool MatchesNameTemplate(const std::string& t, const std::string& name) {
     }
     pattern += c;
   }
-  if (!EndsWith(pattern, kSnapshotExtension)) pattern += kSnapshotExtension;
-  if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+  if (!EndsWith(pattern, kSnapshotExtension))
+    pattern += kSnapshotExtension;
+  if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0)
+    return true;
   // The collision suffix: "<stem>-<n>.heapsnapshot".
   const size_t at = pattern.size() - strlen(kSnapshotExtension);
   const std::string with_seq =
@@ -187,7 +213,8 @@ Status MakeDirectories(const std::string& dir, IoError* error) {
   }
   struct stat st;
   if (stat(dir.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return Status::Ok();
+    if (S_ISDIR(st.st_mode))
+      return Status::Ok();
     SetError(error, "mkdir", dir, ENOTDIR);
     return IoStatus("mkdir", dir, ENOTDIR);
   }
@@ -197,7 +224,8 @@ Status MakeDirectories(const std::string& dir, IoError* error) {
   while (pos != std::string::npos) {
     pos = dir.find('/', pos + 1);
     const std::string part = dir.substr(0, pos);
-    if (part.empty() || part == "/") continue;
+    if (part.empty() || part == "/")
+      continue;
     if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
       const int err = errno;
       SetError(error, "mkdir", part, err);
@@ -227,9 +255,12 @@ Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error) {
   return Status::Ok();
 }
 
-AtomicFileWriter::~AtomicFileWriter() { Abort(); }
+AtomicFileWriter::~AtomicFileWriter() {
+  Abort();
+}
 
-Status AtomicFileWriter::Fail(const char* syscall, const std::string& path,
+Status AtomicFileWriter::Fail(const char* syscall,
+                              const std::string& path,
                               int err) {
   error_.error = err;
   error_.syscall = syscall;
@@ -239,31 +270,34 @@ Status AtomicFileWriter::Fail(const char* syscall, const std::string& path,
   return status;
 }
 
-Status AtomicFileWriter::Open(const std::string& dir,
-                              const std::string& name) {
+Status AtomicFileWriter::Open(const std::string& dir, const std::string& name) {
   Status s = MakeDirectories(dir, &error_);
-  if (!s.ok()) return s;
+  if (!s.ok())
+    return s;
   dir_ = dir;
   name_ = name;
   for (int seq = 0; seq < kMaxSeq; seq++) {
     const std::string candidate = Join(dir, WithSeq(name, seq));
-    if (Exists(candidate)) continue;
+    if (Exists(candidate))
+      continue;
     const std::string tmp = candidate + ".tmp";
-    const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                        0600);
+    const int fd =
+        open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
       fd_ = fd;
       path_ = candidate;
       tmp_path_ = tmp;
       return Status::Ok();
     }
-    if (errno != EEXIST) return Fail("open", tmp, errno);
+    if (errno != EEXIST)
+      return Fail("open", tmp, errno);
   }
   return Fail("open", Join(dir, name) + ".tmp", EEXIST);
 }
 
 Status AtomicFileWriter::Write(const char* data, size_t size) {
-  if (fd_ < 0) return Fail("write", tmp_path_, EBADF);
+  if (fd_ < 0)
+    return Fail("write", tmp_path_, EBADF);
   while (size > 0) {
     size_t chunk = size;
     if (fail_after_bytes_ != 0) {
@@ -274,7 +308,8 @@ Status AtomicFileWriter::Write(const char* data, size_t size) {
     }
     const ssize_t n = write(fd_, data, chunk);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       return Fail("write", tmp_path_, errno);
     }
     data += n;
@@ -285,18 +320,22 @@ Status AtomicFileWriter::Write(const char* data, size_t size) {
 }
 
 Status AtomicFileWriter::Sync() {
-  if (fd_ < 0) return Fail("fsync", tmp_path_, EBADF);
-  if (fsync(fd_) != 0) return Fail("fsync", tmp_path_, errno);
+  if (fd_ < 0)
+    return Fail("fsync", tmp_path_, EBADF);
+  if (fsync(fd_) != 0)
+    return Fail("fsync", tmp_path_, errno);
   const int fd = fd_;
   fd_ = -1;
   // A close error after a successful fsync still means the data may not be
   // there (NFS reports write errors at close).
-  if (close(fd) != 0 && errno != EINTR) return Fail("close", tmp_path_, errno);
+  if (close(fd) != 0 && errno != EINTR)
+    return Fail("close", tmp_path_, errno);
   return Status::Ok();
 }
 
 Status AtomicFileWriter::Publish() {
-  if (tmp_path_.empty() || fd_ >= 0) return Fail("link", tmp_path_, EBADF);
+  if (tmp_path_.empty() || fd_ >= 0)
+    return Fail("link", tmp_path_, EBADF);
   std::string target = path_;
   for (int seq = 1;; seq++) {
     if (link(tmp_path_.c_str(), target.c_str()) == 0) {
@@ -308,8 +347,8 @@ Status AtomicFileWriter::Publish() {
       target = Join(dir_, WithSeq(name_, seq));
       continue;
     }
-    if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP ||
-        err == EMLINK || err == ENOSYS) {
+    if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK ||
+        err == ENOSYS) {
       // No hard links here (some FUSE, vfat): rename, which replaces.
       if (rename(tmp_path_.c_str(), target.c_str()) != 0) {
         return Fail("rename", target, errno);
@@ -346,7 +385,8 @@ Status ApplyRetention(const std::string& dir,
                       size_t max_files,
                       std::vector<std::string>* removed,
                       IoError* error) {
-  if (max_files == 0) return Status::Ok();
+  if (max_files == 0)
+    return Status::Ok();
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) {
     const int err = errno;
@@ -361,18 +401,23 @@ Status ApplyRetention(const std::string& dir,
   std::vector<Entry> ours;
   while (struct dirent* e = readdir(d)) {
     const std::string name = e->d_name;
-    if (!MatchesNameTemplate(name_template, name)) continue;
+    if (!MatchesNameTemplate(name_template, name))
+      continue;
     const std::string path = Join(dir, name);
     struct stat st;
-    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    ours.push_back({path, name,
+    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    ours.push_back({path,
+                    name,
                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 +
                         st.st_mtim.tv_nsec});
   }
   closedir(d);
-  if (ours.size() <= max_files) return Status::Ok();
+  if (ours.size() <= max_files)
+    return Status::Ok();
   std::sort(ours.begin(), ours.end(), [](const Entry& a, const Entry& b) {
-    if (a.mtime_ns != b.mtime_ns) return a.mtime_ns < b.mtime_ns;
+    if (a.mtime_ns != b.mtime_ns)
+      return a.mtime_ns < b.mtime_ns;
     return a.name < b.name;
   });
   const size_t excess = ours.size() - max_files;
@@ -382,7 +427,8 @@ Status ApplyRetention(const std::string& dir,
       SetError(error, "unlink", ours[i].path, err);
       return IoStatus("unlink", ours[i].path, err);
     }
-    if (removed != nullptr) removed->push_back(ours[i].path);
+    if (removed != nullptr)
+      removed->push_back(ours[i].path);
   }
   return Status::Ok();
 }

@@ -22,7 +22,7 @@ namespace leakguard {
 
 // The system call that failed and what it was given.
 struct IoError {
-  int error = 0;  // errno value (positive), 0 when nothing failed
+  int error = 0;        // errno value (positive), 0 when nothing failed
   std::string syscall;  // "open", "write", "fsync", "link", "rename", ...
   std::string path;
 };
@@ -31,8 +31,8 @@ struct IoError {
 struct SnapshotNameParts {
   int64_t pid = 0;
   int64_t thread_id = 0;  // worker threadId; 0 on the main thread
-  int64_t unix_ms = 0;  // wall-clock time of the capture
-  std::string reason;  // sanitised with SanitizeReason
+  int64_t unix_ms = 0;    // wall-clock time of the capture
+  std::string reason;     // sanitised with SanitizeReason
 };
 
 // "leakguard-{pid}-{time}-{reason}.heapsnapshot".

@@ -18,8 +18,8 @@ namespace leakguard {
 class SnapshotGate {
  public:
   enum class Decision {
-    kGo,         // start a snapshot now; call Finish() when it is done
-    kBusy,       // one is already requested or running: coalesced
+    kGo,           // start a snapshot now; call Finish() when it is done
+    kBusy,         // one is already requested or running: coalesced
     kCoolingDown,  // the last one started less than cooldown ago
   };
 
@@ -37,7 +37,8 @@ class SnapshotGate {
       total_skipped_++;
       return Decision::kBusy;
     }
-    if (!ignore_cooldown && started_ && now_ns - last_start_ns_ < cooldown_ns_) {
+    if (!ignore_cooldown && started_ &&
+        now_ns - last_start_ns_ < cooldown_ns_) {
       skipped_++;
       total_skipped_++;
       return Decision::kCoolingDown;
@@ -94,8 +95,10 @@ class CrossingTrigger {
   // caller then tries to fire, and calls Fired() if it did; a trigger
   // whose snapshot was refused (cooldown) stays armed and asks again.
   bool Check(uint64_t value) {
-    if (threshold_ == 0) return false;
-    if (value < rearm_below_) armed_ = true;
+    if (threshold_ == 0)
+      return false;
+    if (value < rearm_below_)
+      armed_ = true;
     return armed_ && value >= threshold_;
   }
   void Fired() { armed_ = false; }

@@ -27,8 +27,8 @@ class FakeSystem {
 
   void Write(const std::string& rel, const std::string& text) {
     const std::string path = root_ + "/" + rel;
-    std::system(("mkdir -p '" + path.substr(0, path.find_last_of('/')) + "'")
-                    .c_str());
+    std::system(
+        ("mkdir -p '" + path.substr(0, path.find_last_of('/')) + "'").c_str());
     std::ofstream(path) << text;
   }
   const SystemPaths& paths() const { return paths_; }

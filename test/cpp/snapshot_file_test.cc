@@ -31,10 +31,12 @@ class TempDir {
 std::vector<std::string> List(const std::string& dir) {
   std::vector<std::string> out;
   DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return out;
+  if (d == nullptr)
+    return out;
   while (struct dirent* e = readdir(d)) {
     std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(n);
+    if (n != "." && n != "..")
+      out.push_back(n);
   }
   closedir(d);
   std::sort(out.begin(), out.end());
@@ -69,9 +71,19 @@ TEST(SnapshotName, TemplateGetsExtensionAndPlaceholders) {
 TEST(SnapshotName, RejectsTemplatesThatLeaveTheDirectory) {
   EXPECT_TRUE(ValidateNameTemplate(kDefaultNameTemplate).ok());
   EXPECT_TRUE(ValidateNameTemplate("x-{time}.heapsnapshot").ok());
-  for (const char* bad :
-       {"", "../x", "a/b", "/abs", "..", ".", ".hidden", "a..b", "a\\b",
-        "x-{nope}", "x-{pid", "x}", "a\nb"}) {
+  for (const char* bad : {"",
+                          "../x",
+                          "a/b",
+                          "/abs",
+                          "..",
+                          ".",
+                          ".hidden",
+                          "a..b",
+                          "a\\b",
+                          "x-{nope}",
+                          "x-{pid",
+                          "x}",
+                          "a\nb"}) {
     Status s = ValidateNameTemplate(bad);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
   }

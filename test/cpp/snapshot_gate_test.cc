@@ -40,9 +40,9 @@ TEST(CrossingTrigger, OncePerCrossingWithHysteresis) {
   EXPECT_TRUE(t.Check(100));
   t.Fired();
   EXPECT_FALSE(t.Check(150));
-  EXPECT_FALSE(t.Check(95));   // dipped, but not below 90
+  EXPECT_FALSE(t.Check(95));  // dipped, but not below 90
   EXPECT_FALSE(t.Check(120));
-  EXPECT_FALSE(t.Check(89));   // re-armed
+  EXPECT_FALSE(t.Check(89));  // re-armed
   EXPECT_TRUE(t.Check(101));
   t.Fired();
   EXPECT_FALSE(t.Check(200));
