@@ -202,3 +202,28 @@ test('the sink receives path, stream and info; failures are errors, not crashes'
     await child.kill();
   }
 });
+
+test('workers that snapshot on every trigger can be terminated at any moment', async () => {
+  const dir = tmpDir();
+  // The main thread watches SIGUSR2 too, so a signal after the last
+  // worker is gone does not end the process.
+  const child = startChild({
+    mode: 'worker-churn', workers: 8, dir,
+    snapshots: { dir, cooldownMs: 0, signal: 'SIGUSR2' },
+  });
+  try {
+    const done = await child.waitFor((c) => c.events.find((e) => e.event === 'churned'),
+      60000, 'all workers to end');
+    const exit = await child.exit;
+    assert.equal(exit.code, 0, child.stderr);
+    assert.equal(child.count('worker-error'), 0);
+    assert.equal(done.stats.signalWatchers, 1);
+    // Whatever was in flight was either published complete or removed.
+    assert.deepEqual(listFiles(dir).filter((f) => f.endsWith('.tmp')), []);
+    const files = snapshotsIn(dir);
+    assert.ok(files.length >= 1);
+    for (const f of files) checkSnapshot(path.join(dir, f));
+  } finally {
+    await child.kill();
+  }
+});
