@@ -136,7 +136,8 @@ Napi::Value WriteSnapshot(const Napi::CallbackInfo& info) {
   request.trigger = SnapshotTrigger::kApi;
   if (!ReadRequest(&in, &request))
     return Napi::Value();
-  Controller(info.Env())->WriteNow(request);
+  if (SnapshotController* c = Controller(info.Env()))
+    c->WriteNow(request);
   return info.Env().Undefined();
 }
 
@@ -157,7 +158,10 @@ Napi::Value EnableSnapshots(const Napi::CallbackInfo& info) {
   }
   config.signal = signal > 0 && signal < 65 ? static_cast<int>(signal) : 0;
   Instance* instance = Instance::Get(info.Env());
-  instance->snapshots()->Configure(config);
+  SnapshotController* c = instance->snapshots();
+  if (c == nullptr)
+    return info.Env().Undefined();  // the environment is being torn down
+  c->Configure(config);
   // The monitor thread watches the signal; tell it to look again.
   if (instance->monitor() != nullptr)
     instance->monitor()->SetSnapshotController(instance->snapshots());
@@ -166,7 +170,10 @@ Napi::Value EnableSnapshots(const Napi::CallbackInfo& info) {
 
 Napi::Value DisableSnapshots(const Napi::CallbackInfo& info) {
   Instance* instance = Instance::Get(info.Env());
-  instance->snapshots()->Disable();
+  SnapshotController* c = instance->snapshots();
+  if (c == nullptr)
+    return info.Env().Undefined();
+  c->Disable();
   if (instance->monitor() != nullptr)
     instance->monitor()->SetSnapshotController(instance->snapshots());
   return info.Env().Undefined();
@@ -175,13 +182,16 @@ Napi::Value DisableSnapshots(const Napi::CallbackInfo& info) {
 // requestSnapshot('leak'): an automatic trigger from JS, subject to the
 // cooldown like the others.
 Napi::Value RequestSnapshot(const Napi::CallbackInfo& info) {
-  Controller(info.Env())->RequestFromJs(SnapshotTrigger::kLeak);
+  if (SnapshotController* c = Controller(info.Env()))
+    c->RequestFromJs(SnapshotTrigger::kLeak);
   return info.Env().Undefined();
 }
 
 Napi::Value SnapshotStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const SnapshotController::Stats s = Controller(env)->stats();
+  SnapshotController* c = Controller(env);
+  const SnapshotController::Stats s =
+      c != nullptr ? c->stats() : SnapshotController::Stats();
   Napi::Object o = Napi::Object::New(env);
   struct {
     const char* key;

@@ -97,6 +97,8 @@ int SnapshotController::Init(Napi::Function on_results) {
 }
 
 void SnapshotController::Configure(const SnapshotConfig& config) {
+  if (disposed_)
+    return;
   {
     std::lock_guard<std::mutex> lock(config_mutex_);
     config_ = config;
@@ -236,6 +238,8 @@ void SnapshotController::RunPending() {
 }
 
 void SnapshotController::WriteNow(const SnapshotRequest& request) {
+  if (disposed_)
+    return;
   if (in_capture_) {
     SnapshotResult busy;
     busy.request = request;
