@@ -559,22 +559,42 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
     // of where the heap is.
     last_heap_sample_ms_ = time_ms;
     last_heap_bytes_ = static_cast<double>(bytes);
+    rss_at_heap_sample_ = last_bytes_[Index(SampleKind::kRss)];
     have_heap_sample_ = true;
     heap_used_since_sample_ = 0;
   }
+  uint64_t value = bytes;
+  if (kind == SampleKind::kRss) {
+    // The rss series is what RSS holds beyond the V8 heap's committed pages
+    // and external memory: native memory. Heap and external growth have
+    // kinds of their own (counting them here would report one leak twice),
+    // and committed heap pages keep growing a while after the live set has
+    // settled.
+    value = bytes > v8_bytes_ ? bytes - v8_bytes_ : 0;
+  }
   if (time_ms < origin_ms_ + options_.warmup_ms ||
-      !trends_[k].AddSample(time_ms, bytes)) {
+      !trends_[k].AddSample(time_ms, value)) {
     ignored_[k]++;
     return;
   }
   dirty_[k] = true;
 }
 
-void LeakDetector::NoteHeapUsed(double time_ms, uint64_t bytes) {
+void LeakDetector::AddGcRecord(double time_ms,
+                               uint64_t heap_used,
+                               uint64_t heap_total,
+                               uint64_t external,
+                               bool full_gc) {
   Touch(time_ms);
   heap_used_reported_ = true;
-  heap_used_since_sample_ =
-      std::max(heap_used_since_sample_, static_cast<double>(bytes));
+  v8_bytes_ = heap_total + external;
+  AddSample(SampleKind::kExternal, time_ms, external);
+  if (full_gc) {
+    AddSample(SampleKind::kHeap, time_ms, heap_used);
+  } else {
+    heap_used_since_sample_ =
+        std::max(heap_used_since_sample_, static_cast<double>(heap_used));
+  }
 }
 
 void LeakDetector::NoteProbePause(double pause_ms) {
@@ -684,6 +704,26 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
   return events;
 }
 
+bool LeakDetector::Suspect(SampleKind kind) const {
+  size_t k = Index(kind);
+  const TrendVerdict& v = verdicts_[k];
+  // A rise that, kept up over a window, would clear the floors; a chance
+  // drift of a few KB/s would not.
+  double floor = std::max(static_cast<double>(options_.min_growth_bytes),
+                          options_.min_relative_growth * v.base_bytes);
+  if (v.growing || (v.confidence >= TrendDetector::kContinueConfidence &&
+                    v.bytes_per_second * options_.window_ms / 1000 >= floor)) {
+    return true;
+  }
+  // A newest sample well above the line may be a leak that has just begun;
+  // the window's trend cannot show it yet.
+  return received_[k] > 0 && v.samples >= 2 &&
+         last_bytes_[k] >
+             v.estimated_base +
+                 std::max(TrendDetector::kNoiseMultiple * v.noise_bytes,
+                          static_cast<double>(options_.min_growth_bytes) / 2);
+}
+
 bool LeakDetector::ShouldProbe(double now_ms) {
   Touch(now_ms);
   if (options_.probe_interval_ms <= 0)
@@ -693,27 +733,14 @@ bool LeakDetector::ShouldProbe(double now_ms) {
     return false;
 
   size_t heap = Index(SampleKind::kHeap);
-  const TrendVerdict& v = verdicts_[heap];
   double interval = options_.probe_interval_ms;
-  // Suspect: a rise that, kept up over a window, would clear the floors;
-  // worth confirming quickly. A chance drift of a few KB/s is not.
-  double floor = std::max(static_cast<double>(options_.min_growth_bytes),
-                          options_.min_relative_growth * v.base_bytes);
-  bool suspect =
-      v.growing || (v.confidence >= TrendDetector::kContinueConfidence &&
-                    v.bytes_per_second * options_.window_ms / 1000 >= floor);
-  // A newest sample well above the line may be a leak that has just begun;
-  // the window's trend cannot show it yet.
-  if (have_heap_sample_ && v.samples >= 2 &&
-      last_heap_bytes_ >
-          v.estimated_base +
-              std::max(TrendDetector::kNoiseMultiple * v.noise_bytes,
-                       static_cast<double>(options_.min_growth_bytes) / 2)) {
-    suspect = true;
-  }
-  if (episodes_[heap].active) {
+  // Probes sample external memory too (it rides on every GC record), so an
+  // external leak in a process that hardly collects is found the same way.
+  size_t external = Index(SampleKind::kExternal);
+  bool reported = episodes_[heap].active || episodes_[external].active;
+  if (reported) {
     // Reported already: the base rate keeps the repeats' numbers fresh.
-  } else if (suspect) {
+  } else if (Suspect(SampleKind::kHeap) || Suspect(SampleKind::kExternal)) {
     interval /= 2;  // Confirm or dismiss quickly.
   } else if (trends_[heap].size() >= options_.min_samples) {
     interval *= 4;  // Quiet: enough points and no sign of growth.
@@ -731,8 +758,12 @@ bool LeakDetector::ShouldProbe(double now_ms) {
     return false;
   // The live set cannot exceed heap used; if heap used has not passed the
   // last live-set sample, nothing can have leaked since (e.g. idle).
+  // RSS growth reopens the gate: memory outside the heap (Buffers) can grow
+  // without a single collection.
+  bool rss_grew = last_bytes_[Index(SampleKind::kRss)] - rss_at_heap_sample_ >=
+                  static_cast<double>(options_.min_growth_bytes) / 4;
   if (heap_used_reported_ && have_heap_sample_ &&
-      heap_used_since_sample_ <= last_heap_bytes_) {
+      heap_used_since_sample_ <= last_heap_bytes_ && !rss_grew) {
     return false;
   }
   probes_requested_++;

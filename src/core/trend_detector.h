@@ -6,7 +6,8 @@
 //   heap      the live set: heap used right after a full (mark-compact)
 //             collection, or after a probe collection the detector asked for;
 //   external  external memory (ArrayBuffers, Buffers) after a collection;
-//   rss       resident set size, sampled on a timer.
+//   rss       resident set size, sampled on a timer, minus the V8 heap's
+//             committed size and external memory: native memory.
 // Each kind keeps at most kMaxPoints points: the window is cut into
 // kMaxPoints equal time buckets and a bucket keeps its lowest sample.
 // Floating garbage, in-flight requests and allocator slack only ever add to
@@ -81,12 +82,14 @@
 // to judge within minutes. ShouldProbe() tells the monitor thread when to ask
 // for a live-set sample (a full GC or a memory-pressure notification): only
 // after warm-up and when no heap sample arrived for probe_interval_ms; half
-// that while the heap is suspect (a rise that would clear the floors, or a
-// newest sample well above the line), four times that while it is quiet
-// (enough points, no sign of growth); never more than max_probe_overhead of
-// wall time going by the pause the last probe cost; and, if the glue reports
-// heap usage after every collection (NoteHeapUsed), only once the heap has
-// grown past the last live-set sample (an idle process is never probed).
+// that while heap or external memory is suspect (a rise that would clear the
+// floors, or a newest sample well above the line), four times that while
+// quiet (enough points, no sign of growth); never more than
+// max_probe_overhead of wall time going by the pause the last probe cost;
+// and, if the glue reports every collection (AddGcRecord), only once the heap
+// has grown past the last live-set sample or RSS by min_growth_bytes / 4 (an
+// idle process is never probed). A probe's GC record also carries external
+// memory, which may not otherwise be sampled in a process that hardly collects.
 #ifndef LEAKGUARD_CORE_TREND_DETECTOR_H_
 #define LEAKGUARD_CORE_TREND_DETECTOR_H_
 
@@ -286,8 +289,9 @@ struct KindStats {
   uint64_t samples_received = 0;  // Every AddSample of this kind.
   uint64_t samples_ignored = 0;   // Of those, during warm-up or out of order.
   uint32_t samples_held = 0;      // Points in the window now.
-  double current_bytes = 0;       // Newest sample (memwatch's current_base).
-  double min_bytes = 0;           // Lowest and highest point in the window.
+  double current_bytes = 0;       // Newest sample (memwatch's current_base; raw
+                             // RSS for rss, whose other fields are native).
+  double min_bytes = 0;  // Lowest and highest point in the window.
   double max_bytes = 0;
   double estimated_base = 0;  // memwatch's estimated_base.
   double usage_trend = 0;     // memwatch's usage_trend, bytes/second.
@@ -317,11 +321,22 @@ class LeakDetector {
   Status Configure(const DetectorOptions& options);
   const DetectorOptions& options() const { return options_; }
 
+  // One sample. For kRss pass the resident set size itself: the series
+  // analysed is RSS minus the committed heap and external memory of the
+  // latest AddGcRecord (native memory).
   void AddSample(SampleKind kind, double time_ms, uint64_t bytes);
 
-  // Heap used after any collection, scavenges included (optional). Used only
-  // to skip probes while the heap cannot have grown.
-  void NoteHeapUsed(double time_ms, uint64_t bytes);
+  // Everything one GC record tells the detector, for every collection
+  // (scavenges included): heap used, committed and external memory after
+  // it. Adds an external sample, and a heap (live-set) sample when
+  // `full_gc` (a mark-compact). Heap used after other collections tells
+  // ShouldProbe whether the heap can have grown; committed heap and
+  // external memory are subtracted from later rss samples.
+  void AddGcRecord(double time_ms,
+                   uint64_t heap_used,
+                   uint64_t heap_total,
+                   uint64_t external,
+                   bool full_gc);
 
   // Re-evaluates kinds with new points and returns the events to post, in
   // kind order.
@@ -353,6 +368,8 @@ class LeakDetector {
   static size_t Index(SampleKind kind) { return static_cast<size_t>(kind); }
   void Touch(double now_ms);
   bool RssExplained(const TrendVerdict& rss) const;
+  // Whether `kind` shows signs of growth worth probing for quickly.
+  bool Suspect(SampleKind kind) const;
   void Step(SampleKind kind, double now_ms, std::vector<LeakEvent>* out);
 
   DetectorOptions options_;
@@ -372,8 +389,10 @@ class LeakDetector {
   double last_bytes_[kSampleKindCount] = {0, 0, 0};  // Newest raw sample.
   double last_heap_sample_ms_ = 0;  // Raw heap samples, warm-up included.
   double last_heap_bytes_ = 0;
+  double rss_at_heap_sample_ = 0;  // Newest rss when it arrived.
   bool have_heap_sample_ = false;
-  bool heap_used_reported_ = false;    // NoteHeapUsed was ever called.
+  bool heap_used_reported_ = false;  // AddGcRecord was ever called.
+  uint64_t v8_bytes_ = 0;  // Committed heap + external, latest GC record.
   double heap_used_since_sample_ = 0;  // Max heap used after the last sample.
   double last_probe_ms_ = 0;
   bool probed_ = false;

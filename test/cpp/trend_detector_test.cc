@@ -496,11 +496,25 @@ TEST(LeakDetectorProbe, ProbesStayWithinTheOverheadBudget) {
 TEST(LeakDetectorProbe, IdleHeapIsNotProbed) {
   LeakDetector detector(DetectorOptions{});
   detector.AddSample(SampleKind::kHeap, 0, 50000000);
-  detector.NoteHeapUsed(1000, 40000000);  // Below the live set: no growth.
+  // A scavenge leaves less than the live set: no growth.
+  detector.AddGcRecord(1000, 40000000, 60000000, 1000000, false);
   EXPECT_FALSE(detector.ShouldProbe(60000));
-  detector.NoteHeapUsed(61000, 70000000);  // Allocation since.
+  detector.AddGcRecord(61000, 70000000, 80000000, 1000000, false);
   EXPECT_TRUE(detector.ShouldProbe(61000));
   EXPECT_FALSE(detector.ShouldProbe(62000));  // Rate-limited.
+}
+
+// Buffers grow external memory and RSS without any collection: RSS growth
+// reopens the gate so probes can sample external memory.
+TEST(LeakDetectorProbe, RssGrowthReopensTheIdleGate) {
+  LeakDetector detector(DetectorOptions{});
+  detector.AddSample(SampleKind::kRss, 0, 80000000);
+  detector.AddSample(SampleKind::kHeap, 0, 50000000);
+  detector.AddGcRecord(1000, 40000000, 60000000, 1000000, false);
+  detector.AddSample(SampleKind::kRss, 59000, 80200000);  // +0.2 MB
+  EXPECT_FALSE(detector.ShouldProbe(60000));
+  detector.AddSample(SampleKind::kRss, 60500, 81000000);  // +1 MB
+  EXPECT_TRUE(detector.ShouldProbe(61000));
 }
 
 TEST(LeakDetectorProbe, ZeroIntervalDisablesProbes) {
@@ -621,6 +635,41 @@ TEST(LeakEpisode, RssIsReportedOnlyWhenHeapAndExternalDoNotExplainIt) {
       EXPECT_GE(heap_events, 1u);
       EXPECT_EQ(rss_events, 0u);
     }
+  }
+}
+
+// RSS that grows with committed heap pages (the heap's live set flat, its
+// pages not yet given back) is not native memory; native growth is.
+TEST(LeakEpisode, RssCountsOnlyMemoryBeyondTheHeapAndExternal) {
+  for (int native = 0; native < 2; native++) {
+    LeakDetector detector(DetectorOptions{});
+    Noise noise(11);
+    std::vector<LeakEvent> events;
+    for (int i = 0; i <= 1200; i++) {
+      double t = i * 100.0;
+      double s = t / 1000;
+      double committed = 40 * kMB + 500 * kKB * s;  // grows, live set flat
+      if (i % 20 == 0) {
+        detector.AddGcRecord(t,
+                             static_cast<uint64_t>(25 * kMB),
+                             static_cast<uint64_t>(committed),
+                             2000000,
+                             i % 100 == 0);
+      }
+      if (i % 10 == 0) {
+        double rss = committed + 2 * kMB + 30 * kMB +
+                     (native ? 400 * kKB * s : 0) +
+                     kMB * std::fabs(noise.Normal());
+        detector.AddSample(SampleKind::kRss, t, static_cast<uint64_t>(rss));
+      }
+      for (const LeakEvent& e : detector.Poll(t))
+        events.push_back(e);
+    }
+    size_t rss_events = 0;
+    for (const LeakEvent& e : events)
+      rss_events += e.kind == SampleKind::kRss;
+    EXPECT_EQ(rss_events > 0, native == 1) << "native " << native;
+    EXPECT_EQ(events.size(), rss_events);  // Nothing else grows.
   }
 }
 
