@@ -343,8 +343,8 @@ class LeakDetector {
   std::vector<LeakEvent> Poll(double now_ms);
 
   // True when the monitor thread should request a live-set probe now. A true
-  // answer counts as a request: the caller is expected to act on it and feed
-  // the result through AddSample(kHeap, ...).
+  // answer counts as a request: the caller is expected to act on it; the
+  // probe's full GC then arrives through AddGcRecord like any other.
   bool ShouldProbe(double now_ms);
 
   // The pause the last probe cost, to keep probes within max_probe_overhead.
