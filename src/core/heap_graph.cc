@@ -251,6 +251,74 @@ void HeapGraph::BuildRetainers() {
   }
 }
 
+namespace {
+
+std::string Quoted(std::string_view s) {
+  std::string out = "\"";
+  out.append(s.substr(0, 80));
+  if (s.size() > 80)
+    out += "...";
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string FirstDifference(const HeapGraph& a, const HeapGraph& b) {
+  if (a.node_type_names() != b.node_type_names())
+    return "node type lists differ";
+  if (a.edge_type_names() != b.edge_type_names())
+    return "edge type lists differ";
+  if (a.node_count() != b.node_count()) {
+    return "node counts differ: " + Num(a.node_count()) + " vs " +
+           Num(b.node_count());
+  }
+  if (a.edge_count() != b.edge_count()) {
+    return "edge counts differ: " + Num(a.edge_count()) + " vs " +
+           Num(b.edge_count());
+  }
+  for (uint32_t n = 0; n < a.node_count(); n++) {
+    const std::string where =
+        "node " + Num(n) + " (id " + Num(a.node_id(n)) + "): ";
+    if (a.node_type(n) != b.node_type(n)) {
+      return where + "type " + a.node_type_names()[a.node_type(n)] + " vs " +
+             b.node_type_names()[b.node_type(n)];
+    }
+    if (a.node_id(n) != b.node_id(n))
+      return where + "id vs " + Num(b.node_id(n));
+    if (a.self_size(n) != b.self_size(n)) {
+      return where + "self size " + Num(a.self_size(n)) + " vs " +
+             Num(b.self_size(n));
+    }
+    if (a.node_name_string(n) != b.node_name_string(n)) {
+      return where + "name " + Quoted(a.node_name_string(n)) + " vs " +
+             Quoted(b.node_name_string(n));
+    }
+    if (a.first_edge(n) != b.first_edge(n) || a.edge_end(n) != b.edge_end(n))
+      return where + "edge counts differ";
+    for (uint32_t e = a.first_edge(n); e < a.edge_end(n); e++) {
+      const std::string edge = where + "edge " + Num(e - a.first_edge(n));
+      if (a.edge_type(e) != b.edge_type(e)) {
+        return edge + ": type " + a.edge_type_names()[a.edge_type(e)] + " vs " +
+               b.edge_type_names()[b.edge_type(e)];
+      }
+      if (a.edge_target(e) != b.edge_target(e)) {
+        return edge + ": target " + Num(a.edge_target(e)) + " vs " +
+               Num(b.edge_target(e));
+      }
+      if (a.edge_has_name(e)) {
+        std::string_view x = a.string(a.edge_name_or_index(e));
+        std::string_view y = b.string(b.edge_name_or_index(e));
+        if (x != y)
+          return edge + ": name " + Quoted(x) + " vs " + Quoted(y);
+      } else if (a.edge_name_or_index(e) != b.edge_name_or_index(e)) {
+        return edge + ": index " + Num(a.edge_name_or_index(e)) + " vs " +
+               Num(b.edge_name_or_index(e));
+      }
+    }
+  }
+  return "";
+}
+
 size_t HeapGraph::MemoryUsage() const {
   return node_types_.capacity() + node_names_.capacity() * 4 +
          ids_.capacity() * 4 + self_sizes_.capacity() * 8 +

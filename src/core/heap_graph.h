@@ -175,6 +175,15 @@ class HeapGraph {
   std::vector<uint32_t> retainer_nodes_;
 };
 
+// The first way in which `a` and `b` differ, as a sentence ("node 12 (id
+// 345): name \"x\" vs \"y\""), or "" when they are the same graph: the
+// same type lists, the same nodes (type, name text, id, self size) and the
+// same edges (type, name text or element index, target) in the same order.
+// String tables may differ in order and in duplicates. This is how tests
+// check that the addon's copy of a V8 snapshot is what the snapshot reader
+// makes of the same snapshot written to a file.
+std::string FirstDifference(const HeapGraph& a, const HeapGraph& b);
+
 }  // namespace leakguard
 
 #endif  // LEAKGUARD_CORE_HEAP_GRAPH_H_
