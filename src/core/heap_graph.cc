@@ -123,6 +123,17 @@ uint32_t HeapGraph::AddString(std::string_view s) {
   return static_cast<uint32_t>(string_offsets_.size() - 2);
 }
 
+void HeapGraph::Reserve(size_t nodes, size_t edges) {
+  node_types_.reserve(nodes);
+  node_names_.reserve(nodes);
+  ids_.reserve(nodes);
+  self_sizes_.reserve(nodes);
+  first_edges_.reserve(nodes + 1);
+  edge_types_.reserve(edges);
+  edge_names_.reserve(edges);
+  edge_targets_.reserve(edges);
+}
+
 uint32_t HeapGraph::AddNode(uint8_t type,
                             uint32_t name,
                             uint32_t id,

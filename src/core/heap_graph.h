@@ -67,6 +67,10 @@ class HeapGraph {
   // snapshot's string table is already unique).
   uint32_t AddString(std::string_view s);
 
+  // Optional: room for this many nodes and edges, so a builder that knows
+  // its sizes (the addon's copy from V8) never regrows the arrays.
+  void Reserve(size_t nodes, size_t edges);
+
   // Returns the new node's index.
   uint32_t AddNode(uint8_t type,
                    uint32_t name,
