@@ -106,4 +106,10 @@ class LeakGuard extends EventEmitter {
 const leakguard = new LeakGuard();
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
 require('./snapshots').install(leakguard);
+// Explanations in process (docs: README "Explaining a leak in process"):
+// memwatch's HeapDiff, the three-snapshot findLeaks(), and the reports of
+// snapshot files that findLeaks() shares its format with.
+leakguard.HeapDiff = require('./heap-diff').HeapDiff;
+leakguard.findLeaks = require('./find-leaks').findLeaks;
+Object.assign(leakguard, require('./analyze'));
 module.exports = leakguard;
