@@ -264,12 +264,29 @@ void HeapGraph::BuildRetainers() {
 
 namespace {
 
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  out.append(s.substr(0, 80));
-  if (s.size() > 80)
-    out += "...";
-  return out + "\"";
+// Where two strings part, for FirstDifference's message: the byte offset
+// and a few bytes of each from there, non-ASCII bytes as \xNN.
+std::string Parting(std::string_view a, std::string_view b) {
+  size_t at = 0;
+  while (at < a.size() && at < b.size() && a[at] == b[at])
+    at++;
+  auto excerpt = [at](std::string_view s) {
+    std::string out = "\"";
+    for (size_t i = at; i < s.size() && i < at + 24; i++) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c < 0x7F) {
+        out.push_back(static_cast<char>(c));
+      } else {
+        static const char kHex[] = "0123456789abcdef";
+        out += "\\x";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+      }
+    }
+    return out + "\"";
+  };
+  return "differ at byte " + Num(at) + ": " + excerpt(a) + " vs " +
+         excerpt(b);
 }
 
 }  // namespace
@@ -301,8 +318,8 @@ std::string FirstDifference(const HeapGraph& a, const HeapGraph& b) {
              Num(b.self_size(n));
     }
     if (a.node_name_string(n) != b.node_name_string(n)) {
-      return where + "name " + Quoted(a.node_name_string(n)) + " vs " +
-             Quoted(b.node_name_string(n));
+      return where + "names " +
+             Parting(a.node_name_string(n), b.node_name_string(n));
     }
     if (a.first_edge(n) != b.first_edge(n) || a.edge_end(n) != b.edge_end(n))
       return where + "edge counts differ";
@@ -320,7 +337,7 @@ std::string FirstDifference(const HeapGraph& a, const HeapGraph& b) {
         std::string_view x = a.string(a.edge_name_or_index(e));
         std::string_view y = b.string(b.edge_name_or_index(e));
         if (x != y)
-          return edge + ": name " + Quoted(x) + " vs " + Quoted(y);
+          return edge + ": names " + Parting(x, y);
       } else if (a.edge_name_or_index(e) != b.edge_name_or_index(e)) {
         return edge + ": index " + Num(a.edge_name_or_index(e)) + " vs " +
                Num(b.edge_name_or_index(e));

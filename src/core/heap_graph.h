@@ -180,9 +180,10 @@ class HeapGraph {
 };
 
 // The first way in which `a` and `b` differ, as a sentence ("node 12 (id
-// 345): name \"x\" vs \"y\""), or "" when they are the same graph: the
-// same type lists, the same nodes (type, name text, id, self size) and the
-// same edges (type, name text or element index, target) in the same order.
+// 345): names differ at byte 0: \"x\" vs \"y\""), or "" when they are the
+// same graph: the same type lists, the same nodes (type, name text, id,
+// self size) and the same edges (type, name text or element index, target)
+// in the same order.
 // String tables may differ in order and in duplicates. This is how tests
 // check that the addon's copy of a V8 snapshot is what the snapshot reader
 // makes of the same snapshot written to a file.

@@ -136,7 +136,7 @@ TEST(HeapGraph, FirstDifferenceComparesContentNotStringTables) {
   EXPECT_EQ(FirstDifference(a, b), "");
   HeapGraph c = SmallGraph(false, "y");
   EXPECT_EQ(FirstDifference(a, c),
-            "node 1 (id 3): edge 0: name \"x\" vs \"y\"");
+            "node 1 (id 3): edge 0: names differ at byte 0: \"x\" vs \"y\"");
   HeapGraph d;
   d.SetV8Types();
   d.AddNode(0, d.InternString(""), 1, 0);
