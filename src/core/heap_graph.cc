@@ -285,8 +285,7 @@ std::string Parting(std::string_view a, std::string_view b) {
     }
     return out + "\"";
   };
-  return "differ at byte " + Num(at) + ": " + excerpt(a) + " vs " +
-         excerpt(b);
+  return "differ at byte " + Num(at) + ": " + excerpt(a) + " vs " + excerpt(b);
 }
 
 }  // namespace
