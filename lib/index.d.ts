@@ -200,6 +200,139 @@ declare namespace leakguard {
     headroomBytes?: number;
   }
 
+  /** One side of a heap diff, as memwatch gives it. */
+  interface HeapDiffSide {
+    /** Nodes in the snapshot. */
+    nodes: number;
+    /** Sum of the nodes' shallow sizes, bytes. */
+    size_bytes: number;
+    /** memwatch's human form of size_bytes: "12 bytes", "1.5 kb", "3.25 mb". */
+    size: string;
+  }
+
+  /** One class in a heap diff: objects allocated (+) and freed (-) between the snapshots. */
+  interface HeapDiffDetail {
+    /** Constructor name, or the node type in parentheses: "(string)", "(closure)", "(array)", "(compiled code)", "(system)". */
+    what: string;
+    /** Shallow bytes of the + objects less those of the - objects. */
+    size_bytes: number;
+    size: string;
+    '+': number;
+    '-': number;
+  }
+
+  /** @airbnb/node-memwatch's HeapDiff result, key for key. */
+  interface HeapDiffResult {
+    before: HeapDiffSide;
+    after: HeapDiffSide;
+    change: {
+      size_bytes: number;
+      size: string;
+      freed_nodes: number;
+      allocated_nodes: number;
+      /** Largest |size_bytes| first. */
+      details: HeapDiffDetail[];
+    };
+  }
+
+  interface HeapDiffOptions {
+    /** Take the snapshots even when the memory budget refuses them (default false). */
+    ignoreHeadroom?: boolean;
+  }
+
+  /** memwatch's HeapDiff: the constructor takes the "before" snapshot of this thread's heap. */
+  interface HeapDiff {
+    /** Takes the "after" snapshot and returns the diff; throws if already ended. */
+    end(): HeapDiffResult;
+    /** Takes the "after" snapshot now and computes the diff off the main thread; rejects if already ended. */
+    endAsync(): Promise<HeapDiffResult>;
+  }
+
+  interface HeapDiffConstructor {
+    new (options?: HeapDiffOptions): HeapDiff;
+  }
+
+  /** findLeaks() options. See README, "Explaining a leak in process". */
+  interface FindLeaksOptions {
+    /** One unit of the suspected work; may return a promise, which is awaited. Gets the call's index. */
+    run: (i: number) => unknown;
+    /** Calls of run between the baseline and the target, and again before the final (1..1e8, default 100). */
+    iterations?: number;
+    /** Calls of run before the baseline (0..1e8, default 1). */
+    warmup?: number;
+    /** Ms to wait after the calls before the target and the final snapshot (0..600000, default 100). */
+    settleMs?: number;
+    /** Also write the snapshots there as s1, s2 and s3.heapsnapshot (mode 0600); refused if they exist. */
+    dir?: string;
+    /** Groups reported, largest retained size first; 0 for all (default 10). */
+    top?: number;
+    /** Objects a group needs to be reported (default 20). */
+    minCount?: number;
+    /** Retained bytes a group needs to be reported (default 16384). */
+    minRetainedBytes?: number;
+    /** Take the snapshots even when the memory budget refuses them (default false). */
+    ignoreHeadroom?: boolean;
+  }
+
+  /** One step of a leak group's representative retainer path. */
+  interface LeakPathHop {
+    /** Absent on the first hop. */
+    edge?: string;
+    edge_type?: 'context' | 'element' | 'property' | 'internal' | 'hidden' | 'shortcut' | 'weak';
+    node: string;
+    node_type: string;
+    name: string;
+    id: number;
+  }
+
+  interface LeakGroup {
+    constructor: string;
+    count: number;
+    self_size: number;
+    retained_size: number;
+    /** e.g. "global → handle() → context → requests (Map) → table → LeakedRequest". */
+    path: string;
+    hops: LeakPathHop[];
+  }
+
+  /** The three-snapshot report of analyze() and findLeaks() (docs/analyze.md). */
+  interface AnalyzeResult {
+    version: 1;
+    /** The snapshot files; null for a snapshot findLeaks() kept in memory only. */
+    files: { baseline: string | null; target: string | null; final: string | null };
+    report: {
+      baseline_nodes: number;
+      target_nodes: number;
+      final_nodes: number;
+      new_in_target: number;
+      still_alive: number;
+      candidates: number;
+      groups_total: number;
+      groups_above_threshold: number;
+      threshold: { min_count: number; min_retained_bytes: number };
+      groups: LeakGroup[];
+    };
+  }
+
+  interface AnalyzeOptions {
+    top?: number;
+    minCount?: number;
+    minRetainedBytes?: number;
+  }
+
+  interface SummaryResult {
+    version: 1;
+    file: string;
+    summary: {
+      nodes: number;
+      edges: number;
+      total_size: number;
+      reachable_size: number;
+      unreachable_nodes: number;
+      classes: { name: string; count: number; self_size: number; retained_size: number }[];
+    };
+  }
+
   interface LeakGuard extends EventEmitter {
     start(options?: MonitorOptions): this;
     stop(): this;
@@ -217,6 +350,16 @@ declare namespace leakguard {
     disableSnapshots(): this;
     snapshotStats(): SnapshotStats;
     readonly snapshotOptions: EnableSnapshotsOptions | null;
+    /** memwatch's HeapDiff, on this thread's heap: `new leakguard.HeapDiff()`, then `end()` or `endAsync()`. */
+    HeapDiff: HeapDiffConstructor;
+    /** The three-snapshot method in process; resolves with analyze()'s report. Wrong options throw at the call. */
+    findLeaks(options: FindLeaksOptions): Promise<AnalyzeResult>;
+    /** The three-snapshot report of files [baseline, target, final]. */
+    analyze(files: [string, string, string], options?: AnalyzeOptions): Promise<AnalyzeResult>;
+    /** memwatch's HeapDiff shape for two snapshot files. */
+    diff(before: string, after: string, options?: { top?: number }): Promise<HeapDiffResult>;
+    /** Count, shallow and retained size per constructor of one snapshot file. */
+    summary(file: string, options?: { top?: number }): Promise<SummaryResult>;
     on(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
     once(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
 
