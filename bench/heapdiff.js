@@ -29,12 +29,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-
-function status(field) {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm')
-    .exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
+const { Item, smallObjectHeap, status, median, mb } = require('./heap-of-small-objects');
 
 // findLeaks() on the heap built below: the main thread's pause for each
 // snapshot (binding.captureHeap, wrapped here to time it) and the rest.
@@ -71,18 +66,12 @@ async function findLeaksChild(leakguard) {
 async function child(tool, sizeMb, memwatchDir, dir) {
   const leakguard = require('..');
   const v8 = require('node:v8');
-  class Item {
-    constructor(i) {
-      this.id = i;
-      this.next = null;
-    }
-  }
   class Added {
     constructor(i) {
       this.i = i;
     }
   }
-  const held = [];
+  let held = [];
   if (tool.endsWith('-deep')) {
     // A linked list a million deep: memwatch's recursive walk of the
     // snapshot (buildIDSet) goes one C++ frame per node.
@@ -94,15 +83,7 @@ async function child(tool, sizeMb, memwatchDir, dir) {
     }
     held.push(head);
   } else {
-    let prev = null;
-    while (process.memoryUsage().heapUsed < sizeMb * 1024 * 1024) {
-      for (let i = 0; i < 100000; i++) {
-        const item = new Item(held.length);
-        item.next = prev;
-        prev = held.length % 16 === 0 ? null : item;
-        held.push(item);
-      }
-    }
+    held = smallObjectHeap(sizeMb);
   }
   leakguard.gc();
   leakguard.gc();
@@ -155,12 +136,6 @@ async function child(tool, sizeMb, memwatchDir, dir) {
   }) + '\n');
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const mb = (b) => (b / 2 ** 20).toFixed(0);
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 function runOne(tool, sizeMb, memwatchDir, dir) {

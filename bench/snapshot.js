@@ -20,33 +20,12 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-
-function status(field) {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm')
-    .exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
+const { smallObjectHeap, status, median, mb } = require('./heap-of-small-objects');
 
 async function child(tool, sizeMb, dir) {
   const leakguard = require('..');
   const v8 = require('node:v8');
-  // Small objects: ~40 bytes each with their property values inline.
-  class Item {
-    constructor(i) {
-      this.id = i;
-      this.next = null;
-    }
-  }
-  const held = [];
-  let prev = null;
-  while (process.memoryUsage().heapUsed < sizeMb * 1024 * 1024) {
-    for (let i = 0; i < 100000; i++) {
-      const item = new Item(held.length);
-      item.next = prev;
-      prev = held.length % 16 === 0 ? null : item;
-      held.push(item);
-    }
-  }
+  const held = smallObjectHeap(sizeMb);
   leakguard.gc();
   leakguard.gc();
   const heapUsed = process.memoryUsage().heapUsed;
@@ -80,12 +59,6 @@ async function child(tool, sizeMb, dir) {
   }) + '\n');
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const mb = (b) => (b / 2 ** 20).toFixed(0);
 
 function runOne(tool, sizeMb, dir) {
   const r = spawnSync(process.execPath,
