@@ -3,6 +3,7 @@
 #include <v8-version.h>
 
 #include <string>
+#include <type_traits>
 
 #include "core/snapshot_reader.h"
 
@@ -60,6 +61,19 @@ class NodeIndex {
   int shift_ = 0;
 };
 
+// Whether this V8's node types end with kWasmObject (node 20's V8 11.3 has
+// it, node 22's 12.4 does not). V8 writes exactly its enum's names in a
+// file's meta, so the copy must list as many.
+template <typename T, typename = void>
+struct HasWasmObject : std::false_type {};
+template <typename T>
+struct HasWasmObject<T, std::void_t<decltype(T::kWasmObject)>>
+    : std::true_type {};
+
+constexpr size_t kV8NodeTypes =
+    static_cast<size_t>(v8::HeapGraphNode::kObjectShape) + 1 +
+    (HasWasmObject<v8::HeapGraphNode>::value ? 1 : 0);
+
 // `s` as UTF-8 in *out, lone surrogates as U+FFFD. One pass: a UTF-16
 // code unit never needs more than three bytes.
 void ToUtf8(v8::Isolate* isolate, v8::Local<v8::String> s, std::string* out) {
@@ -113,6 +127,13 @@ Result<HeapGraph> CopyHeapGraph(v8::Isolate* isolate,
 
   HeapGraph graph;
   graph.SetV8Types();
+  std::vector<std::string> node_types = graph.node_type_names();
+  if (node_types.size() > kV8NodeTypes) {
+    node_types.resize(kV8NodeTypes);
+    Status s = graph.SetNodeTypes(std::move(node_types));
+    if (!s.ok())
+      return s;
+  }
   graph.Reserve(static_cast<size_t>(nodes), edges ? edge_total : 0);
   // Types whose nodes are classed by their own name (node_classes.h).
   const int object_type = graph.FindNodeType("object");

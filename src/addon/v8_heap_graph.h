@@ -6,10 +6,14 @@
 // edges in order (GetChild(j)), which is the order V8's serialiser writes
 // them to a .heapsnapshot file. Node and edge types are V8's enum values,
 // which are the positions of the type names V8 writes in the file's meta
-// (HeapGraph::SetV8Types); names are V8's strings as UTF-8; sizes are
-// 64-bit. So a full copy is, node for node and edge for edge, what
+// (HeapGraph::SetV8Types, cut to as many node types as this V8's enum has:
+// node 22's has no "wasm object"); names are V8's strings as UTF-8; sizes
+// are 64-bit. So a full copy is, node for node and edge for edge, what
 // ReadSnapshotFile makes of the same snapshot written to a file
-// (test/js/heap-graph.test.js compares the two with FirstDifference).
+// (test/js/heap-graph.test.js compares the two with FirstDifference). The
+// one exception is where V8's JSON serialiser is lossy: it writes a
+// character beyond U+FFFF as its low 16 bits and an unpaired surrogate as
+// '?', while the copy keeps the character (and U+FFFD for the surrogate).
 //
 // Edge targets come as node pointers: a first pass builds an
 // open-addressing table from pointer to node index (24 bytes per node,
