@@ -10,6 +10,76 @@ declare namespace leakguard {
     ringCapacity?: number;
     /** Events waiting for the main thread before new ones are dropped and counted (16..1000000, default 10000). */
     maxQueuedEvents?: number;
+    /** How much evidence a 'leak' event needs (default 'medium'); see docs/detector.md. */
+    sensitivity?: 'low' | 'medium' | 'high';
+    /** Least growth over the window that can be a leak, bytes (default 2 MiB). */
+    minGrowthBytes?: number;
+    /** Least growth over the window as a fraction of the base, 0..10 (default by sensitivity: 0.2, 0.1, 0.05). */
+    minRelativeGrowth?: number;
+    /** Sliding window the trend is judged on, ms (10000..604800000, default 300000). */
+    windowMs?: number;
+    /** Samples in the first this many ms after start() are ignored (default 20000). */
+    warmupMs?: number;
+    /** Smallest gap between two 'leak' events of one kind, ms (default 60000). */
+    minLeakIntervalMs?: number;
+    /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (default 5000). */
+    probeIntervalMs?: number;
+  }
+
+  /** Emitted as 'leak' when a memory series keeps growing. memwatch's start/end/growth/reason plus leakguard's fields. */
+  interface LeakInfo {
+    /** Where the episode's growth began (wall clock). */
+    start: Date;
+    /** The newest sample behind the verdict. */
+    end: Date;
+    /** Bytes grown since start (cumulative on repeated events). */
+    growth: number;
+    /** e.g. "heap grew 48.2 MB over 5.0 min (161 KB/s), 12 of 12 full GCs rising". */
+    reason: string;
+    kind: 'heap' | 'external' | 'rss';
+    bytesPerSecond: number;
+    /** Mann-Kendall confidence that the series rises, 0..1. */
+    confidence: number;
+    /** Points in the window behind the verdict. */
+    samples: number;
+    risingSamples: number;
+    /** Span of those points, ms. */
+    windowMs: number;
+    /** 0 for an episode's first event, then 1, 2, ... while growth continues. */
+    sequence: number;
+    estimatedBase: number;
+    /** start and end on the monotonic clock of GcEvent times, ms. */
+    startTime: number;
+    endTime: number;
+    rss: number;
+  }
+
+  interface DetectorKindStats {
+    /** Points in the window now. */
+    samples: number;
+    received: number;
+    /** Of received, during warm-up or out of order. */
+    ignored: number;
+    current: number;
+    min: number;
+    max: number;
+    estimatedBase: number;
+    bytesPerSecond: number;
+    confidence: number;
+    /** 'leak' or the first check that failed, e.g. 'too few samples', 'growth has stopped'. */
+    verdict: string;
+    /** A leak episode of this kind is going on. */
+    leaking: boolean;
+  }
+
+  interface DetectorStats {
+    sensitivity: 'low' | 'medium' | 'high';
+    samples: { heap: number; external: number; rss: number };
+    /** Live-set probes the detector asked for. */
+    probesRequested: number;
+    leakEvents: number;
+    episodes: number;
+    kinds: { heap: DetectorKindStats; external: DetectorKindStats; rss: DetectorKindStats };
   }
 
   type GcType =
@@ -100,6 +170,8 @@ declare namespace leakguard {
       estimated_base: number;
       usage_trend: number;
     };
+    /** The leak detector of the current (or last) start(). */
+    detector: DetectorStats;
     rss: number;
     external: number;
     droppedRecords: number;
@@ -220,6 +292,8 @@ declare namespace leakguard {
     on(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
     once(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
 
+    on(event: 'leak', listener: (info: LeakInfo) => void): this;
+    once(event: 'leak', listener: (info: LeakInfo) => void): this;
     on(event: 'stats', listener: (stats: Stats) => void): this;
     on(event: 'gc', listener: (event: GcEvent) => void): this;
     on(event: 'error', listener: (err: Error) => void): this;

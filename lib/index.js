@@ -2,7 +2,8 @@
 // The default LeakGuard instance: an EventEmitter over the native monitor.
 //
 // Events: 'stats' after each full GC, 'gc' per collection (only while
-// listened to), 'error'. Listening to 'stats', 'leak' or 'gc' starts
+// listened to), 'leak' when the detector finds memory that keeps growing,
+// 'error'. Listening to 'stats', 'leak' or 'gc' starts
 // monitoring with the current options; removing listeners never stops it
 // (call stop()). Nothing here keeps the event loop alive.
 const { EventEmitter } = require('node:events');
@@ -33,8 +34,8 @@ class LeakGuard extends EventEmitter {
   // Starts monitoring (or applies new options to a running monitor).
   // Returns this, for chaining.
   start(opts) {
-    this.#options = options.validate('leakguard.start', options.MONITOR_SCHEMA,
-                                     opts, this.#options);
+    this.#options = options.checkMonitor('leakguard.start', options.validate(
+      'leakguard.start', options.MONITOR_SCHEMA, opts, this.#options));
     this.#startBinding();
     return this;
   }
@@ -46,12 +47,13 @@ class LeakGuard extends EventEmitter {
     return this;
   }
 
-  // Changes options; a running monitor picks them up without a restart,
-  // except ringCapacity, which takes effect at the next start().
+  // Changes options; a running monitor picks them up without a restart
+  // (the detector keeps its samples unless windowMs changed), except
+  // ringCapacity, which takes effect at the next start().
   configure(opts) {
-    this.#options = options.validate('leakguard.configure',
-                                     options.MONITOR_SCHEMA, opts,
-                                     this.#options);
+    this.#options = options.checkMonitor('leakguard.configure',
+      options.validate('leakguard.configure', options.MONITOR_SCHEMA, opts,
+                       this.#options));
     if (binding.isMonitoring()) binding.configure(this.#options);
     return this;
   }

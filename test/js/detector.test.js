@@ -59,8 +59,80 @@ test('leak events in real processes', { concurrency: true }, async (t) => {
       assert.ok(right.bytesPerSecond > 0 && right.growth > 0);
       assert.ok(right.confidence > 0.5 && right.confidence <= 1);
       assert.match(right.reason, /grew .* over .*, \d+ of \d+ /);
+      // memwatch's start and end are Dates; the window lies in the run.
+      const start = Date.parse(right.start);
+      const end = Date.parse(right.end);
+      assert.ok(start < end && end <= Date.now(), `${right.start} .. ${right.end}`);
+      assert.ok(end - start >= 10000, `window ${end - start} ms`);
+      assert.ok(right.samples >= 5, `samples ${right.samples}`);
     } else {
       assert.deepEqual(leaks, [], `false positive${context}`);
     }
   })));
+});
+
+// The options reach the native detector: with a 10 s window and no warm-up
+// a fast leak (~1.5 MB/s) is reported within seconds, not the default
+// minute, and the event carries memwatch's fields.
+test('detector options take effect: a short window reports a fast leak quickly', async () => {
+  const r = await runNode({
+    code: `
+      const leakguard = require('./');
+      const kept = [];
+      const started = Date.now();
+      leakguard.on('leak', (info) => {
+        console.log(JSON.stringify({ atMs: Date.now() - started, ...info,
+          startIsDate: info.start instanceof Date, endIsDate: info.end instanceof Date,
+          detector: leakguard.heapStats().detector }));
+        process.exit(0);
+      });
+      leakguard.start({ warmupMs: 0, windowMs: 10000, minGrowthBytes: 1 << 20,
+                        probeIntervalMs: 250, sensitivity: 'high' });
+      setInterval(() => {
+        for (let i = 0; i < 150; i++) kept.push({ i, text: 'x'.padEnd(64, String(i)) });
+        let junk = [];
+        for (let i = 0; i < 2000; i++) junk.push({ i });
+        junk = null;
+      }, 10);
+      setTimeout(() => { console.log('{"timeout":true}'); process.exit(1); }, 40000);
+    `,
+    timeoutMs: 60000,
+  });
+  const [line] = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `no leak event within 40 s:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(line.kind, 'heap');
+  assert.ok(line.startIsDate && line.endIsDate);
+  assert.ok(line.growth >= 1 << 20, `growth ${line.growth}`);
+  assert.ok(line.bytesPerSecond > 100000, `rate ${line.bytesPerSecond}`);
+  assert.ok(line.confidence >= 0.95 && line.confidence <= 1);
+  assert.equal(line.sequence, 0);
+  assert.match(line.reason, /^heap grew .* full GCs rising$/);
+  assert.equal(line.detector.sensitivity, 'high');
+  assert.ok(line.detector.samples.heap >= 5, JSON.stringify(line.detector));
+  assert.equal(line.detector.kinds.heap.leaking, true);
+});
+
+test('detector options are validated with errors naming the option', () => {
+  const leakguard = require('../..');
+  assert.throws(() => leakguard.start({ sensitivity: 'extreme' }), {
+    name: 'RangeError',
+    message: /options\.sensitivity must be one of 'low', 'medium', 'high', got "extreme"/,
+  });
+  assert.throws(() => leakguard.start({ windowMs: '5m' }), {
+    name: 'TypeError', message: /options\.windowMs must be a number/,
+  });
+  assert.throws(() => leakguard.start({ windowMs: 1000 }), {
+    name: 'RangeError', message: /options\.windowMs must be between 10000 and/,
+  });
+  assert.throws(() => leakguard.configure({ probeIntervalMs: 50 }), {
+    name: 'RangeError', message: /options\.probeIntervalMs must be 0 \(no probes\) or between 100/,
+  });
+  assert.throws(() => leakguard.start({ minRelativeGrowth: -1 }), {
+    name: 'RangeError', message: /options\.minRelativeGrowth must be between 0 and 10/,
+  });
+  assert.equal(leakguard.monitoring, false, 'a rejected call starts nothing');
+  leakguard.start({ sensitivity: 'low', probeIntervalMs: 0 });
+  assert.equal(leakguard.options.sensitivity, 'low');
+  assert.equal(leakguard.heapStats().detector.sensitivity, 'low');
+  leakguard.stop();
 });
