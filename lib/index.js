@@ -106,6 +106,13 @@ class LeakGuard extends EventEmitter {
 }
 
 const leakguard = new LeakGuard();
+// On the main thread, process.exit() disposes Node's platform and then
+// exits without running environment cleanup hooks, while our monitor thread
+// may be asking V8 for a probe; join it first. (A worker's exit runs the
+// cleanup hook, which does the same.)
+if (require('node:worker_threads').isMainThread) {
+  process.on('exit', () => binding.stop());
+}
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
 require('./snapshots').install(leakguard);
 module.exports = leakguard;
