@@ -272,7 +272,94 @@ declare namespace leakguard {
     headroomBytes?: number;
   }
 
+  /** One hop of a retainer path; the first hop has no edge. */
+  interface PathHop {
+    edge?: string;
+    edge_type?: string;
+    node: string;
+    node_type: string;
+    name: string;
+    id: number;
+  }
+
+  interface LeakGroup {
+    constructor: string;
+    count: number;
+    self_size: number;
+    retained_size: number;
+    /** e.g. "global → handle() → context → requests (Map) → table → LeakedRequest". */
+    path: string;
+    hops: PathHop[];
+  }
+
+  /** leakguard.analyze() and `leakguard analyze --json` (docs/analyze.md, version 1). */
+  interface AnalyzeReport {
+    version: 1;
+    files?: { baseline: string; target: string; final: string };
+    report: {
+      baseline_nodes: number;
+      target_nodes: number;
+      final_nodes: number;
+      new_in_target: number;
+      still_alive: number;
+      candidates: number;
+      groups_total: number;
+      groups_above_threshold: number;
+      threshold: { min_count: number; min_retained_bytes: number };
+      groups: LeakGroup[];
+    };
+  }
+
+  interface HeapDiffSide {
+    nodes: number;
+    size_bytes: number;
+    size: string;
+    time?: Date;
+  }
+
+  interface HeapDiffDetail {
+    what: string;
+    size_bytes: number;
+    size: string;
+    '+': number;
+    '-': number;
+  }
+
+  /** memwatch's HeapDiff result. */
+  interface HeapDiffResult {
+    before: HeapDiffSide;
+    after: HeapDiffSide;
+    change: {
+      size_bytes: number;
+      size: string;
+      freed_nodes: number;
+      allocated_nodes: number;
+      details: HeapDiffDetail[];
+    };
+  }
+
+  interface SummaryReport {
+    version: 1;
+    file?: string;
+    summary: {
+      nodes: number;
+      edges: number;
+      total_size: number;
+      reachable_size: number;
+      unreachable_nodes: number;
+      classes: { name: string; count: number; self_size: number; retained_size: number }[];
+    };
+  }
+
   interface LeakGuard extends EventEmitter {
+    /** The three-snapshot report on files, computed off the main thread. */
+    analyze(files: [string, string, string],
+            options?: { top?: number; minCount?: number; minRetainedBytes?: number }): Promise<AnalyzeReport>;
+    /** memwatch's HeapDiff of two snapshot files. */
+    diff(before: string, after: string, options?: { top?: number }): Promise<HeapDiffResult>;
+    /** Count, shallow and retained size per constructor of one file. */
+    summary(file: string, options?: { top?: number }): Promise<SummaryReport>;
+
     start(options?: MonitorOptions): this;
     stop(): this;
     configure(options: MonitorOptions): this;

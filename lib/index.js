@@ -115,4 +115,7 @@ if (require('node:worker_threads').isMainThread) {
 }
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
 require('./snapshots').install(leakguard);
+// analyze, diff, summary: the reports of `leakguard analyze|diff|summary`
+// on snapshot files, computed off the main thread.
+Object.assign(leakguard, require('./analyze'));
 module.exports = leakguard;

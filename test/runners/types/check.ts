@@ -36,6 +36,9 @@ function monitorChecks(): void {
   });
   const d: leakguard.DetectorStats = leakguard.heapStats().detector;
   console.log(d.probesRequested, d.samples.heap, d.kinds.heap.verdict);
+  void leakguard.analyze(['a', 'b', 'c'], { top: 5 }).then((r: leakguard.AnalyzeReport) =>
+    console.log(r.report.groups[0].path, r.report.groups[0].hops[0].node));
+  void leakguard.diff('a', 'b').then((d) => console.log(d.change.details[0]['+']));
   // @ts-expect-error: not a sensitivity
   leakguard.configure({ sensitivity: 'extreme' });
 }
