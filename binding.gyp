@@ -30,7 +30,9 @@
         "src/core/heap_summary.cc",
         "src/core/heap_diff.cc",
         "src/core/leak_candidates.cc",
-        "src/core/heap_reports.cc"
+        "src/core/heap_reports.cc",
+        "src/addon/v8_heap_graph.cc",
+        "src/addon/heap_capture.cc"
       ],
       "include_dirs": ["src"],
       "dependencies": [

@@ -115,7 +115,11 @@ if (require('node:worker_threads').isMainThread) {
 }
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
 require('./snapshots').install(leakguard);
-// analyze, diff, summary: the reports of `leakguard analyze|diff|summary`
-// on snapshot files, computed off the main thread.
+// Explanations in process (docs: README "Explaining a leak in process"):
+// memwatch's HeapDiff, the three-snapshot findLeaks(), and analyze, diff
+// and summary: the reports of `leakguard analyze|diff|summary` on snapshot
+// files, computed off the main thread, in the format findLeaks() shares.
+leakguard.HeapDiff = require('./heap-diff').HeapDiff;
+leakguard.findLeaks = require('./find-leaks').findLeaks;
 Object.assign(leakguard, require('./analyze'));
 module.exports = leakguard;

@@ -24,8 +24,10 @@ function templateError(call, template) {
 
 // A failed result becomes an Error with Node's fields: code (errno name or
 // ERR_LEAKGUARD_*), and for a failed system call, syscall, path and errno.
-function resultError(r) {
-  const err = new Error(`leakguard: heap snapshot (${r.trigger}) failed: ${r.message}`);
+// `call` names the API that wanted the snapshot, when it is not the
+// snapshot API itself.
+function resultError(r, call = 'leakguard') {
+  const err = new Error(`${call}: heap snapshot (${r.trigger}) failed: ${r.message}`);
   err.code = r.code;
   if (r.syscall) {
     err.syscall = r.syscall;
@@ -219,6 +221,32 @@ class Snapshots {
   }
 }
 
+// A snapshot of this thread's heap for an analysis in process (HeapDiff,
+// findLeaks): V8 captures it, the addon copies `kind` out of it ('ids',
+// 'classes' or 'full', see src/addon/heap_capture.h) and releases V8's
+// snapshot before this returns. With `file` ({ dir, name }) the snapshot is
+// also written there (mode 0600, atomically): `finished` then resolves once
+// the file is published. Throws the snapshot's Error when it was refused
+// or failed. Returns { handle, info, finished }.
+function captureHeap(call, kind, { ignoreHeadroom = false, reason, file } = {}) {
+  const request = { threadId, ignoreHeadroom, reason: reason || kind };
+  if (file) {
+    request.dir = file.dir;
+    request.nameTemplate = file.name;
+  }
+  const r = binding.captureHeap(kind, request);
+  if (!r.ok) throw resultError(r, call);
+  const { handle } = r;
+  let finished = null;
+  if (file) {
+    finished = binding.finishCapture(handle).then((done) => {
+      if (!done.ok) throw resultError(done, call);
+      return done.path;
+    });
+  }
+  return { handle, info: { ...resultInfo(r), copyMs: r.copyMs }, finished };
+}
+
 // Adds the snapshot methods to the default LeakGuard instance.
 function install(guard) {
   const snapshots = new Snapshots(guard);
@@ -245,4 +273,4 @@ function install(guard) {
   return guard;
 }
 
-module.exports = { install };
+module.exports = { install, captureHeap, resultError };

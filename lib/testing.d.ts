@@ -65,7 +65,7 @@ export interface HeapReport {
   samples: HeapSample[];
   /**
    * What grew, largest first, from the in-process heap diff: undefined when
-   * there was no leak or explain was false, null when no heap diff is available.
+   * there was no leak or explain was false, null when the heap diff failed (explainError says why).
    */
   growing: GrowingConstructor[] | null | undefined;
   /** Calls made between the two snapshots of the heap diff (0 when none was taken). */

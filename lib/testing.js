@@ -237,21 +237,10 @@ function fnName(fn, opts) {
   return fn.name || 'fn';
 }
 
-// The in-process heap diff, when this build has one: lib/heap-diff.js
-// exporting memwatch's HeapDiff (`new HeapDiff()`, then `end()` giving
-// `change.details: [{ what, size_bytes, size, '+', '-' }]`).
+// The in-process heap diff (lib/heap-diff.js): memwatch's HeapDiff, whose
+// `change.details: [{ what, size_bytes, size, '+', '-' }]` say what grew.
 function loadHeapDiff() {
-  let mod;
-  try {
-    mod = require('./heap-diff');
-  } catch (err) {
-    if (err.code === 'MODULE_NOT_FOUND' && /heap-diff/.test(err.message)) {
-      return null;
-    }
-    throw err;
-  }
-  const HeapDiff = mod && (mod.HeapDiff || mod);
-  return typeof HeapDiff === 'function' ? HeapDiff : null;
+  return require('./heap-diff').HeapDiff;
 }
 
 // The constructors that grew most, from a memwatch-shaped heap diff:
@@ -424,19 +413,18 @@ async function measure(fn, opts, state) {
   return report;
 }
 
-// Names what grows: one more pass of calls between two heap snapshots.
-// null when this build has no HeapDiff.
-// TODO(issue 6): exercised for real once lib/heap-diff.js lands.
+// Names what grows: one more pass of calls between two heap snapshots
+// (each snapshot pauses this thread; the diff itself is computed off it).
 async function explain(fn, calls, state) {
   const HeapDiff = loadHeapDiff();
-  if (HeapDiff === null) return null;
   state.where = 'heap diff';
   settle();
   const diff = new HeapDiff();
   await runCalls(fn, calls, state);
+  // On a timeout the "before" copy goes when the HeapDiff is collected.
   if (state.expired || state.cancelled) return null;
   settle();
-  return topGrowing(await diff.end());
+  return topGrowing(await diff.endAsync());
 }
 
 function checkFn(call, fn) {

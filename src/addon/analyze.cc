@@ -1,10 +1,12 @@
-// Bindings for the snapshot analyses.
+// Bindings for the snapshot analyses, of files and of heaps captured in
+// process (heap_capture.h).
 //
 // Threading: the JS thread validates the arguments and queues an
 // AnalyzeWorker; Execute() runs the whole report (reading files, graphs,
 // dominators) on a libuv threadpool thread and touches no JS value; OnOK and
 // OnError settle the Promise back on the JS thread. The worker owns copies
-// of its inputs, so nothing is shared while it runs. The report functions
+// of its inputs (the file names, or the captures taken out of their
+// handles), so nothing is shared while it runs. The report functions
 // start at most one helper thread of their own and join it before returning.
 //
 // node-addon-api is built without C++ exceptions: every Maybe is checked and
@@ -12,9 +14,11 @@
 #include "addon/analyze.h"
 
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "addon/heap_capture.h"
 #include "core/heap_reports.h"
 #include "core/status.h"
 
@@ -22,11 +26,18 @@ namespace leakguard {
 
 namespace {
 
-enum class Report { kSummary, kDiff, kAnalyze };
+enum class Report {
+  kSummary,
+  kDiff,
+  kAnalyze,
+  kDiffCaptures,     // HeapDiff#endAsync
+  kAnalyzeCaptures,  // findLeaks
+};
 
 struct Request {
   Report report;
   std::vector<std::string> files;
+  std::vector<std::unique_ptr<HeapCapture>> captures;
   size_t top = 0;
   LeakOptions leak;
 };
@@ -43,6 +54,7 @@ class AnalyzeWorker : public Napi::AsyncWorker {
  protected:
   void Execute() override {
     const std::vector<std::string>& f = request_.files;
+    const std::vector<std::unique_ptr<HeapCapture>>& c = request_.captures;
     Result<std::string> r = Status(StatusCode::kInvalidArgument, "no report");
     switch (request_.report) {
       case Report::kSummary:
@@ -54,7 +66,19 @@ class AnalyzeWorker : public Napi::AsyncWorker {
       case Report::kAnalyze:
         r = AnalyzeReport(f[0], f[1], f[2], request_.leak);
         break;
+      case Report::kDiffCaptures:
+        r = DiffJson(c[0]->graph, c[1]->graph, request_.top);
+        break;
+      case Report::kAnalyzeCaptures:
+        r = AnalyzeJson(c[0]->ids,
+                        c[1]->ids,
+                        &c[2]->graph,
+                        request_.leak,
+                        AnalyzeFiles{c[0]->path, c[1]->path, c[2]->path});
+        break;
     }
+    // The copies go now, on this thread, not when the worker is deleted.
+    request_.captures.clear();
     if (r.ok()) {
       json_ = std::move(r.value());
     } else {
@@ -111,6 +135,68 @@ bool ReadCount(Napi::Env env,
   return true;
 }
 
+// Reads options.top, minCount and minRetainedBytes into the request.
+bool ReadOptions(const Napi::CallbackInfo& info, Request* request) {
+  if (info.Length() < 2 || !info[1].IsObject())
+    return true;
+  Napi::Env env = info.Env();
+  Napi::Object o = info[1].As<Napi::Object>();
+  constexpr uint64_t kUnset = ~uint64_t{0};
+  uint64_t top = kUnset;
+  if (!ReadCount(env, o, "top", &top) ||
+      !ReadCount(env, o, "minCount", &request->leak.min_count) ||
+      !ReadCount(
+          env, o, "minRetainedBytes", &request->leak.min_retained_bytes)) {
+    return false;
+  }
+  if (top != kUnset) {
+    request->top = static_cast<size_t>(top);
+    request->leak.top = static_cast<size_t>(top);
+  }
+  return true;
+}
+
+Napi::Value Queue(Napi::Env env, Request request) {
+  // The worker deletes itself after OnOK/OnError (AsyncWorker's default).
+  AnalyzeWorker* worker = new AnalyzeWorker(env, std::move(request));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+// (handles: External[], options?: object) -> Promise<string>. The captures
+// are taken out of their handles now, so they are spent even if the
+// report fails.
+Napi::Value RunCaptures(const Napi::CallbackInfo& info,
+                        Report report,
+                        std::vector<HeapCapture::Kind> kinds) {
+  Napi::Env env = info.Env();
+  Request request;
+  request.report = report;
+  if (info.Length() < 1 || !info[0].IsArray() ||
+      info[0].As<Napi::Array>().Length() != kinds.size()) {
+    Napi::TypeError::New(env,
+                         "binding: an array of " +
+                             std::to_string(kinds.size()) +
+                             " heap capture handles expected")
+        .ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  if (!ReadOptions(info, &request))
+    return Napi::Value();
+  Napi::Array handles = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < kinds.size(); i++) {
+    Napi::Value v;
+    if (!handles.Get(i).UnwrapTo(&v))
+      return Napi::Value();
+    std::unique_ptr<HeapCapture> capture = TakeCapture(env, v, kinds[i]);
+    if (!capture)
+      return Napi::Value();
+    request.captures.push_back(std::move(capture));
+  }
+  return Queue(env, std::move(request));
+}
+
 // (files: string[], options?: object) -> Promise<string>
 Napi::Value Run(const Napi::CallbackInfo& info,
                 Report report,
@@ -138,26 +224,9 @@ Napi::Value Run(const Napi::CallbackInfo& info,
     }
     request.files.push_back(v.As<Napi::String>().Utf8Value());
   }
-  if (info.Length() >= 2 && info[1].IsObject()) {
-    Napi::Object o = info[1].As<Napi::Object>();
-    constexpr uint64_t kUnset = ~uint64_t{0};
-    uint64_t top = kUnset;
-    if (!ReadCount(env, o, "top", &top) ||
-        !ReadCount(env, o, "minCount", &request.leak.min_count) ||
-        !ReadCount(
-            env, o, "minRetainedBytes", &request.leak.min_retained_bytes)) {
-      return Napi::Value();
-    }
-    if (top != kUnset) {
-      request.top = static_cast<size_t>(top);
-      request.leak.top = static_cast<size_t>(top);
-    }
-  }
-  // The worker deletes itself after OnOK/OnError (AsyncWorker's default).
-  AnalyzeWorker* worker = new AnalyzeWorker(env, std::move(request));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  if (!ReadOptions(info, &request))
+    return Napi::Value();
+  return Queue(env, std::move(request));
 }
 
 Napi::Value Summary(const Napi::CallbackInfo& info) {
@@ -169,6 +238,19 @@ Napi::Value Diff(const Napi::CallbackInfo& info) {
 Napi::Value Analyze(const Napi::CallbackInfo& info) {
   return Run(info, Report::kAnalyze, 3);
 }
+Napi::Value DiffCapturesAsync(const Napi::CallbackInfo& info) {
+  return RunCaptures(
+      info,
+      Report::kDiffCaptures,
+      {HeapCapture::Kind::kClasses, HeapCapture::Kind::kClasses});
+}
+Napi::Value AnalyzeCaptures(const Napi::CallbackInfo& info) {
+  return RunCaptures(info,
+                     Report::kAnalyzeCaptures,
+                     {HeapCapture::Kind::kIds,
+                      HeapCapture::Kind::kIds,
+                      HeapCapture::Kind::kFull});
+}
 
 }  // namespace
 
@@ -178,6 +260,15 @@ bool InitAnalyze(Napi::Env env, Napi::Object exports) {
          !exports.Set("diff", Napi::Function::New(env, Diff, "diff"))
               .IsNothing() &&
          !exports.Set("analyze", Napi::Function::New(env, Analyze, "analyze"))
+              .IsNothing() &&
+         !exports
+              .Set("diffCapturesAsync",
+                   Napi::Function::New(
+                       env, DiffCapturesAsync, "diffCapturesAsync"))
+              .IsNothing() &&
+         !exports
+              .Set("analyzeCaptures",
+                   Napi::Function::New(env, AnalyzeCaptures, "analyzeCaptures"))
               .IsNothing();
 }
 

@@ -8,8 +8,10 @@
 
 namespace leakguard {
 
-// Adds summary(files, options), diff(files, options) and
-// analyze(files, options) to the binding. Returns false with a JS exception
+// Adds summary(files, options), diff(files, options),
+// analyze(files, options), and for captures of this process's heap
+// diffCapturesAsync(handles, options) and analyzeCaptures(handles,
+// options), to the binding. Returns false with a JS exception
 // pending if a property could not be set.
 bool InitAnalyze(Napi::Env env, Napi::Object exports);
 

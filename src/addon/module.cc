@@ -9,6 +9,7 @@
 #include <string>
 
 #include "addon/analyze.h"
+#include "addon/heap_capture.h"
 #include "addon/instance.h"
 
 namespace leakguard {
@@ -210,6 +211,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }
   InitSnapshotBindings(env, exports);
   InitAnalyze(env, exports);
+  InitHeapCapture(env, exports);
   return exports;
 }
 

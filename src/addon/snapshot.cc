@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 #include <uv.h>
-#include <v8-profiler.h>
 
 #include "addon/snapshot_registry.h"
 #include "core/memory_budget.h"
@@ -10,17 +9,6 @@
 namespace leakguard {
 
 namespace {
-
-// Owns a V8 snapshot. HeapSnapshot::Delete removes exactly this one from
-// the profiler; DeleteAllHeapSnapshots would also destroy snapshots that
-// DevTools or another tool in the process holds.
-struct HeapSnapshotDeleter {
-  void operator()(const v8::HeapSnapshot* snapshot) const {
-    const_cast<v8::HeapSnapshot*>(snapshot)->Delete();
-  }
-};
-using HeapSnapshotPtr =
-    std::unique_ptr<const v8::HeapSnapshot, HeapSnapshotDeleter>;
 
 // V8's serialiser fills a buffer of GetChunkSize() bytes and hands it over
 // whole; each chunk goes straight to write(2), with no copy of ours.
@@ -76,13 +64,16 @@ const char* SnapshotTriggerName(SnapshotTrigger trigger) {
       return "near-heap-limit";
     case SnapshotTrigger::kLeak:
       return "leak";
+    case SnapshotTrigger::kAnalysis:
+      return "analysis";
   }
   return "unknown";
 }
 
 void CaptureSnapshot(v8::Isolate* isolate,
                      const SnapshotRequest& request,
-                     SnapshotJob* job) {
+                     SnapshotJob* job,
+                     const SnapshotVisitor& visit) {
   job->start_ns = uv_hrtime();
   SnapshotResult* r = &job->result;
   r->request = request;
@@ -94,25 +85,29 @@ void CaptureSnapshot(v8::Isolate* isolate,
 
   // Cheap refusals first: nothing is captured unless the file can be
   // written and the process can afford the memory.
-  Status s = ValidateNameTemplate(request.name_template);
-  if (!s.ok())
-    return SetFailure(r, s);
+  Status s;
   IoError io;
-  s = MakeDirectories(request.dir, &io);
-  if (!s.ok())
-    return SetFailure(r, s, &io);
-  uint64_t free_disk = 0;
-  s = FreeDiskBytes(request.dir, &free_disk, &io);
-  if (!s.ok())
-    return SetFailure(r, s, &io);
-  if (free_disk < request.min_free_disk_bytes) {
-    r->no_disk = true;
-    return SetFailure(
-        r,
-        Status(StatusCode::kNoHeadroom,
-               "not enough free disk for a heap snapshot in '" + request.dir +
-                   "': " + FormatBytes(free_disk) + " free, minFreeDiskBytes " +
-                   "is " + FormatBytes(request.min_free_disk_bytes)));
+  if (request.to_file) {
+    s = ValidateNameTemplate(request.name_template);
+    if (!s.ok())
+      return SetFailure(r, s);
+    s = MakeDirectories(request.dir, &io);
+    if (!s.ok())
+      return SetFailure(r, s, &io);
+    uint64_t free_disk = 0;
+    s = FreeDiskBytes(request.dir, &free_disk, &io);
+    if (!s.ok())
+      return SetFailure(r, s, &io);
+    if (free_disk < request.min_free_disk_bytes) {
+      r->no_disk = true;
+      return SetFailure(
+          r,
+          Status(StatusCode::kNoHeadroom,
+                 "not enough free disk for a heap snapshot in '" + request.dir +
+                     "': " + FormatBytes(free_disk) +
+                     " free, minFreeDiskBytes is " +
+                     FormatBytes(request.min_free_disk_bytes)));
+    }
   }
 
   v8::HeapStatistics hs;
@@ -132,17 +127,19 @@ void CaptureSnapshot(v8::Isolate* isolate,
       return SetFailure(r, s);
   }
 
-  SnapshotNameParts parts;
-  parts.pid = static_cast<int64_t>(getpid());
-  parts.thread_id = request.thread_id;
-  parts.unix_ms = r->unix_ms;
-  parts.reason = r->request.reason;
-  job->writer = std::make_unique<AtomicFileWriter>();
-  job->writer->set_fail_after_bytes(request.fail_after_bytes);
-  s = job->writer->Open(request.dir,
-                        ExpandNameTemplate(request.name_template, parts));
-  if (!s.ok())
-    return SetFailure(r, s, &job->writer->error());
+  if (request.to_file) {
+    SnapshotNameParts parts;
+    parts.pid = static_cast<int64_t>(getpid());
+    parts.thread_id = request.thread_id;
+    parts.unix_ms = r->unix_ms;
+    parts.reason = r->request.reason;
+    job->writer = std::make_unique<AtomicFileWriter>();
+    job->writer->set_fail_after_bytes(request.fail_after_bytes);
+    s = job->writer->Open(request.dir,
+                          ExpandNameTemplate(request.name_template, parts));
+    if (!s.ok())
+      return SetFailure(r, s, &job->writer->error());
+  }
 
   {
     v8::HandleScope scope(isolate);
@@ -150,20 +147,30 @@ void CaptureSnapshot(v8::Isolate* isolate,
     HeapSnapshotPtr snapshot(isolate->GetHeapProfiler()->TakeHeapSnapshot());
     r->capture_ms = MsSince(capture_start);
     if (!snapshot) {
-      job->writer->Abort();
+      if (job->writer)
+        job->writer->Abort();
       return SetFailure(
           r, Status(StatusCode::kIoError, "V8 could not take a heap snapshot"));
     }
     r->nodes = static_cast<uint64_t>(snapshot->GetNodesCount());
     r->edges = CountEdges(snapshot.get());
-    FileOutputStream stream(job->writer.get());
-    snapshot->Serialize(&stream, v8::HeapSnapshot::kJSON);
-    if (!stream.status().ok())
-      return SetFailure(r, stream.status(), &job->writer->error());
+    if (visit) {
+      const uint64_t visit_start = uv_hrtime();
+      visit(*snapshot);
+      r->visit_ms = MsSince(visit_start);
+    }
+    if (job->writer) {
+      FileOutputStream stream(job->writer.get());
+      snapshot->Serialize(&stream, v8::HeapSnapshot::kJSON);
+      if (!stream.status().ok())
+        return SetFailure(r, stream.status(), &job->writer->error());
+    }
     // The snapshot is released here, before the file is flushed.
   }
-  r->bytes = job->writer->bytes_written();
-  r->path = job->writer->path();
+  if (job->writer) {
+    r->bytes = job->writer->bytes_written();
+    r->path = job->writer->path();
+  }
   r->pause_ms = MsSince(job->start_ns);
 }
 

@@ -17,9 +17,11 @@
 #ifndef LEAKGUARD_ADDON_SNAPSHOT_H_
 #define LEAKGUARD_ADDON_SNAPSHOT_H_
 
+#include <v8-profiler.h>
 #include <v8.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +38,7 @@ enum class SnapshotTrigger : uint8_t {
   kThreshold,
   kNearHeapLimit,
   kLeak,
+  kAnalysis,  // HeapDiff and findLeaks: a snapshot analysed in process
 };
 const char* SnapshotTriggerName(SnapshotTrigger trigger);
 
@@ -53,7 +56,26 @@ struct SnapshotRequest {
   // Heap bytes per node in this process's last snapshot (0: none yet),
   // which makes the memory budget's estimate fit this program's objects.
   double heap_bytes_per_node = 0;
+  // false: no file (dir, name_template, disk and retention are ignored);
+  // only the visitor sees the snapshot (HeapDiff, findLeaks without dir).
+  bool to_file = true;
 };
+
+// Owns a V8 snapshot. HeapSnapshot::Delete removes exactly this one from
+// the profiler; DeleteAllHeapSnapshots would also destroy snapshots that
+// DevTools or another tool in the process holds.
+struct HeapSnapshotDeleter {
+  void operator()(const v8::HeapSnapshot* snapshot) const {
+    const_cast<v8::HeapSnapshot*>(snapshot)->Delete();
+  }
+};
+using HeapSnapshotPtr =
+    std::unique_ptr<const v8::HeapSnapshot, HeapSnapshotDeleter>;
+
+// Sees V8's snapshot on the isolate's thread after the capture and before
+// it is serialised (when it goes to a file) and released; it must not keep
+// any pointer into it. How HeapDiff and findLeaks copy the graph out.
+using SnapshotVisitor = std::function<void(const v8::HeapSnapshot& snapshot)>;
 
 // Outcome of one snapshot, success or failure; plain data for any thread.
 struct SnapshotResult {
@@ -71,6 +93,7 @@ struct SnapshotResult {
   uint64_t headroom_bytes = 0;   // what the budget compared it with
   double pause_ms = 0;    // isolate thread: checks, capture, serialisation
   double capture_ms = 0;  // of which V8's graph capture
+  double visit_ms = 0;    // of which the visitor (the copy of the graph)
   double total_ms = 0;    // including fsync, publish and retention
   int64_t unix_ms = 0;    // wall-clock time of the capture
   uint64_t skipped = 0;   // triggers refused since the previous snapshot
@@ -88,11 +111,14 @@ struct SnapshotJob {
   bool holds_gate = false;  // an automatic trigger: SnapshotGate::Finish after
 };
 
-// Isolate thread. Checks, captures and serialises; on failure the job's
-// result carries the error and no file is left behind.
+// Isolate thread. Checks, captures, shows the snapshot to `visit` (if
+// any) and serialises it; on failure the job's result carries the error
+// and no file is left behind (`visit` runs only after a successful capture,
+// and may have run when writing the file failed).
 void CaptureSnapshot(v8::Isolate* isolate,
                      const SnapshotRequest& request,
-                     SnapshotJob* job);
+                     SnapshotJob* job,
+                     const SnapshotVisitor& visit = nullptr);
 
 // Any thread. fsync, publish, retention; fills total_ms.
 void FinishSnapshot(SnapshotJob* job);

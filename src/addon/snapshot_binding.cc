@@ -301,6 +301,13 @@ const char* ErrorCode(const SnapshotResult& r) {
 
 }  // namespace
 
+bool ReadSnapshotRequest(Napi::Env env,
+                         Napi::Object object,
+                         SnapshotRequest* request) {
+  Reader in(env, object);
+  return ReadRequest(&in, request);
+}
+
 napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
   RawObject o(env);
   o.Num("id", static_cast<double>(r.request.id))

@@ -53,9 +53,6 @@ size_t YoungGenerationBytes(v8::Isolate* isolate) {
 
 }  // namespace
 
-// Defined in snapshot_binding.cc.
-napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& result);
-
 SnapshotController::SnapshotController(napi_env env, v8::Isolate* isolate)
     : env_(env), isolate_(isolate), slot_(new InterruptSlot()) {
   slot_->owner.store(this);
@@ -256,6 +253,22 @@ void SnapshotController::WriteNow(const SnapshotRequest& request) {
   Take(request, /*finish_inline=*/false, /*holds_gate=*/false);
 }
 
+void SnapshotController::CaptureForAnalysis(const SnapshotRequest& request,
+                                            const SnapshotVisitor& visit,
+                                            SnapshotJob* job) {
+  if (disposed_ || in_capture_) {
+    job->result.request = request;
+    job->result.code = StatusCode::kUnsupported;
+    job->result.message =
+        disposed_ ? "the environment is shutting down"
+                  : "a heap snapshot is already being taken on this thread";
+    return;
+  }
+  in_capture_ = true;
+  Capture(request, job, visit);
+  in_capture_ = false;
+}
+
 void SnapshotController::Take(const SnapshotRequest& request,
                               bool finish_inline,
                               bool holds_gate) {
@@ -280,9 +293,11 @@ void SnapshotController::Take(const SnapshotRequest& request,
 
 // Isolate thread: every capture goes through here, so the memory budget
 // learns this program's bytes per node from each snapshot.
-void SnapshotController::Capture(SnapshotRequest request, SnapshotJob* job) {
+void SnapshotController::Capture(SnapshotRequest request,
+                                 SnapshotJob* job,
+                                 const SnapshotVisitor& visit) {
   request.heap_bytes_per_node = heap_bytes_per_node_;
-  CaptureSnapshot(isolate_, request, job);
+  CaptureSnapshot(isolate_, request, job, visit);
   const SnapshotResult& r = job->result;
   if (r.ok() && r.nodes > 0 && r.heap_used > 0) {
     heap_bytes_per_node_ =

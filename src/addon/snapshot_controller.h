@@ -74,6 +74,16 @@ class SnapshotController {
   void WriteNow(const SnapshotRequest& request);
   // Isolate thread: a trigger from JS (a 'leak' verdict).
   void RequestFromJs(SnapshotTrigger trigger);
+  // Isolate thread: a snapshot for HeapDiff or findLeaks, taken now under
+  // the guard every capture shares (no snapshot inside a snapshot, e.g.
+  // from the near-heap-limit callback), with the same memory budget.
+  // `visit` copies what it needs before V8's snapshot is released. A file,
+  // when the request asks for one, is written but not yet published:
+  // FinishSnapshot (any thread) does that. Nothing is delivered to JS; the
+  // caller reports the job's result.
+  void CaptureForAnalysis(const SnapshotRequest& request,
+                          const SnapshotVisitor& visit,
+                          SnapshotJob* job);
   void Dispose();
 
   // Monitor thread.
@@ -161,13 +171,28 @@ class SnapshotController {
   uint64_t taken_ = 0;              // isolate thread
   uint64_t api_outstanding_ = 0;    // isolate thread: promises waiting
   double heap_bytes_per_node_ = 0;  // isolate thread: from the last snapshot
-  void Capture(SnapshotRequest request, SnapshotJob* job);
+  void Capture(SnapshotRequest request,
+               SnapshotJob* job,
+               const SnapshotVisitor& visit = nullptr);
   uint64_t failed_ = 0;
 };
 
 // Adds writeSnapshot, enableSnapshots, ... to the binding
 // (snapshot_binding.cc).
 bool InitSnapshotBindings(Napi::Env env, Napi::Object exports);
+
+// Reads a request's file and budget fields from what lib/snapshots.js
+// passes (dir, nameTemplate, reason, maxFiles, ignoreHeadroom, threadId,
+// ...); false with a TypeError pending when one has the wrong type
+// (snapshot_binding.cc).
+bool ReadSnapshotRequest(Napi::Env env,
+                         Napi::Object object,
+                         SnapshotRequest* request);
+
+// One snapshot result as a plain JS object, success or failure (ok, code,
+// message, syscall, path, ...); lib/snapshots.js turns a failure into an
+// Error. nullptr if it could not be built (snapshot_binding.cc).
+napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& result);
 
 }  // namespace leakguard
 

@@ -123,6 +123,17 @@ uint32_t HeapGraph::AddString(std::string_view s) {
   return static_cast<uint32_t>(string_offsets_.size() - 2);
 }
 
+void HeapGraph::Reserve(size_t nodes, size_t edges) {
+  node_types_.reserve(nodes);
+  node_names_.reserve(nodes);
+  ids_.reserve(nodes);
+  self_sizes_.reserve(nodes);
+  first_edges_.reserve(nodes + 1);
+  edge_types_.reserve(edges);
+  edge_names_.reserve(edges);
+  edge_targets_.reserve(edges);
+}
+
 uint32_t HeapGraph::AddNode(uint8_t type,
                             uint32_t name,
                             uint32_t id,
@@ -249,6 +260,90 @@ void HeapGraph::BuildRetainers() {
       retainer_nodes_[slot] = n;
     }
   }
+}
+
+namespace {
+
+// Where two strings part, for FirstDifference's message: the byte offset
+// and a few bytes of each from there, non-ASCII bytes as \xNN.
+std::string Parting(std::string_view a, std::string_view b) {
+  size_t at = 0;
+  while (at < a.size() && at < b.size() && a[at] == b[at])
+    at++;
+  auto excerpt = [at](std::string_view s) {
+    std::string out = "\"";
+    for (size_t i = at; i < s.size() && i < at + 24; i++) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c < 0x7F) {
+        out.push_back(static_cast<char>(c));
+      } else {
+        static const char kHex[] = "0123456789abcdef";
+        out += "\\x";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+      }
+    }
+    return out + "\"";
+  };
+  return "differ at byte " + Num(at) + ": " + excerpt(a) + " vs " + excerpt(b);
+}
+
+}  // namespace
+
+std::string FirstDifference(const HeapGraph& a, const HeapGraph& b) {
+  if (a.node_type_names() != b.node_type_names())
+    return "node type lists differ";
+  if (a.edge_type_names() != b.edge_type_names())
+    return "edge type lists differ";
+  if (a.node_count() != b.node_count()) {
+    return "node counts differ: " + Num(a.node_count()) + " vs " +
+           Num(b.node_count());
+  }
+  if (a.edge_count() != b.edge_count()) {
+    return "edge counts differ: " + Num(a.edge_count()) + " vs " +
+           Num(b.edge_count());
+  }
+  for (uint32_t n = 0; n < a.node_count(); n++) {
+    const std::string where =
+        "node " + Num(n) + " (id " + Num(a.node_id(n)) + "): ";
+    if (a.node_type(n) != b.node_type(n)) {
+      return where + "type " + a.node_type_names()[a.node_type(n)] + " vs " +
+             b.node_type_names()[b.node_type(n)];
+    }
+    if (a.node_id(n) != b.node_id(n))
+      return where + "id vs " + Num(b.node_id(n));
+    if (a.self_size(n) != b.self_size(n)) {
+      return where + "self size " + Num(a.self_size(n)) + " vs " +
+             Num(b.self_size(n));
+    }
+    if (a.node_name_string(n) != b.node_name_string(n)) {
+      return where + "names " +
+             Parting(a.node_name_string(n), b.node_name_string(n));
+    }
+    if (a.first_edge(n) != b.first_edge(n) || a.edge_end(n) != b.edge_end(n))
+      return where + "edge counts differ";
+    for (uint32_t e = a.first_edge(n); e < a.edge_end(n); e++) {
+      const std::string edge = where + "edge " + Num(e - a.first_edge(n));
+      if (a.edge_type(e) != b.edge_type(e)) {
+        return edge + ": type " + a.edge_type_names()[a.edge_type(e)] + " vs " +
+               b.edge_type_names()[b.edge_type(e)];
+      }
+      if (a.edge_target(e) != b.edge_target(e)) {
+        return edge + ": target " + Num(a.edge_target(e)) + " vs " +
+               Num(b.edge_target(e));
+      }
+      if (a.edge_has_name(e)) {
+        std::string_view x = a.string(a.edge_name_or_index(e));
+        std::string_view y = b.string(b.edge_name_or_index(e));
+        if (x != y)
+          return edge + ": names " + Parting(x, y);
+      } else if (a.edge_name_or_index(e) != b.edge_name_or_index(e)) {
+        return edge + ": index " + Num(a.edge_name_or_index(e)) + " vs " +
+               Num(b.edge_name_or_index(e));
+      }
+    }
+  }
+  return "";
 }
 
 size_t HeapGraph::MemoryUsage() const {

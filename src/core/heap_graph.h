@@ -67,6 +67,10 @@ class HeapGraph {
   // snapshot's string table is already unique).
   uint32_t AddString(std::string_view s);
 
+  // Optional: room for this many nodes and edges, so a builder that knows
+  // its sizes (the addon's copy from V8) never regrows the arrays.
+  void Reserve(size_t nodes, size_t edges);
+
   // Returns the new node's index.
   uint32_t AddNode(uint8_t type,
                    uint32_t name,
@@ -174,6 +178,16 @@ class HeapGraph {
   std::vector<uint32_t> retainer_edges_;
   std::vector<uint32_t> retainer_nodes_;
 };
+
+// The first way in which `a` and `b` differ, as a sentence ("node 12 (id
+// 345): names differ at byte 0: \"x\" vs \"y\""), or "" when they are the
+// same graph: the same type lists, the same nodes (type, name text, id,
+// self size) and the same edges (type, name text or element index, target)
+// in the same order.
+// String tables may differ in order and in duplicates. This is how tests
+// check that the addon's copy of a V8 snapshot is what the snapshot reader
+// makes of the same snapshot written to a file.
+std::string FirstDifference(const HeapGraph& a, const HeapGraph& b);
 
 }  // namespace leakguard
 

@@ -1,5 +1,6 @@
 #include "core/heap_reports.h"
 
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -20,23 +21,82 @@ Status NameFile(const std::string& path, const Status& s) {
   return Status(s.code(), path + ": " + s.message());
 }
 
+void PathOrNull(JsonWriter* out, const std::string& path) {
+  if (path.empty()) {
+    out->Null();
+  } else {
+    out->String(path);
+  }
+}
+
+// What the leak report needs from the final snapshot alone; built while
+// the ids of the other two are still being read.
+struct FinalAnalysis {
+  explicit FinalAnalysis(HeapGraph* g)
+      : classes(*g), dom(ComputeDominators(g)), paths(*g) {}
+  NodeClasses classes;
+  DominatorTree dom;
+  ShortestPaths paths;
+};
+
+std::string WriteAnalyzeJson(const std::vector<uint32_t>& baseline_ids,
+                             const std::vector<uint32_t>& target_ids,
+                             const HeapGraph& final_graph,
+                             const FinalAnalysis& analysis,
+                             const LeakOptions& options,
+                             const AnalyzeFiles& files) {
+  LeakReport report = FindLeakCandidates(baseline_ids,
+                                         target_ids,
+                                         final_graph,
+                                         analysis.classes,
+                                         analysis.dom,
+                                         analysis.paths,
+                                         options);
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("version").Uint(kReportVersion);
+  out.Key("files").BeginObject();
+  PathOrNull(&out.Key("baseline"), files.baseline);
+  PathOrNull(&out.Key("target"), files.target);
+  PathOrNull(&out.Key("final"), files.final_snapshot);
+  out.EndObject();
+  out.Key("report");
+  WriteLeakReportJson(report, &out);
+  out.EndObject();
+  return out.Take();
+}
+
 }  // namespace
+
+std::string SummaryJson(HeapGraph* g, size_t top, const std::string& file) {
+  NodeClasses classes(*g);
+  DominatorTree dom = ComputeDominators(g);
+  HeapSummary summary = SummarizeHeap(*g, classes, dom);
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("version").Uint(kReportVersion);
+  PathOrNull(&out.Key("file"), file);
+  out.Key("summary");
+  WriteSummaryJson(summary, top, &out);
+  out.EndObject();
+  return out.Take();
+}
 
 Result<std::string> SummaryReport(const std::string& path, size_t top) {
   Result<HeapGraph> graph = ReadSnapshotFile(path);
   if (!graph.ok())
     return NameFile(path, graph.status());
-  HeapGraph& g = graph.value();
-  NodeClasses classes(g);
-  DominatorTree dom = ComputeDominators(&g);
-  HeapSummary summary = SummarizeHeap(g, classes, dom);
+  return SummaryJson(&graph.value(), top, path);
+}
+
+std::string DiffJson(const HeapGraph& before,
+                     const HeapGraph& after,
+                     size_t top) {
+  NodeClasses before_classes(before);
+  NodeClasses after_classes(after);
+  HeapDiff diff = DiffHeaps(before, before_classes, after, after_classes);
   JsonWriter out;
-  out.BeginObject();
-  out.Key("version").Uint(kReportVersion);
-  out.Key("file").String(path);
-  out.Key("summary");
-  WriteSummaryJson(summary, top, &out);
-  out.EndObject();
+  WriteDiffJson(diff, top, &out);
   return out.Take();
 }
 
@@ -53,13 +113,17 @@ Result<std::string> DiffReport(const std::string& before,
     return NameFile(before, before_graph.status());
   if (!after_graph.ok())
     return NameFile(after, after_graph.status());
-  NodeClasses before_classes(before_graph.value());
-  NodeClasses after_classes(after_graph.value());
-  HeapDiff diff = DiffHeaps(
-      before_graph.value(), before_classes, after_graph.value(), after_classes);
-  JsonWriter out;
-  WriteDiffJson(diff, top, &out);
-  return out.Take();
+  return DiffJson(before_graph.value(), after_graph.value(), top);
+}
+
+std::string AnalyzeJson(const std::vector<uint32_t>& baseline_ids,
+                        const std::vector<uint32_t>& target_ids,
+                        HeapGraph* final_graph,
+                        const LeakOptions& options,
+                        const AnalyzeFiles& files) {
+  FinalAnalysis analysis(final_graph);
+  return WriteAnalyzeJson(
+      baseline_ids, target_ids, *final_graph, analysis, options, files);
 }
 
 Result<std::string> AnalyzeReport(const std::string& baseline,
@@ -78,15 +142,9 @@ Result<std::string> AnalyzeReport(const std::string& baseline,
       target_ids = ReadSnapshotIds(target);
   });
   Result<HeapGraph> graph = ReadSnapshotFile(final_snapshot);
-  std::unique_ptr<NodeClasses> classes;
-  std::unique_ptr<DominatorTree> dom;
-  std::unique_ptr<ShortestPaths> paths;
-  if (graph.ok()) {
-    HeapGraph& g = graph.value();
-    classes = std::make_unique<NodeClasses>(g);
-    dom = std::make_unique<DominatorTree>(ComputeDominators(&g));
-    paths = std::make_unique<ShortestPaths>(g);
-  }
+  std::unique_ptr<FinalAnalysis> analysis;
+  if (graph.ok())
+    analysis = std::make_unique<FinalAnalysis>(&graph.value());
   reader.join();
   if (!baseline_ids.ok())
     return NameFile(baseline, baseline_ids.status());
@@ -94,25 +152,12 @@ Result<std::string> AnalyzeReport(const std::string& baseline,
     return NameFile(target, target_ids.status());
   if (!graph.ok())
     return NameFile(final_snapshot, graph.status());
-  LeakReport report = FindLeakCandidates(baseline_ids.value(),
-                                         target_ids.value(),
-                                         graph.value(),
-                                         *classes,
-                                         *dom,
-                                         *paths,
-                                         options);
-  JsonWriter out;
-  out.BeginObject();
-  out.Key("version").Uint(kReportVersion);
-  out.Key("files").BeginObject();
-  out.Key("baseline").String(baseline);
-  out.Key("target").String(target);
-  out.Key("final").String(final_snapshot);
-  out.EndObject();
-  out.Key("report");
-  WriteLeakReportJson(report, &out);
-  out.EndObject();
-  return out.Take();
+  return WriteAnalyzeJson(baseline_ids.value(),
+                          target_ids.value(),
+                          graph.value(),
+                          *analysis,
+                          options,
+                          AnalyzeFiles{baseline, target, final_snapshot});
 }
 
 }  // namespace leakguard

@@ -178,17 +178,21 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
 }
 
 std::string FormatBytes(int64_t bytes) {
-  // The format of memwatch's HeapDiff sizes (mw_util::niceSize).
-  const double abs = std::fabs(static_cast<double>(bytes));
+  // memwatch's mw_util::niceSize, to the character: the value is rounded to
+  // two decimals and printed the way `std::ostream << double` prints it
+  // (%g with 6 significant digits, so "2 kb", "1.5 kb", "164.06 kb"), and
+  // the unit changes only above 1024 (1024 is "1024 bytes").
+  const double b = static_cast<double>(bytes);
+  const double abs = std::fabs(b);
   char buf[48];
   if (abs > 1024.0 * 1024.0) {
     std::snprintf(buf,
                   sizeof(buf),
-                  "%.2f mb",
-                  static_cast<double>(bytes) / (1024.0 * 1024.0));
+                  "%g mb",
+                  std::round(b / (1024.0 * 1024.0 / 100)) / 100);
   } else if (abs > 1024.0) {
     std::snprintf(
-        buf, sizeof(buf), "%.2f kb", static_cast<double>(bytes) / 1024.0);
+        buf, sizeof(buf), "%g kb", std::round(b / (1024.0 / 100)) / 100);
   } else {
     std::snprintf(
         buf, sizeof(buf), "%lld bytes", static_cast<long long>(bytes));

@@ -1245,17 +1245,13 @@ Result<HeapGraph> ReadSnapshotBuffer(const char* data,
   return Result<HeapGraph>(std::move(graph));
 }
 
-namespace {
-
-void SortUnique(std::vector<uint32_t>* ids) {
+void SortUniqueIds(std::vector<uint32_t>* ids) {
   // V8 writes nodes in id order, so this is usually a no-op scan.
   if (!std::is_sorted(ids->begin(), ids->end())) {
     std::sort(ids->begin(), ids->end());
   }
   ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
 }
-
-}  // namespace
 
 Result<std::vector<uint32_t>> ReadSnapshotIds(
     const std::string& path, const SnapshotReadOptions& options) {
@@ -1271,7 +1267,7 @@ Result<std::vector<uint32_t>> ReadSnapshotIds(
   close(fd);
   if (!s.ok())
     return s;
-  SortUnique(&ids);
+  SortUniqueIds(&ids);
   return Result<std::vector<uint32_t>>(std::move(ids));
 }
 
@@ -1283,7 +1279,7 @@ Result<std::vector<uint32_t>> ReadSnapshotIdsBuffer(
   Status s = parser.Parse();
   if (!s.ok())
     return s;
-  SortUnique(&ids);
+  SortUniqueIds(&ids);
   return Result<std::vector<uint32_t>>(std::move(ids));
 }
 

@@ -53,6 +53,10 @@ Result<std::vector<uint32_t>> ReadSnapshotIds(
 Result<std::vector<uint32_t>> ReadSnapshotIdsBuffer(
     const char* data, size_t size, const SnapshotReadOptions& options = {});
 
+// Sorts `ids` ascending and removes duplicates: the form ReadSnapshotIds
+// returns and FindLeakCandidates takes (the addon's copy from V8 uses it).
+void SortUniqueIds(std::vector<uint32_t>* ids);
+
 }  // namespace leakguard
 
 #endif  // LEAKGUARD_CORE_SNAPSHOT_READER_H_

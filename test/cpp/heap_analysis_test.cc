@@ -220,6 +220,56 @@ TEST(HeapReports, ProduceJsonAndNameTheFile) {
       << e.status().message();
 }
 
+// The in-memory reports (what HeapDiff and findLeaks use) give the file
+// reports' answers for the same graphs.
+TEST(HeapReports, InMemoryReportsEqualFileReports) {
+  const std::string baseline = FixturePath("leak_baseline.json");
+  const std::string target = FixturePath("leak_target.json");
+  const std::string final_snapshot = FixturePath("leak_final.json");
+  LeakOptions options;
+  options.min_count = 1;
+  options.min_retained_bytes = 0;
+
+  Result<std::string> from_files =
+      AnalyzeReport(baseline, target, final_snapshot, options);
+  ASSERT_TRUE(from_files.ok());
+  Result<std::vector<uint32_t>> b = ReadSnapshotIds(baseline);
+  Result<std::vector<uint32_t>> t = ReadSnapshotIds(target);
+  ASSERT_TRUE(b.ok() && t.ok());
+  HeapGraph g = Load("leak_final.json");
+  EXPECT_EQ(AnalyzeJson(b.value(),
+                        t.value(),
+                        &g,
+                        options,
+                        AnalyzeFiles{baseline, target, final_snapshot}),
+            from_files.value());
+  // Snapshots never written to a file are null.
+  HeapGraph g2 = Load("leak_final.json");
+  std::string unnamed =
+      AnalyzeJson(b.value(), t.value(), &g2, options, AnalyzeFiles{});
+  EXPECT_EQ(unnamed.rfind("{\"version\":1,\"files\":{\"baseline\":null,"
+                          "\"target\":null,\"final\":null},",
+                          0),
+            0u)
+      << unnamed;
+
+  Result<std::string> diff = DiffReport(baseline, final_snapshot, 0);
+  ASSERT_TRUE(diff.ok());
+  EXPECT_EQ(DiffJson(Load("leak_baseline.json"), Load("leak_final.json"), 0),
+            diff.value());
+
+  Result<std::string> summary = SummaryReport(final_snapshot, 0);
+  ASSERT_TRUE(summary.ok());
+  HeapGraph g3 = Load("leak_final.json");
+  EXPECT_EQ(SummaryJson(&g3, 0, final_snapshot), summary.value());
+}
+
+TEST(SnapshotReader, SortUniqueIds) {
+  std::vector<uint32_t> ids = {9, 1, 5, 1, 3, 9};
+  SortUniqueIds(&ids);
+  EXPECT_EQ(ids, (std::vector<uint32_t>{1, 3, 5, 9}));
+}
+
 TEST(JsonWriter, EscapesAndSeparates) {
   JsonWriter w;
   w.BeginObject();
@@ -231,9 +281,18 @@ TEST(JsonWriter, EscapesAndSeparates) {
   EXPECT_EQ(w.str(),
             "{\"a\":\"q\\\"\\\\\\n\\u0001 \xC3\xA9 \xEF\xBF\xBD\","
             "\"b\":[1,-2,true,null],\"c\":{},\"d\":0.5}");
+  // memwatch's niceSize, character for character.
   EXPECT_EQ(FormatBytes(12), "12 bytes");
-  EXPECT_EQ(FormatBytes(2048), "2.00 kb");
-  EXPECT_EQ(FormatBytes(-3 * 1024 * 1024 - 1024 * 512), "-3.50 mb");
+  EXPECT_EQ(FormatBytes(1024), "1024 bytes");
+  EXPECT_EQ(FormatBytes(-1024), "-1024 bytes");
+  EXPECT_EQ(FormatBytes(1025), "1 kb");
+  EXPECT_EQ(FormatBytes(2048), "2 kb");
+  EXPECT_EQ(FormatBytes(1536), "1.5 kb");
+  EXPECT_EQ(FormatBytes(168000), "164.06 kb");
+  EXPECT_EQ(FormatBytes(1024 * 1024), "1024 kb");
+  EXPECT_EQ(FormatBytes(-3 * 1024 * 1024 - 1024 * 512), "-3.5 mb");
+  EXPECT_EQ(FormatBytes(4194304), "4 mb");
+  EXPECT_EQ(FormatBytes(int64_t{5} << 30), "5120 mb");
 }
 
 }  // namespace

@@ -103,3 +103,46 @@ TEST(HeapGraph, InternsManyStringsAcrossGrowth) {
 
 }  // namespace
 }  // namespace leakguard
+
+namespace leakguard {
+namespace {
+
+// Two builds of one small graph: the second adds its strings in another
+// order and twice over, which must not count as a difference.
+HeapGraph SmallGraph(bool shuffled_strings, const char* field) {
+  HeapGraph g;
+  g.SetV8Types();
+  const uint8_t kObject = static_cast<uint8_t>(g.FindNodeType("object"));
+  const uint8_t kSynthetic = static_cast<uint8_t>(g.FindNodeType("synthetic"));
+  const uint8_t kProperty = static_cast<uint8_t>(g.FindEdgeType("property"));
+  const uint8_t kElement = static_cast<uint8_t>(g.FindEdgeType("element"));
+  if (shuffled_strings) {
+    g.AddString(field);
+    g.AddString("Foo");
+    g.AddString("Foo");
+  }
+  g.AddNode(kSynthetic, g.InternString(""), 1, 0);
+  g.AddEdge(kElement, 7, 1);
+  g.AddNode(kObject, g.InternString("Foo"), 3, 16);
+  g.AddEdge(kProperty, g.InternString(field), 0);
+  EXPECT_TRUE(g.Finish().ok());
+  return g;
+}
+
+TEST(HeapGraph, FirstDifferenceComparesContentNotStringTables) {
+  HeapGraph a = SmallGraph(false, "x");
+  HeapGraph b = SmallGraph(true, "x");
+  ASSERT_NE(a.string_count(), b.string_count());
+  EXPECT_EQ(FirstDifference(a, b), "");
+  HeapGraph c = SmallGraph(false, "y");
+  EXPECT_EQ(FirstDifference(a, c),
+            "node 1 (id 3): edge 0: names differ at byte 0: \"x\" vs \"y\"");
+  HeapGraph d;
+  d.SetV8Types();
+  d.AddNode(0, d.InternString(""), 1, 0);
+  ASSERT_TRUE(d.Finish().ok());
+  EXPECT_EQ(FirstDifference(a, d), "node counts differ: 2 vs 1");
+}
+
+}  // namespace
+}  // namespace leakguard

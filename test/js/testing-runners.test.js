@@ -3,16 +3,12 @@
 // Mocha, Jest (child-process workers, and worker threads) and Vitest (its
 // default fork pool, and its worker-thread pool). Each runs the clean example suite, which must
 // pass, and the leaky one, whose every leak test must fail with a message
-// naming the function, the amount and, once the in-process heap diff
-// exists, the growing constructor.
+// naming the function, the amount and the growing constructor.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
 const { runNode, ROOT } = require('./helpers/child');
 const { RUNNERS, ENV } = require('../runners/runners');
-
-const HAS_HEAP_DIFF = fs.existsSync(path.join(ROOT, 'lib', 'heap-diff.js'));
 
 const LEAKS = [
   { fn: 'openSession', constructor: 'Session' },
@@ -46,10 +42,8 @@ for (const [name, runner] of Object.entries(RUNNERS)) {
       assert.match(line, /leaked ~\d[\d.]* (B|KB) per call \(\d[\d.]*% confident; 8 rounds × 500 calls; heap \+/);
       if (leak.external) assert.match(line, /external \+\d/);
       assert.doesNotMatch(line, /growth stopped/);
-      if (HAS_HEAP_DIFF) {
-        assert.match(line, /Growing: /);
-        if (leak.constructor) assert.match(line, new RegExp(`Growing: .*${leak.constructor} \\+\\d`));
-      }
+      assert.match(line, /Growing: /);
+      if (leak.constructor) assert.match(line, new RegExp(`Growing: .*${leak.constructor} \\+\\d`));
     }
   });
 }
