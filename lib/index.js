@@ -9,6 +9,7 @@
 const { EventEmitter } = require('node:events');
 const binding = require('./binding');
 const options = require('./options');
+const { Explainer } = require('./explain');
 
 const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
 
@@ -16,6 +17,10 @@ class LeakGuard extends EventEmitter {
   #options = options.defaults(options.MONITOR_SCHEMA);
   #warned = new Set();
   #onEvents = (events) => this.#dispatch(events);
+  #explainer = new Explainer(this);
+  // 'leak' events waiting for their suspects, so that they are emitted in
+  // order; null when none waits.
+  #leakChain = null;
 
   constructor() {
     super();
@@ -44,6 +49,7 @@ class LeakGuard extends EventEmitter {
   // Counters in heapStats() are kept; start() resumes them.
   stop() {
     binding.stop();
+    this.#explainer.reset();
     return this;
   }
 
@@ -86,7 +92,43 @@ class LeakGuard extends EventEmitter {
   }
 
   #dispatch(events) {
-    for (const { event, data } of events) this.emit(event, data);
+    for (const { event, data } of events) {
+      if (event === 'leak') {
+        this.#emitLeak(data);
+        continue;
+      }
+      if (event === 'stats') this.#explain(() => this.#explainer.stats(data, this.#options));
+      this.emit(event, data);
+    }
+  }
+
+  // Runs an explainer step; its failures are leakguard's, never the app's.
+  #explain(step) {
+    try {
+      return step();
+    } catch (err) {
+      this.reportError(err, 'explain');
+      return undefined;
+    }
+  }
+
+  #emitLeak(data) {
+    const out = this.#explain(() => this.#explainer.leak(data, this.#options)) || data;
+    if (this.#leakChain === null && !(out instanceof Promise)) {
+      this.emit('leak', out);
+      return;
+    }
+    // Behind an event whose suspects are being computed: keep the order.
+    // Emitted from a tick of its own, so a listener that throws is an
+    // uncaught exception as with any EventEmitter, not a lost rejection.
+    const chain = (this.#leakChain || Promise.resolve())
+      .then(() => out)
+      .catch(() => data)
+      .then((info) => {
+        if (this.#leakChain === chain) this.#leakChain = null;
+        process.nextTick(() => this.emit('leak', info));
+      });
+    this.#leakChain = chain;
   }
 
   // Errors reach the user as an 'error' event when someone listens, and

@@ -46,6 +46,14 @@ const MONITOR_SCHEMA = {
     kind: 'integer', min: 0, max: MS_DAY, default: 60000,
     doc: "smallest gap between two 'leak' events of one kind, in ms",
   },
+  explain: {
+    kind: 'enum', values: ['none', 'constructors', 'snapshots'], default: 'constructors',
+    doc: "what 'leak' events say about the leak: growing constructors, a three-snapshot report, or nothing",
+  },
+  explainMaxPauseMs: {
+    kind: 'integer', min: 0, max: 600000, default: 5000,
+    doc: 'skip explain snapshots estimated to pause the process longer, in ms',
+  },
   probeIntervalMs: {
     kind: 'integer', min: 0, max: MS_DAY, default: 5000,
     doc: 'ask for a live-set sample when no full GC came for this many ms; 0: never',

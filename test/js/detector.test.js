@@ -136,3 +136,80 @@ test('detector options are validated with errors naming the option', () => {
   assert.equal(leakguard.heapStats().detector.sensitivity, 'low');
   leakguard.stop();
 });
+
+// A child whose heap leaks LeakedThing objects into a module-level array,
+// fast, under a short detector window; prints each 'leak' event as JSON and
+// exits after the first one that carries suspects (or an error).
+function explainChild(startOptions) {
+  return runNode({
+    code: `
+      const leakguard = require('./');
+      class LeakedThing { constructor(i) { this.i = i; this.text = 'thing-' + i; this.tags = [i]; } }
+      const holder = { things: [] };
+      globalThis.leakHolder = holder;
+      leakguard.on('error', (err) => console.log(JSON.stringify({ error: err.message })));
+      leakguard.on('leak', (info) => {
+        console.log(JSON.stringify(info));
+        if (info.suspects || info.suspectsError) process.exit(0);
+      });
+      leakguard.start({ warmupMs: 0, windowMs: 10000, minGrowthBytes: 1 << 20,
+                        probeIntervalMs: 250, sensitivity: 'high', minLeakIntervalMs: 1000,
+                        ...${JSON.stringify(startOptions)} });
+      let n = 0;
+      setInterval(() => {
+        for (let i = 0; i < 200; i++) holder.things.push(new LeakedThing(n++));
+        let junk = [];
+        for (let i = 0; i < 2000; i++) junk.push({ i });
+        junk = null;
+      }, 10);
+      setTimeout(() => { console.log('{"timeout":true}'); process.exit(1); }, 60000);
+    `,
+    timeoutMs: 90000,
+  });
+}
+
+test("explain: 'constructors' names the leaked class in a later event's suspects", async () => {
+  const r = await explainChild({ explain: 'constructors' });
+  const events = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.equal(events[0].sequence, 0);
+  assert.equal(events[0].suspects, null, 'the first event has nothing to compare with');
+  const last = events[events.length - 1];
+  assert.ok(last.sequence >= 1);
+  assert.ok(Array.isArray(last.suspects), JSON.stringify(last));
+  assert.equal(last.suspects[0].what, 'LeakedThing', JSON.stringify(last.suspects));
+  assert.ok(last.suspects[0].count >= 100 && last.suspects[0].bytes > 0);
+});
+
+test("explain: 'snapshots' reports the leaked class and who holds it", async () => {
+  const r = await explainChild({ explain: 'snapshots' });
+  const events = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const last = events[events.length - 1];
+  assert.ok(Array.isArray(last.suspects), JSON.stringify(last));
+  const top = last.suspects[0];
+  assert.equal(top.what, 'LeakedThing', JSON.stringify(last.suspects));
+  assert.match(top.path, /leakHolder .*things .*LeakedThing$/);
+  assert.equal(last.report.version, 1);
+  assert.ok(last.report.report.groups.length >= 1);
+});
+
+test('explain: a snapshot over explainMaxPauseMs is skipped and the event says why', async () => {
+  const r = await explainChild({ explain: 'constructors', explainMaxPauseMs: 0 });
+  const events = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const last = events[events.length - 1];
+  assert.equal(last.suspects, null);
+  assert.match(last.suspectsError, /would pause about \d+ ms, above explainMaxPauseMs \(0\)/);
+});
+
+test('explain options are validated', () => {
+  const leakguard = require('../..');
+  assert.throws(() => leakguard.start({ explain: 'everything' }), {
+    name: 'RangeError',
+    message: /options\.explain must be one of 'none', 'constructors', 'snapshots'/,
+  });
+  assert.throws(() => leakguard.configure({ explainMaxPauseMs: -1 }), {
+    name: 'RangeError', message: /options\.explainMaxPauseMs must be between 0 and/,
+  });
+});
