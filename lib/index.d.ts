@@ -24,6 +24,21 @@ declare namespace leakguard {
     minLeakIntervalMs?: number;
     /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (default 5000). */
     probeIntervalMs?: number;
+    /** What 'leak' events say about the leak (default 'constructors'). */
+    explain?: 'none' | 'constructors' | 'snapshots';
+    /** Skip explain snapshots estimated to pause the process longer, ms (default 5000). */
+    explainMaxPauseMs?: number;
+  }
+
+  /** One suspect of a 'leak' event: a constructor that grew, or (explain: 'snapshots') a leak group. */
+  interface LeakSuspect {
+    what: string;
+    /** Objects more than at the first event (or in the group). */
+    count: number;
+    /** Bytes more (constructors: shallow; snapshots: retained). */
+    bytes: number;
+    /** explain: 'snapshots' only: the group's retainer path. */
+    path?: string;
   }
 
   /** Emitted as 'leak' when a memory series keeps growing. memwatch's start/end/growth/reason plus leakguard's fields. */
@@ -52,6 +67,12 @@ declare namespace leakguard {
     startTime: number;
     endTime: number;
     rss: number;
+    /** Set by the explain option from an episode's second event on; null before that or when explain is 'none'. */
+    suspects?: LeakSuspect[] | null;
+    /** Why there are no suspects (a capture refused by the memory budget or explainMaxPauseMs). */
+    suspectsError?: string;
+    /** explain: 'snapshots': the whole three-snapshot report. */
+    report?: AnalyzeReport;
   }
 
   interface DetectorKindStats {
