@@ -8,6 +8,7 @@
       "sources": [
         "src/core/status.cc",
         "src/core/gc_stats.cc",
+        "src/core/trend_detector.cc",
         "src/addon/module.cc",
         "src/addon/instance.cc",
         "src/addon/event_convert.cc",

@@ -7,7 +7,11 @@
 // listeners, the default configuration), and prints the median of the
 // per-pair time ratios. Target: ratio <= 1.02.
 //
-//   node bench/gc-overhead.js [pairs=9] [--gc-events]
+//   node bench/gc-overhead.js [pairs=9] [--gc-events] [--probes]
+//
+// --probes starts the detector without warm-up and with 1 s probes, so that
+// the detector and its probe collections run during the whole (short)
+// workload: the worst case, not the default.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
@@ -17,6 +21,9 @@ if (process.argv[2] === '--child') {
   const mode = process.argv[3];
   if (mode !== 'plain') {
     const lg = require(ROOT);
+    if (process.argv.includes('--probes')) {
+      lg.start({ warmupMs: 0, probeIntervalMs: 1000 });
+    }
     lg.on('stats', () => {});
     lg.on('leak', () => {});
     if (mode === 'gc-events') lg.on('gc', () => {});
@@ -36,14 +43,21 @@ if (process.argv[2] === '--child') {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage();  // all threads, ours included
   let stats = null;
-  if (mode !== 'plain') stats = require(ROOT).heapStats().gc;
+  let probes = null;
+  if (mode !== 'plain') {
+    const all = require(ROOT).heapStats();
+    stats = all.gc;
+    probes = all.detector.probesRequested;
+  }
   process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1e3, sink, fullGcs: stats && stats.num_full_gc,
-                                        gcs: stats && stats.num_full_gc + stats.num_inc_gc }) + '\n');
+                                        gcs: stats && stats.num_full_gc + stats.num_inc_gc, probes }) + '\n');
   process.exit(0);
 }
 
 function runChild(mode) {
-  const r = spawnSync(process.execPath, [__filename, '--child', mode], { encoding: 'utf8' });
+  const extra = process.argv.includes('--probes') ? ['--probes'] : [];
+  const r = spawnSync(process.execPath, [__filename, '--child', mode, ...extra],
+                      { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -70,6 +84,7 @@ for (let i = 0; i < pairs; i++) {
   console.log(`pair ${i + 1}: plain ${res.plain.ms.toFixed(0)} ms, ` +
               `${withMode} ${res[withMode].ms.toFixed(0)} ms, ratio ${(res[withMode].ms / res.plain.ms).toFixed(3)}`);
 }
-console.log(`GCs per run (with leakguard): ${last[withMode].gcs} (${last[withMode].fullGcs} full)`);
+console.log(`GCs per run (with leakguard): ${last[withMode].gcs} (${last[withMode].fullGcs} full, ` +
+            `${last[withMode].probes} probes)`);
 console.log(`median wall-time ratio (${withMode} / plain) over ${pairs} pairs: ${median(ratios).toFixed(3)}`);
 console.log(`median CPU-time ratio (${withMode} / plain, all threads) over ${pairs} pairs: ${median(cpuRatios).toFixed(3)}`);

@@ -50,8 +50,19 @@ function start({ rps = 500, leak = true } = {}) {
           }).on('error', () => {});
         }
       }, 50);
+      // One request from outside the load loop, resolved when answered:
+      // a unit of work for findLeaks().
+      const request = () => new Promise((done, fail) => {
+        sent++;
+        http.get({ host: '127.0.0.1', port, path: `/item/${sent}`, agent }, (res) => {
+          res.resume();
+          res.on('end', done);
+        }).on('error', fail);
+      });
       resolve({
         port,
+        request,
+        pause: () => clearInterval(timer),
         stats: () => ({ sent, retained: requests.size }),
         stop: () => new Promise((done) => {
           clearInterval(timer);

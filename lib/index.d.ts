@@ -10,6 +10,97 @@ declare namespace leakguard {
     ringCapacity?: number;
     /** Events waiting for the main thread before new ones are dropped and counted (16..1000000, default 10000). */
     maxQueuedEvents?: number;
+    /** How much evidence a 'leak' event needs (default 'medium'); see docs/detector.md. */
+    sensitivity?: 'low' | 'medium' | 'high';
+    /** Least growth over the window that can be a leak, bytes (default 2 MiB). */
+    minGrowthBytes?: number;
+    /** Least growth over the window as a fraction of the base, 0..10 (default by sensitivity: 0.2, 0.1, 0.05). */
+    minRelativeGrowth?: number;
+    /** Sliding window the trend is judged on, ms (10000..604800000, default 300000). */
+    windowMs?: number;
+    /** Samples in the first this many ms after start() are ignored (default 20000). */
+    warmupMs?: number;
+    /** Smallest gap between two 'leak' events of one kind, ms (default 60000). */
+    minLeakIntervalMs?: number;
+    /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (default 5000). */
+    probeIntervalMs?: number;
+    /** What 'leak' events say about the leak (default 'constructors'). */
+    explain?: 'none' | 'constructors' | 'snapshots';
+    /** Skip explain snapshots estimated to pause the process longer, ms (default 5000). */
+    explainMaxPauseMs?: number;
+  }
+
+  /** One suspect of a 'leak' event: a constructor that grew, or (explain: 'snapshots') a leak group. */
+  interface LeakSuspect {
+    what: string;
+    /** Objects more than at the first event (or in the group). */
+    count: number;
+    /** Bytes more (constructors: shallow; snapshots: retained). */
+    bytes: number;
+    /** explain: 'snapshots' only: the group's retainer path. */
+    path?: string;
+  }
+
+  /** Emitted as 'leak' when a memory series keeps growing. memwatch's start/end/growth/reason plus leakguard's fields. */
+  interface LeakInfo {
+    /** Where the episode's growth began (wall clock). */
+    start: Date;
+    /** The newest sample behind the verdict. */
+    end: Date;
+    /** Bytes grown since start (cumulative on repeated events). */
+    growth: number;
+    /** e.g. "heap grew 48.2 MB over 5.0 min (161 KB/s), 12 of 12 full GCs rising". */
+    reason: string;
+    kind: 'heap' | 'external' | 'rss';
+    bytesPerSecond: number;
+    /** Mann-Kendall confidence that the series rises, 0..1. */
+    confidence: number;
+    /** Points in the window behind the verdict. */
+    samples: number;
+    risingSamples: number;
+    /** Span of those points, ms. */
+    windowMs: number;
+    /** 0 for an episode's first event, then 1, 2, ... while growth continues. */
+    sequence: number;
+    estimatedBase: number;
+    /** start and end on the monotonic clock of GcEvent times, ms. */
+    startTime: number;
+    endTime: number;
+    rss: number;
+    /** Set by the explain option from an episode's second event on; null before that or when explain is 'none'. */
+    suspects?: LeakSuspect[] | null;
+    /** Why there are no suspects (a capture refused by the memory budget or explainMaxPauseMs). */
+    suspectsError?: string;
+    /** explain: 'snapshots': the whole three-snapshot report. */
+    report?: AnalyzeReport;
+  }
+
+  interface DetectorKindStats {
+    /** Points in the window now. */
+    samples: number;
+    received: number;
+    /** Of received, during warm-up or out of order. */
+    ignored: number;
+    current: number;
+    min: number;
+    max: number;
+    estimatedBase: number;
+    bytesPerSecond: number;
+    confidence: number;
+    /** 'leak' or the first check that failed, e.g. 'too few samples', 'growth has stopped'. */
+    verdict: string;
+    /** A leak episode of this kind is going on. */
+    leaking: boolean;
+  }
+
+  interface DetectorStats {
+    sensitivity: 'low' | 'medium' | 'high';
+    samples: { heap: number; external: number; rss: number };
+    /** Live-set probes the detector asked for. */
+    probesRequested: number;
+    leakEvents: number;
+    episodes: number;
+    kinds: { heap: DetectorKindStats; external: DetectorKindStats; rss: DetectorKindStats };
   }
 
   type GcType =
@@ -100,6 +191,8 @@ declare namespace leakguard {
       estimated_base: number;
       usage_trend: number;
     };
+    /** The leak detector of the current (or last) start(). */
+    detector: DetectorStats;
     rss: number;
     external: number;
     droppedRecords: number;
@@ -200,28 +293,61 @@ declare namespace leakguard {
     headroomBytes?: number;
   }
 
-  /** One side of a heap diff, as memwatch gives it. */
-  interface HeapDiffSide {
-    /** Nodes in the snapshot. */
-    nodes: number;
-    /** Sum of the nodes' shallow sizes, bytes. */
-    size_bytes: number;
-    /** memwatch's human form of size_bytes: "12 bytes", "1.5 kb", "3.25 mb". */
-    size: string;
+  /** One hop of a retainer path; the first hop has no edge. */
+  interface PathHop {
+    edge?: string;
+    edge_type?: string;
+    node: string;
+    node_type: string;
+    name: string;
+    id: number;
   }
 
-  /** One class in a heap diff: objects allocated (+) and freed (-) between the snapshots. */
+  interface LeakGroup {
+    constructor: string;
+    count: number;
+    self_size: number;
+    retained_size: number;
+    /** e.g. "global → handle() → context → requests (Map) → table → LeakedRequest". */
+    path: string;
+    hops: PathHop[];
+  }
+
+  /** leakguard.analyze(), leakguard.findLeaks() and `leakguard analyze --json` (docs/analyze.md, version 1). */
+  interface AnalyzeReport {
+    version: 1;
+    /** The snapshot files; null for a snapshot findLeaks() kept in memory only. */
+    files?: { baseline: string | null; target: string | null; final: string | null };
+    report: {
+      baseline_nodes: number;
+      target_nodes: number;
+      final_nodes: number;
+      new_in_target: number;
+      still_alive: number;
+      candidates: number;
+      groups_total: number;
+      groups_above_threshold: number;
+      threshold: { min_count: number; min_retained_bytes: number };
+      groups: LeakGroup[];
+    };
+  }
+
+  interface HeapDiffSide {
+    nodes: number;
+    size_bytes: number;
+    size: string;
+    time?: Date;
+  }
+
   interface HeapDiffDetail {
-    /** Constructor name, or the node type in parentheses: "(string)", "(closure)", "(array)", "(compiled code)", "(system)". */
     what: string;
-    /** Shallow bytes of the + objects less those of the - objects. */
     size_bytes: number;
     size: string;
     '+': number;
     '-': number;
   }
 
-  /** @airbnb/node-memwatch's HeapDiff result, key for key. */
+  /** memwatch's HeapDiff result. */
   interface HeapDiffResult {
     before: HeapDiffSide;
     after: HeapDiffSide;
@@ -230,7 +356,6 @@ declare namespace leakguard {
       size: string;
       freed_nodes: number;
       allocated_nodes: number;
-      /** Largest |size_bytes| first. */
       details: HeapDiffDetail[];
     };
   }
@@ -274,55 +399,9 @@ declare namespace leakguard {
     ignoreHeadroom?: boolean;
   }
 
-  /** One step of a leak group's representative retainer path. */
-  interface LeakPathHop {
-    /** Absent on the first hop. */
-    edge?: string;
-    edge_type?: 'context' | 'element' | 'property' | 'internal' | 'hidden' | 'shortcut' | 'weak';
-    node: string;
-    node_type: string;
-    name: string;
-    id: number;
-  }
-
-  interface LeakGroup {
-    constructor: string;
-    count: number;
-    self_size: number;
-    retained_size: number;
-    /** e.g. "global → handle() → context → requests (Map) → table → LeakedRequest". */
-    path: string;
-    hops: LeakPathHop[];
-  }
-
-  /** The three-snapshot report of analyze() and findLeaks() (docs/analyze.md). */
-  interface AnalyzeResult {
+  interface SummaryReport {
     version: 1;
-    /** The snapshot files; null for a snapshot findLeaks() kept in memory only. */
-    files: { baseline: string | null; target: string | null; final: string | null };
-    report: {
-      baseline_nodes: number;
-      target_nodes: number;
-      final_nodes: number;
-      new_in_target: number;
-      still_alive: number;
-      candidates: number;
-      groups_total: number;
-      groups_above_threshold: number;
-      threshold: { min_count: number; min_retained_bytes: number };
-      groups: LeakGroup[];
-    };
-  }
-
-  interface AnalyzeOptions {
-    top?: number;
-    minCount?: number;
-    minRetainedBytes?: number;
-  }
-
-  interface SummaryResult {
-    version: 1;
-    file: string;
+    file?: string;
     summary: {
       nodes: number;
       edges: number;
@@ -334,6 +413,18 @@ declare namespace leakguard {
   }
 
   interface LeakGuard extends EventEmitter {
+    /** The three-snapshot report on files, computed off the main thread. */
+    analyze(files: [string, string, string],
+            options?: { top?: number; minCount?: number; minRetainedBytes?: number }): Promise<AnalyzeReport>;
+    /** memwatch's HeapDiff of two snapshot files. */
+    diff(before: string, after: string, options?: { top?: number }): Promise<HeapDiffResult>;
+    /** Count, shallow and retained size per constructor of one file. */
+    summary(file: string, options?: { top?: number }): Promise<SummaryReport>;
+    /** memwatch's HeapDiff, on this thread's heap: `new leakguard.HeapDiff()`, then `end()` or `endAsync()`. */
+    HeapDiff: HeapDiffConstructor;
+    /** The three-snapshot method in process; resolves with analyze()'s report. Wrong options throw at the call. */
+    findLeaks(options: FindLeaksOptions): Promise<AnalyzeReport>;
+
     start(options?: MonitorOptions): this;
     stop(): this;
     configure(options: MonitorOptions): this;
@@ -350,19 +441,11 @@ declare namespace leakguard {
     disableSnapshots(): this;
     snapshotStats(): SnapshotStats;
     readonly snapshotOptions: EnableSnapshotsOptions | null;
-    /** memwatch's HeapDiff, on this thread's heap: `new leakguard.HeapDiff()`, then `end()` or `endAsync()`. */
-    HeapDiff: HeapDiffConstructor;
-    /** The three-snapshot method in process; resolves with analyze()'s report. Wrong options throw at the call. */
-    findLeaks(options: FindLeaksOptions): Promise<AnalyzeResult>;
-    /** The three-snapshot report of files [baseline, target, final]. */
-    analyze(files: [string, string, string], options?: AnalyzeOptions): Promise<AnalyzeResult>;
-    /** memwatch's HeapDiff shape for two snapshot files. */
-    diff(before: string, after: string, options?: { top?: number }): Promise<HeapDiffResult>;
-    /** Count, shallow and retained size per constructor of one snapshot file. */
-    summary(file: string, options?: { top?: number }): Promise<SummaryResult>;
     on(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
     once(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
 
+    on(event: 'leak', listener: (info: LeakInfo) => void): this;
+    once(event: 'leak', listener: (info: LeakInfo) => void): this;
     on(event: 'stats', listener: (stats: Stats) => void): this;
     on(event: 'gc', listener: (event: GcEvent) => void): this;
     on(event: 'error', listener: (err: Error) => void): this;

@@ -2,12 +2,14 @@
 // The default LeakGuard instance: an EventEmitter over the native monitor.
 //
 // Events: 'stats' after each full GC, 'gc' per collection (only while
-// listened to), 'error'. Listening to 'stats', 'leak' or 'gc' starts
+// listened to), 'leak' when the detector finds memory that keeps growing,
+// 'error'. Listening to 'stats', 'leak' or 'gc' starts
 // monitoring with the current options; removing listeners never stops it
 // (call stop()). Nothing here keeps the event loop alive.
 const { EventEmitter } = require('node:events');
 const binding = require('./binding');
 const options = require('./options');
+const { Explainer } = require('./explain');
 
 const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
 
@@ -15,6 +17,10 @@ class LeakGuard extends EventEmitter {
   #options = options.defaults(options.MONITOR_SCHEMA);
   #warned = new Set();
   #onEvents = (events) => this.#dispatch(events);
+  #explainer = new Explainer(this);
+  // 'leak' events waiting for their suspects, so that they are emitted in
+  // order; null when none waits.
+  #leakChain = null;
 
   constructor() {
     super();
@@ -33,8 +39,8 @@ class LeakGuard extends EventEmitter {
   // Starts monitoring (or applies new options to a running monitor).
   // Returns this, for chaining.
   start(opts) {
-    this.#options = options.validate('leakguard.start', options.MONITOR_SCHEMA,
-                                     opts, this.#options);
+    this.#options = options.checkMonitor('leakguard.start', options.validate(
+      'leakguard.start', options.MONITOR_SCHEMA, opts, this.#options));
     this.#startBinding();
     return this;
   }
@@ -43,15 +49,17 @@ class LeakGuard extends EventEmitter {
   // Counters in heapStats() are kept; start() resumes them.
   stop() {
     binding.stop();
+    this.#explainer.reset();
     return this;
   }
 
-  // Changes options; a running monitor picks them up without a restart,
-  // except ringCapacity, which takes effect at the next start().
+  // Changes options; a running monitor picks them up without a restart
+  // (the detector keeps its samples unless windowMs changed), except
+  // ringCapacity, which takes effect at the next start().
   configure(opts) {
-    this.#options = options.validate('leakguard.configure',
-                                     options.MONITOR_SCHEMA, opts,
-                                     this.#options);
+    this.#options = options.checkMonitor('leakguard.configure',
+      options.validate('leakguard.configure', options.MONITOR_SCHEMA, opts,
+                       this.#options));
     if (binding.isMonitoring()) binding.configure(this.#options);
     return this;
   }
@@ -84,7 +92,43 @@ class LeakGuard extends EventEmitter {
   }
 
   #dispatch(events) {
-    for (const { event, data } of events) this.emit(event, data);
+    for (const { event, data } of events) {
+      if (event === 'leak') {
+        this.#emitLeak(data);
+        continue;
+      }
+      if (event === 'stats') this.#explain(() => this.#explainer.stats(data, this.#options));
+      this.emit(event, data);
+    }
+  }
+
+  // Runs an explainer step; its failures are leakguard's, never the app's.
+  #explain(step) {
+    try {
+      return step();
+    } catch (err) {
+      this.reportError(err, 'explain');
+      return undefined;
+    }
+  }
+
+  #emitLeak(data) {
+    const out = this.#explain(() => this.#explainer.leak(data, this.#options)) || data;
+    if (this.#leakChain === null && !(out instanceof Promise)) {
+      this.emit('leak', out);
+      return;
+    }
+    // Behind an event whose suspects are being computed: keep the order.
+    // Emitted from a tick of its own, so a listener that throws is an
+    // uncaught exception as with any EventEmitter, not a lost rejection.
+    const chain = (this.#leakChain || Promise.resolve())
+      .then(() => out)
+      .catch(() => data)
+      .then((info) => {
+        if (this.#leakChain === chain) this.#leakChain = null;
+        process.nextTick(() => this.emit('leak', info));
+      });
+    this.#leakChain = chain;
   }
 
   // Errors reach the user as an 'error' event when someone listens, and
@@ -104,11 +148,19 @@ class LeakGuard extends EventEmitter {
 }
 
 const leakguard = new LeakGuard();
+// On the main thread, process.exit() disposes Node's platform and then
+// exits without running environment cleanup hooks, while our monitor thread
+// may be asking V8 for a probe; join it first. (A worker's exit runs the
+// cleanup hook, which does the same.)
+if (require('node:worker_threads').isMainThread) {
+  process.on('exit', () => binding.stop());
+}
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
 require('./snapshots').install(leakguard);
 // Explanations in process (docs: README "Explaining a leak in process"):
-// memwatch's HeapDiff, the three-snapshot findLeaks(), and the reports of
-// snapshot files that findLeaks() shares its format with.
+// memwatch's HeapDiff, the three-snapshot findLeaks(), and analyze, diff
+// and summary: the reports of `leakguard analyze|diff|summary` on snapshot
+// files, computed off the main thread, in the format findLeaks() shares.
 leakguard.HeapDiff = require('./heap-diff').HeapDiff;
 leakguard.findLeaks = require('./find-leaks').findLeaks;
 Object.assign(leakguard, require('./analyze'));

@@ -21,7 +21,52 @@ const MONITOR_SCHEMA = {
     kind: 'integer', min: 16, max: 1000000, default: 10000,
     doc: 'events waiting for the main thread before new ones are dropped',
   },
+  // The leak detector (src/core/trend_detector.h, docs/detector.md).
+  sensitivity: {
+    kind: 'enum', values: ['low', 'medium', 'high'], default: 'medium',
+    doc: "how much evidence a 'leak' event needs",
+  },
+  minGrowthBytes: {
+    kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, default: 2 * 1024 * 1024,
+    doc: 'least growth over the window, in bytes, that can be a leak',
+  },
+  minRelativeGrowth: {
+    kind: 'number', min: 0, max: 10,
+    doc: 'least growth over the window as a fraction of the base (default by sensitivity: 0.2, 0.1, 0.05)',
+  },
+  windowMs: {
+    kind: 'integer', min: 10000, max: 7 * MS_DAY, default: 5 * 60 * 1000,
+    doc: 'length of the sliding window the trend is judged on, in ms',
+  },
+  warmupMs: {
+    kind: 'integer', min: 0, max: MS_DAY, default: 20000,
+    doc: 'samples in the first this many ms after start() are ignored',
+  },
+  minLeakIntervalMs: {
+    kind: 'integer', min: 0, max: MS_DAY, default: 60000,
+    doc: "smallest gap between two 'leak' events of one kind, in ms",
+  },
+  explain: {
+    kind: 'enum', values: ['none', 'constructors', 'snapshots'], default: 'constructors',
+    doc: "what 'leak' events say about the leak: growing constructors, a three-snapshot report, or nothing",
+  },
+  explainMaxPauseMs: {
+    kind: 'integer', min: 0, max: 600000, default: 5000,
+    doc: 'skip explain snapshots estimated to pause the process longer, in ms',
+  },
+  probeIntervalMs: {
+    kind: 'integer', min: 0, max: MS_DAY, default: 5000,
+    doc: 'ask for a live-set sample when no full GC came for this many ms; 0: never',
+  },
 };
+
+// Cross-field rules of MONITOR_SCHEMA that checkOne cannot see.
+function checkMonitor(call, o) {
+  if (o.probeIntervalMs > 0 && o.probeIntervalMs < 100) {
+    throw rangeError(`${call}: options.probeIntervalMs must be 0 (no probes) or between 100 and ${MS_DAY}, got ${o.probeIntervalMs}`);
+  }
+  return o;
+}
 
 // Signals a snapshot can be asked with. SIGUSR1 is Node's (the inspector);
 // signals whose default action matters to the runtime are left out.
@@ -200,6 +245,7 @@ function validate(call, schema, options, base = defaults(schema)) {
 
 module.exports = {
   MONITOR_SCHEMA,
+  checkMonitor,
   SNAPSHOT_SCHEMA,
   WRITE_SNAPSHOT_SCHEMA,
   SNAPSHOT_SIGNALS,

@@ -19,6 +19,7 @@
 //   LEAKGUARD_COOLDOWN_MS      at most one automatic snapshot per (default 60000)
 //   LEAKGUARD_MIN_FREE_DISK    refuse below this much free disk (default 0)
 //   LEAKGUARD_NAME_TEMPLATE    file name template ({pid}, {tid}, {time}, {reason})
+//   LEAKGUARD_SENSITIVITY      leak detector: low, medium (default) or high
 //   LEAKGUARD_LOG              json (default), text or off
 //   LEAKGUARD_DISABLE          1: load nothing
 const { SNAPSHOT_SIGNALS } = require('./options');
@@ -64,6 +65,7 @@ function readEnv(env) {
     'LEAKGUARD_SNAPSHOT_ON_LEAK', 'LEAKGUARD_MAX_FILES', 'LEAKGUARD_COOLDOWN_MS',
     'LEAKGUARD_MIN_FREE_DISK', 'LEAKGUARD_NAME_TEMPLATE', 'LEAKGUARD_LOG',
     'LEAKGUARD_DISABLE', 'LEAKGUARD_TEST_FAIL_AFTER_BYTES',
+    'LEAKGUARD_SENSITIVITY',
   ]);
   // A typo is worth a line, but not worth leaving the process unmonitored
   // (other leakguard tools may read variables of their own).
@@ -121,6 +123,14 @@ function readEnv(env) {
   if ((v = get('LEAKGUARD_NAME_TEMPLATE')) !== undefined) {
     opts.nameTemplate = v;
   }
+  let monitor = null;
+  if ((v = get('LEAKGUARD_SENSITIVITY')) !== undefined) {
+    const level = v.trim().toLowerCase();
+    if (!['low', 'medium', 'high'].includes(level)) {
+      throw new EnvError(`LEAKGUARD_SENSITIVITY must be low, medium or high, got "${v}"`);
+    }
+    monitor = { sensitivity: level };
+  }
   let log = 'json';
   if ((v = get('LEAKGUARD_LOG')) !== undefined) {
     log = v.trim().toLowerCase();
@@ -128,7 +138,7 @@ function readEnv(env) {
       throw new EnvError(`LEAKGUARD_LOG must be json, text or off, got "${v}"`);
     }
   }
-  return { opts, log, unknown };
+  return { opts, monitor, log, unknown };
 }
 
 function logger(format) {
@@ -161,9 +171,13 @@ function register(env = process.env) {
       code: err.code, message: err.message,
       ...(err.syscall ? { syscall: err.syscall, path: err.path } : {}),
     }));
+    if (config.monitor) leakguard.start(config.monitor);
     leakguard.enableSnapshots(config.opts);
     if (config.unknown.length > 0) {
-      process.stderr.write(`${PREFIX}: ignoring unknown variable(s) ${config.unknown.join(', ')}\n`);
+      // In the log's format, so that a JSON log stays one object per line.
+      log('warning', {
+        message: `${PREFIX}: ignoring unknown variable(s) ${config.unknown.join(', ')}`,
+      });
     }
   } catch (err) {
     const why = err instanceof EnvError || err.code === 'ERR_INVALID_ARG_VALUE' ||

@@ -5,6 +5,10 @@
 //   node scripts/test-cpp.js                     normal build, ctest
 //   node scripts/test-cpp.js --sanitize=address  ASan+UBSan build (or thread)
 //   node scripts/test-cpp.js --valgrind          run the tests under memcheck
+//   node scripts/test-cpp.js --fuzz[=SECONDS]    build the libFuzzer targets
+//                                                with clang++ and run each for
+//                                                SECONDS (default 60) on a
+//                                                copy of its corpus
 //
 // Warnings are errors when CI is set (or LEAKGUARD_WERROR=1).
 const { spawnSync } = require('node:child_process');
@@ -16,7 +20,14 @@ const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const sanitize = (args.find((a) => a.startsWith('--sanitize=')) || '').split('=')[1];
 const valgrind = args.includes('--valgrind');
-const buildDir = path.join(root, 'build', `cpp-tests${sanitize ? `-${sanitize}` : ''}`);
+const fuzzArg = args.find((a) => a === '--fuzz' || a.startsWith('--fuzz='));
+const fuzzSeconds = fuzzArg ? Number(fuzzArg.split('=')[1] || 60) : 0;
+if (fuzzArg && !(Number.isInteger(fuzzSeconds) && fuzzSeconds > 0)) {
+  process.stderr.write(`leakguard: --fuzz=SECONDS needs a positive integer, got ${fuzzArg}\n`);
+  process.exit(1);
+}
+const buildDir = path.join(root, 'build',
+                           fuzzArg ? 'cpp-fuzz' : `cpp-tests${sanitize ? `-${sanitize}` : ''}`);
 const werror = process.env.CI || process.env.LEAKGUARD_WERROR ? 'ON' : 'OFF';
 
 function run(cmd, argv, opts = {}) {
@@ -28,6 +39,38 @@ function run(cmd, argv, opts = {}) {
     process.exit(1);
   }
   if (r.status !== 0) process.exit(r.status || 1);
+}
+
+// libFuzzer: one binary per test/cpp/fuzz/*_fuzz.cc, each run for a bounded
+// time on a scratch copy of test/cpp/fuzz/corpus (libFuzzer adds the inputs
+// it finds to its corpus directory; the committed one stays as it is).
+function fuzz() {
+  fs.mkdirSync(buildDir, { recursive: true });
+  run('cmake', ['-S', path.join(root, 'test', 'cpp'), '-B', buildDir,
+                '-DLEAKGUARD_FUZZ=ON', '-DCMAKE_CXX_COMPILER=clang++',
+                `-DLEAKGUARD_WERROR=${werror}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo'],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+  const fuzzDir = path.join(root, 'test', 'cpp', 'fuzz');
+  const targets = fs.readdirSync(fuzzDir)
+    .filter((f) => f.endsWith('_fuzz.cc')).map((f) => f.slice(0, -3));
+  run('cmake', ['--build', buildDir, '--parallel', String(os.availableParallelism()),
+                '--target', ...targets]);
+  for (const target of targets) {
+    const corpus = fs.mkdtempSync(path.join(os.tmpdir(), `${target}-`));
+    try {
+      fs.cpSync(path.join(fuzzDir, 'corpus'), corpus, { recursive: true });
+      run(path.join(buildDir, target), [
+        `-max_total_time=${fuzzSeconds}`, '-print_final_stats=1',
+        '-timeout=10', '-rss_limit_mb=2048', `-artifact_prefix=${buildDir}/`, corpus]);
+    } finally {
+      fs.rmSync(corpus, { recursive: true, force: true });
+    }
+  }
+}
+
+if (fuzzArg) {
+  fuzz();
+  process.exit(0);
 }
 
 fs.mkdirSync(buildDir, { recursive: true });

@@ -32,6 +32,13 @@ class ObjectBuilder {
     }
     return SetRaw(key, v);
   }
+  // A Date for `wall_ms` milliseconds since the epoch.
+  ObjectBuilder& Date(const char* key, double wall_ms) {
+    napi_value v = nullptr;
+    if (ok_)
+      ok_ = napi_create_date(env_, wall_ms, &v) == napi_ok;
+    return SetRaw(key, v);
+  }
   ObjectBuilder& Bool(const char* key, bool value) {
     napi_value v = nullptr;
     if (ok_)
@@ -111,6 +118,82 @@ Napi::Value StatsToJs(Napi::Env env, const OutEvent& e) {
       .Done();
 }
 
+// Wall-clock time (ms since the epoch) of a uv_hrtime() millisecond.
+double WallMs(double hrtime_ms) {
+  uv_timeval64_t now;
+  if (uv_gettimeofday(&now) != 0)
+    return 0;
+  const double wall_now = now.tv_sec * 1e3 + now.tv_usec / 1e3;
+  return wall_now - (Ms(uv_hrtime()) - hrtime_ms);
+}
+
+Napi::Value LeakToJs(Napi::Env env, const OutEvent& e) {
+  const LeakEvent& l = e.leak;
+  return ObjectBuilder(env)
+      // memwatch's names: start and end as Dates, growth in bytes.
+      .Date("start", WallMs(l.start_ms))
+      .Date("end", WallMs(l.end_ms))
+      .Num("growth", l.growth_bytes)
+      .Str("reason", FormatLeakReason(l).c_str())
+      // leakguard's.
+      .Str("kind", SampleKindName(l.kind))
+      .Num("bytesPerSecond", l.bytes_per_second)
+      .Num("confidence", l.confidence)
+      .Num("samples", l.samples)
+      .Num("risingSamples", l.rising_steps)
+      .Num("windowMs", l.window_ms)
+      .Num("sequence", l.sequence)
+      .Num("estimatedBase", l.estimated_base)
+      .Num("startTime", l.start_ms)
+      .Num("endTime", l.end_ms)
+      .Num("rss", static_cast<double>(e.rss))
+      .Done();
+}
+
+const char* SensitivityName(Sensitivity s) {
+  switch (s) {
+    case Sensitivity::kLow:
+      return "low";
+    case Sensitivity::kMedium:
+      return "medium";
+    case Sensitivity::kHigh:
+      return "high";
+  }
+  return "medium";
+}
+
+Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
+  ObjectBuilder kinds(env);
+  ObjectBuilder samples(env);
+  for (size_t k = 0; k < kSampleKindCount; k++) {
+    const KindStats& s = r.stats.kinds[k];
+    const char* name = SampleKindName(static_cast<SampleKind>(k));
+    samples.Num(name, s.samples_held);
+    kinds.Set(name,
+              ObjectBuilder(env)
+                  .Num("samples", s.samples_held)
+                  .Num("received", static_cast<double>(s.samples_received))
+                  .Num("ignored", static_cast<double>(s.samples_ignored))
+                  .Num("current", s.current_bytes)
+                  .Num("min", s.min_bytes)
+                  .Num("max", s.max_bytes)
+                  .Num("estimatedBase", s.estimated_base)
+                  .Num("bytesPerSecond", s.usage_trend)
+                  .Num("confidence", s.confidence)
+                  .Str("verdict", TrendReasonName(r.reasons[k]))
+                  .Bool("leaking", s.in_episode)
+                  .Done());
+  }
+  return ObjectBuilder(env)
+      .Str("sensitivity", SensitivityName(r.sensitivity))
+      .Set("samples", samples.Done())
+      .Num("probesRequested", static_cast<double>(r.stats.probes_requested))
+      .Num("leakEvents", static_cast<double>(r.stats.events_emitted))
+      .Num("episodes", static_cast<double>(r.stats.episodes))
+      .Set("kinds", kinds.Done())
+      .Done();
+}
+
 Napi::Value GcCountersToJs(Napi::Env env, const GcStatsSnapshot& s) {
   ObjectBuilder gc(env);
   for (int i = 0; i < GcStatsSnapshot::kTypes; i++) {
@@ -146,6 +229,8 @@ Napi::Value EventToJs(Napi::Env env, const OutEvent& event) {
       return out.Str("event", "stats")
           .Set("data", StatsToJs(env, event))
           .Done();
+    case OutEvent::Kind::kLeak:
+      return out.Str("event", "leak").Set("data", LeakToJs(env, event)).Done();
   }
   return env.Undefined();
 }
@@ -193,8 +278,11 @@ Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
   }
 
   GcStatsSnapshot counters;
-  if (instance->monitor() != nullptr)
+  DetectorReport detector;
+  if (instance->monitor() != nullptr) {
     counters = instance->monitor()->Stats();
+    detector = instance->monitor()->Detector();
+  }
   size_t rss = 0;
   uv_resident_set_memory(&rss);
   const double dropped_records =
@@ -206,6 +294,7 @@ Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
       .Set("heap", heap)
       .Set("spaces", spaces)
       .Set("gc", GcCountersToJs(env, counters))
+      .Set("detector", DetectorToJs(env, detector))
       .Num("rss", static_cast<double>(rss))
       .Num("external", hs.external_memory())
       .Num("droppedRecords", dropped_records)

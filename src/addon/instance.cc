@@ -109,7 +109,7 @@ int Instance::StartMonitoring(const StartConfig& config,
   }
   if (!monitor_) {
     monitor_ = std::make_unique<MonitorThread>(
-        hooks_->ring(), &outbox_, WakeMain, this);
+        hooks_->ring(), &outbox_, WakeMain, Probe, this);
   }
   outbox_.set_capacity(config.max_queued_events);
 
@@ -160,6 +160,18 @@ void Instance::WakeMain(void* arg) {
   // only after it is joined.
   Instance* self = static_cast<Instance*>(arg);
   uv_async_send(self->main_async_);
+}
+
+void Instance::Probe(void* arg) {
+  // Monitor thread; the isolate outlives it (Dispose joins it first). A
+  // moderate memory-pressure notification from another thread makes V8
+  // start incremental marking at its next interrupt check or foreground
+  // task, so the live set is sampled by a mostly concurrent mark-compact
+  // rather than a full stop-the-world collection, and a busy loop does not
+  // delay it. Its full GC then arrives in the ring like any other.
+  Instance* self = static_cast<Instance*>(arg);
+  self->isolate_->MemoryPressureNotification(
+      v8::MemoryPressureLevel::kModerate);
 }
 
 void Instance::OnMainAsync(uv_async_t* handle) {

@@ -68,6 +68,7 @@ class Instance {
   // Closes main_async_ if open; returns false if there was none.
   bool CloseMainAsync(napi_async_cleanup_hook_handle hook);
   static void WakeMain(void* arg);
+  static void Probe(void* arg);
   static void OnMainAsync(uv_async_t* handle);
   void DeliverEvents();
 

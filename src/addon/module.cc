@@ -25,6 +25,77 @@ void ThrowUvError(Napi::Env env, int err, const char* syscall) {
   error.ThrowAsJavaScriptException();
 }
 
+// Reads a number property; `*present` says whether it was given at all.
+bool ReadNumber(Napi::Env env,
+                Napi::Object o,
+                const char* key,
+                double* out,
+                bool* present) {
+  Napi::Value v;
+  if (!o.Get(key).UnwrapTo(&v))
+    return false;
+  *present = !v.IsUndefined();
+  if (!*present)
+    return true;
+  if (!v.IsNumber()) {
+    Napi::TypeError::New(env,
+                         std::string("binding: ") + key + " must be a number")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = v.As<Napi::Number>().DoubleValue();
+  return true;
+}
+
+// The detector's options: the sensitivity's preset, then each option given.
+// lib/options.js checked names and ranges; the core checks again and its
+// message becomes a RangeError.
+bool ReadDetectorOptions(Napi::Env env, Napi::Object o, DetectorOptions* out) {
+  Napi::Value sensitivity;
+  if (!o.Get("sensitivity").UnwrapTo(&sensitivity))
+    return false;
+  Sensitivity level = Sensitivity::kMedium;
+  if (sensitivity.IsString()) {
+    const std::string name = sensitivity.As<Napi::String>().Utf8Value();
+    if (name == "low")
+      level = Sensitivity::kLow;
+    else if (name == "high")
+      level = Sensitivity::kHigh;
+  }
+  DetectorOptions d = DetectorOptions::Preset(level);
+  struct Field {
+    const char* key;
+    double* target;
+  };
+  double min_growth = static_cast<double>(d.min_growth_bytes);
+  const Field fields[] = {
+      {"minGrowthBytes", &min_growth},
+      {"minRelativeGrowth", &d.min_relative_growth},
+      {"windowMs", &d.window_ms},
+      {"warmupMs", &d.warmup_ms},
+      {"minLeakIntervalMs", &d.min_leak_interval_ms},
+      {"probeIntervalMs", &d.probe_interval_ms},
+  };
+  for (const Field& f : fields) {
+    bool present = false;
+    if (!ReadNumber(env, o, f.key, f.target, &present))
+      return false;
+  }
+  d.min_growth_bytes = min_growth > 0 ? static_cast<uint64_t>(min_growth) : 0;
+  // A short window cannot need a longer span than it holds: the sensitivity's
+  // span shrinks to half the window.
+  if (d.min_span_ms > d.window_ms / 2)
+    d.min_span_ms = d.window_ms / 2;
+  Status status = ValidateDetectorOptions(d);
+  if (!status.ok()) {
+    Napi::RangeError::New(env, "leakguard: " + status.message())
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = d;
+  return true;
+}
+
 bool ReadConfig(const Napi::CallbackInfo& info, StartConfig* config) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -55,7 +126,7 @@ bool ReadConfig(const Napi::CallbackInfo& info, StartConfig* config) {
   config->ring_capacity = static_cast<size_t>(ring);
   config->max_queued_events = static_cast<size_t>(queue);
   config->monitor.sample_interval_ms = sample;
-  return true;
+  return ReadDetectorOptions(env, o, &config->monitor.detector);
 }
 
 Napi::Value Start(const Napi::CallbackInfo& info) {

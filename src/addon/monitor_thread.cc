@@ -7,14 +7,25 @@
 
 namespace leakguard {
 
+namespace {
+
+double NsToMs(uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+
+}  // namespace
+
 MonitorThread::MonitorThread(RingBuffer<GcRecord>* ring,
                              EventQueue<OutEvent>* outbox,
                              WakeFn wake_main,
-                             void* wake_arg)
+                             WakeFn probe,
+                             void* arg)
     : ring_(ring),
       outbox_(outbox),
       wake_main_(wake_main),
-      wake_arg_(wake_arg) {}
+      probe_(probe),
+      arg_(arg),
+      detector_(DetectorOptions()) {}
 
 MonitorThread::~MonitorThread() {
   Stop();
@@ -41,6 +52,17 @@ int MonitorThread::Start(const MonitorConfig& config) {
   last_sample_ns_ = 0;
   watched_signal_ = 0;
   signal_closing_ = false;
+  // A new detector per start: samples from before a stop() would bridge a
+  // gap the detector cannot see. The thread is not running yet, so no lock
+  // is needed for detector_ itself.
+  detector_ = LeakDetector(config.detector);
+  probe_outstanding_ = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    options_pending_ = false;
+    detector_report_ = DetectorReport();
+    detector_report_.sensitivity = config.detector.sensitivity;
+  }
 
   // Block every signal while creating the thread so it inherits a full
   // mask: a process signal must never run a handler on our thread.
@@ -73,11 +95,24 @@ void MonitorThread::Stop() {
 
 void MonitorThread::Configure(const MonitorConfig& config) {
   sample_interval_ms_.store(config.sample_interval_ms);
+  std::lock_guard<std::mutex> lock(mutex_);
+  pending_options_ = config.detector;
+  options_pending_ = true;
 }
 
 GcStatsSnapshot MonitorThread::Stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return stats_.snapshot();
+  GcStatsSnapshot s = stats_.snapshot();
+  const KindStats& heap =
+      detector_report_.stats.kinds[static_cast<size_t>(SampleKind::kHeap)];
+  s.usage_trend = heap.usage_trend;
+  s.estimated_base = heap.estimated_base;
+  return s;
+}
+
+DetectorReport MonitorThread::Detector() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return detector_report_;
 }
 
 void MonitorThread::ThreadMain(void* arg) {
@@ -105,21 +140,64 @@ void MonitorThread::OnWake(uv_async_t* handle) {
 void MonitorThread::OnTimer(uv_timer_t* handle) {
   MonitorThread* self = static_cast<MonitorThread*>(handle->data);
   self->Drain();
-  const uint64_t now = uv_hrtime();
+  uint64_t now = uv_hrtime();
   if (now - self->last_sample_ns_ >=
       self->sample_interval_ms_.load() * 1000000ull) {
     self->SampleRss();
+    now = uv_hrtime();
+  }
+  self->PollDetector(now);
+  self->PostLeaks();
+  // Asked here, on the tick, and not after each record: the detector
+  // spaces its probes by time, and a tick is at most drain_interval_ms late.
+  if (self->detector_.ShouldProbe(NsToMs(now))) {
+    self->probe_outstanding_ = true;
+    self->probe_(self->arg_);
   }
 }
 
 void MonitorThread::SampleRss() {
   size_t rss = 0;
+  const uint64_t now = uv_hrtime();
   if (uv_resident_set_memory(&rss) == 0) {
     rss_.store(rss, std::memory_order_relaxed);
+    detector_.AddSample(SampleKind::kRss, NsToMs(now), rss);
     if (SnapshotController* s = snapshots_.load())
       s->OnRss(rss);
   }
-  last_sample_ns_ = uv_hrtime();
+  last_sample_ns_ = now;
+}
+
+void MonitorThread::PollDetector(uint64_t now_ns) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (options_pending_) {
+      // lib/options.js validated them; a refusal keeps the old options.
+      if (detector_.Configure(pending_options_).ok())
+        detector_report_.sensitivity = pending_options_.sensitivity;
+      options_pending_ = false;
+    }
+  }
+  std::vector<LeakEvent> found = detector_.Poll(NsToMs(now_ns));
+  leaks_.insert(leaks_.end(), found.begin(), found.end());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    detector_report_.stats = detector_.Stats();
+    for (size_t k = 0; k < kSampleKindCount; k++) {
+      detector_report_.reasons[k] =
+          detector_.verdict(static_cast<SampleKind>(k)).reason;
+    }
+  }
+}
+
+void MonitorThread::PostLeaks() {
+  for (const LeakEvent& leak : leaks_) {
+    OutEvent e;
+    e.kind = OutEvent::Kind::kLeak;
+    e.leak = leak;
+    Post(e);
+  }
+  leaks_.clear();
 }
 
 void MonitorThread::Drain() {
@@ -127,12 +205,22 @@ void MonitorThread::Drain() {
   GcRecord record;
   while (ring_->TryPop(&record)) {
     bool full;
-    GcStatsSnapshot copy;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       full = stats_.Add(record);
-      if (full)
-        copy = stats_.snapshot();
+    }
+    detector_.AddGcRecord(NsToMs(record.end_ns),
+                          record.used_after,
+                          record.total_after,
+                          record.external_after,
+                          full);
+    if (full && probe_outstanding_) {
+      // The first full GC after a probe request is (or stands in for) the
+      // probe: its pause is what the probe cost.
+      probe_outstanding_ = false;
+      detector_.NoteProbePause(record.end_ns > record.start_ns
+                                   ? NsToMs(record.end_ns - record.start_ns)
+                                   : 0.0);
     }
     if (SnapshotController* s = snapshots_.load())
       s->OnGcRecord(record);
@@ -143,11 +231,15 @@ void MonitorThread::Drain() {
       Post(e);
     }
     if (full) {
+      // The detector judges the new live-set sample first, so that 'stats'
+      // carries its trend and any 'leak' follows the 'stats' behind it.
+      PollDetector(uv_hrtime());
       OutEvent e;
       e.kind = OutEvent::Kind::kStats;
       e.gc = record;
-      e.stats = copy;
+      e.stats = Stats();
       Post(e);
+      PostLeaks();
     }
   }
 }
@@ -157,7 +249,7 @@ void MonitorThread::Post(const OutEvent& event) {
   e.rss = rss_.load(std::memory_order_relaxed);
   e.dropped_records = ring_->dropped();
   if (outbox_->Push(e) == EventQueue<OutEvent>::PushResult::kQueuedWake) {
-    wake_main_(wake_arg_);
+    wake_main_(arg_);
   }
 }
 

@@ -151,7 +151,8 @@ test('bad files: one line with the byte offset, exit code 2', async (t) => {
 });
 
 test('the JS API resolves with the same JSON', async () => {
-  const { analyze, summary } = require('../../lib/analyze');
+  // Through the default instance, as users call it.
+  const { analyze, summary } = require('../..');
   const fixtures = path.resolve(__dirname, '..', 'cpp', 'fixtures');
   const f = (n) => path.join(fixtures, n);
   const report = await analyze(

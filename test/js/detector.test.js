@@ -59,8 +59,157 @@ test('leak events in real processes', { concurrency: true }, async (t) => {
       assert.ok(right.bytesPerSecond > 0 && right.growth > 0);
       assert.ok(right.confidence > 0.5 && right.confidence <= 1);
       assert.match(right.reason, /grew .* over .*, \d+ of \d+ /);
+      // memwatch's start and end are Dates; the window lies in the run.
+      const start = Date.parse(right.start);
+      const end = Date.parse(right.end);
+      assert.ok(start < end && end <= Date.now(), `${right.start} .. ${right.end}`);
+      assert.ok(end - start >= 10000, `window ${end - start} ms`);
+      assert.ok(right.samples >= 5, `samples ${right.samples}`);
     } else {
       assert.deepEqual(leaks, [], `false positive${context}`);
     }
   })));
+});
+
+// The options reach the native detector: with a 10 s window and no warm-up
+// a fast leak (~1.5 MB/s) is reported within seconds, not the default
+// minute, and the event carries memwatch's fields.
+test('detector options take effect: a short window reports a fast leak quickly', async () => {
+  const r = await runNode({
+    code: `
+      const leakguard = require('./');
+      const kept = [];
+      const started = Date.now();
+      leakguard.on('leak', (info) => {
+        console.log(JSON.stringify({ atMs: Date.now() - started, ...info,
+          startIsDate: info.start instanceof Date, endIsDate: info.end instanceof Date,
+          detector: leakguard.heapStats().detector }));
+        process.exit(0);
+      });
+      leakguard.start({ warmupMs: 0, windowMs: 10000, minGrowthBytes: 1 << 20,
+                        probeIntervalMs: 250, sensitivity: 'high' });
+      setInterval(() => {
+        for (let i = 0; i < 150; i++) kept.push({ i, text: 'x'.padEnd(64, String(i)) });
+        let junk = [];
+        for (let i = 0; i < 2000; i++) junk.push({ i });
+        junk = null;
+      }, 10);
+      setTimeout(() => { console.log('{"timeout":true}'); process.exit(1); }, 40000);
+    `,
+    timeoutMs: 60000,
+  });
+  const [line] = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `no leak event within 40 s:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(line.kind, 'heap');
+  assert.ok(line.startIsDate && line.endIsDate);
+  assert.ok(line.growth >= 1 << 20, `growth ${line.growth}`);
+  assert.ok(line.bytesPerSecond > 100000, `rate ${line.bytesPerSecond}`);
+  assert.ok(line.confidence >= 0.95 && line.confidence <= 1);
+  assert.equal(line.sequence, 0);
+  assert.match(line.reason, /^heap grew .* full GCs rising$/);
+  assert.equal(line.detector.sensitivity, 'high');
+  assert.ok(line.detector.samples.heap >= 5, JSON.stringify(line.detector));
+  assert.equal(line.detector.kinds.heap.leaking, true);
+});
+
+test('detector options are validated with errors naming the option', () => {
+  const leakguard = require('../..');
+  assert.throws(() => leakguard.start({ sensitivity: 'extreme' }), {
+    name: 'RangeError',
+    message: /options\.sensitivity must be one of 'low', 'medium', 'high', got "extreme"/,
+  });
+  assert.throws(() => leakguard.start({ windowMs: '5m' }), {
+    name: 'TypeError', message: /options\.windowMs must be a number/,
+  });
+  assert.throws(() => leakguard.start({ windowMs: 1000 }), {
+    name: 'RangeError', message: /options\.windowMs must be between 10000 and/,
+  });
+  assert.throws(() => leakguard.configure({ probeIntervalMs: 50 }), {
+    name: 'RangeError', message: /options\.probeIntervalMs must be 0 \(no probes\) or between 100/,
+  });
+  assert.throws(() => leakguard.start({ minRelativeGrowth: -1 }), {
+    name: 'RangeError', message: /options\.minRelativeGrowth must be between 0 and 10/,
+  });
+  assert.equal(leakguard.monitoring, false, 'a rejected call starts nothing');
+  leakguard.start({ sensitivity: 'low', probeIntervalMs: 0 });
+  assert.equal(leakguard.options.sensitivity, 'low');
+  assert.equal(leakguard.heapStats().detector.sensitivity, 'low');
+  leakguard.stop();
+});
+
+// A child whose heap leaks LeakedThing objects into a module-level array,
+// fast, under a short detector window; prints each 'leak' event as JSON and
+// exits after the first one that carries suspects (or an error).
+function explainChild(startOptions) {
+  return runNode({
+    code: `
+      const leakguard = require('./');
+      class LeakedThing { constructor(i) { this.i = i; this.text = 'thing-' + i; this.tags = [i]; } }
+      const holder = { things: [] };
+      globalThis.leakHolder = holder;
+      leakguard.on('error', (err) => console.log(JSON.stringify({ error: err.message })));
+      leakguard.on('leak', (info) => {
+        console.log(JSON.stringify(info));
+        if (info.suspects || info.suspectsError) process.exit(0);
+      });
+      leakguard.start({ warmupMs: 0, windowMs: 10000, minGrowthBytes: 1 << 20,
+                        probeIntervalMs: 250, sensitivity: 'high', minLeakIntervalMs: 1000,
+                        ...${JSON.stringify(startOptions)} });
+      let n = 0;
+      setInterval(() => {
+        for (let i = 0; i < 200; i++) holder.things.push(new LeakedThing(n++));
+        let junk = [];
+        for (let i = 0; i < 2000; i++) junk.push({ i });
+        junk = null;
+      }, 10);
+      setTimeout(() => { console.log('{"timeout":true}'); process.exit(1); }, 60000);
+    `,
+    timeoutMs: 90000,
+  });
+}
+
+test("explain: 'constructors' names the leaked class in a later event's suspects", async () => {
+  const r = await explainChild({ explain: 'constructors' });
+  const events = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.equal(events[0].sequence, 0);
+  assert.equal(events[0].suspects, null, 'the first event has nothing to compare with');
+  const last = events[events.length - 1];
+  assert.ok(last.sequence >= 1);
+  assert.ok(Array.isArray(last.suspects), JSON.stringify(last));
+  assert.equal(last.suspects[0].what, 'LeakedThing', JSON.stringify(last.suspects));
+  assert.ok(last.suspects[0].count >= 100 && last.suspects[0].bytes > 0);
+});
+
+test("explain: 'snapshots' reports the leaked class and who holds it", async () => {
+  const r = await explainChild({ explain: 'snapshots' });
+  const events = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const last = events[events.length - 1];
+  assert.ok(Array.isArray(last.suspects), JSON.stringify(last));
+  const top = last.suspects[0];
+  assert.equal(top.what, 'LeakedThing', JSON.stringify(last.suspects));
+  assert.match(top.path, /leakHolder .*things .*LeakedThing$/);
+  assert.equal(last.report.version, 1);
+  assert.ok(last.report.report.groups.length >= 1);
+});
+
+test('explain: a snapshot over explainMaxPauseMs is skipped and the event says why', async () => {
+  const r = await explainChild({ explain: 'constructors', explainMaxPauseMs: 0 });
+  const events = jsonLines(r.stdout);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const last = events[events.length - 1];
+  assert.equal(last.suspects, null);
+  assert.match(last.suspectsError, /would pause about \d+ ms, above explainMaxPauseMs \(0\)/);
+});
+
+test('explain options are validated', () => {
+  const leakguard = require('../..');
+  assert.throws(() => leakguard.start({ explain: 'everything' }), {
+    name: 'RangeError',
+    message: /options\.explain must be one of 'none', 'constructors', 'snapshots'/,
+  });
+  assert.throws(() => leakguard.configure({ explainMaxPauseMs: -1 }), {
+    name: 'RangeError', message: /options\.explainMaxPauseMs must be between 0 and/,
+  });
 });

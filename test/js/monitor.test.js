@@ -210,6 +210,27 @@ test('process.exit() while the monitor thread is busy is clean', async () => {
   assert.equal(r.code, 0, r.stderr);
 });
 
+test('process.exit() while probes are being requested is clean, 10 times', async () => {
+  // The detector asks V8 for live-set probes from the monitor thread; at
+  // exit that thread must be gone before Node disposes the platform.
+  const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => runNode({
+    code: `
+      const lg = require('.');
+      lg.start({ warmupMs: 0, probeIntervalMs: 100, sampleIntervalMs: 100 });
+      lg.on('leak', () => {});
+      const kept = [];
+      setInterval(() => { for (let i = 0; i < 2e4; i++) kept.push({ i }); }, 5);
+      setTimeout(() => process.exit(0), ${300 + i * 97});
+    `,
+    timeoutMs: 20000,
+  })));
+  for (const r of runs) {
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+  }
+});
+
 test('workers load, emit events and terminate cleanly, 20 times', async () => {
   // In a child process, so that a crash at worker teardown fails the test
   // instead of the runner.

@@ -16,10 +16,17 @@ const APP = `
   setTimeout(() => process.exit(0), Number(process.env.APP_MS || 20000));
 `;
 
+// The test's environment without LEAKGUARD_* variables (CI sets some of
+// its own), so each test configures the preload with exactly its own.
+function inherited() {
+  return Object.fromEntries(Object.entries(process.env)
+    .filter(([name]) => !name.startsWith('LEAKGUARD_')));
+}
+
 function startApp(env, { preload = 'leakguard/register' } = {}) {
   const proc = spawn(process.execPath, ['-r', preload, '-e', APP], {
     cwd: ROOT,  // so that 'leakguard/register' resolves to this package
-    env: { ...process.env, ...env },
+    env: { ...inherited(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const app = { proc, stdout: '', stderr: '' };

@@ -4,6 +4,7 @@ import { assertNoLeak, measureHeap, LeakError, type HeapReport } from 'leakguard
 import { matchers, register } from 'leakguard/jest';
 import { expect as jestExpect } from '@jest/globals';
 import { expect as vitestExpect } from 'vitest';
+import leakguard = require('leakguard');
 
 async function checks(): Promise<void> {
   const report: HeapReport = await assertNoLeak(() => [1, 2, 3], { iterations: 100, rounds: 4 });
@@ -26,4 +27,20 @@ async function checks(): Promise<void> {
   const n: number = await vitestExpect(() => 1).not.toLeak();
   console.log(bytes, n);
 }
+function monitorChecks(): void {
+  leakguard.start({ sensitivity: 'high', windowMs: 60000, probeIntervalMs: 0 });
+  leakguard.on('leak', (info: leakguard.LeakInfo) => {
+    const when: Date = info.start;
+    const kind: 'heap' | 'external' | 'rss' = info.kind;
+    console.log(when.toISOString(), kind, info.growth, info.reason, info.bytesPerSecond, info.confidence);
+  });
+  const d: leakguard.DetectorStats = leakguard.heapStats().detector;
+  console.log(d.probesRequested, d.samples.heap, d.kinds.heap.verdict);
+  void leakguard.analyze(['a', 'b', 'c'], { top: 5 }).then((r: leakguard.AnalyzeReport) =>
+    console.log(r.report.groups[0].path, r.report.groups[0].hops[0].node));
+  void leakguard.diff('a', 'b').then((d) => console.log(d.change.details[0]['+']));
+  // @ts-expect-error: not a sensitivity
+  leakguard.configure({ sensitivity: 'extreme' });
+}
 void checks;
+void monitorChecks;

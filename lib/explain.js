@@ -1,0 +1,237 @@
+'use strict';
+// Suspects for 'leak' events: the `explain` option of start().
+//
+//   'constructors'  at the first event of a leak episode, a snapshot of the
+//                   heap's classes (node ids, types, sizes and constructor
+//                   names; V8's snapshot is released once copied); after the
+//                   heap has grown further, a second one, and their diff on
+//                   a threadpool thread. The next 'leak' event of the
+//                   episode carries the constructors that grew most as
+//                   `suspects`.
+//   'snapshots'     the three-snapshot method, once per episode: baseline at
+//                   the first event, target and final after further growth,
+//                   then the `leakguard analyze` report on a threadpool
+//                   thread; the next event carries its groups (constructor,
+//                   count, retained bytes, retainer path) as `suspects` and
+//                   the whole report as `report`.
+//   'none'          nothing.
+//
+// Each snapshot pauses this thread while V8 captures the heap. It is taken
+// only when the memory budget allows (captureHeap refuses otherwise, see
+// docs/snapshots.md) and when the pause it would cost, estimated from the
+// heap's size and the pace of this process's earlier captures, stays under
+// explainMaxPauseMs. A refusal never delays or drops the event: the event
+// says why in `suspectsError`, and the error is reported once as an
+// 'error' event or warning.
+//
+// Only 'heap' and 'external' episodes are explained; an 'rss' leak is
+// native memory, which no heap snapshot shows.
+const { captureHeap } = require('./snapshots');
+const binding = require('./binding');
+
+const CALL = 'leakguard explain';
+// Suspects listed per event.
+const TOP = 5;
+// Until a capture of this process has been timed: a heap of small objects
+// has about one snapshot node per 52 bytes, and V8 captures and we copy
+// about 3 µs per node (bench/RESULTS.md, heapdiff and snapshots).
+const DEFAULT_MS_PER_BYTE = 3e-3 / 52;
+// The second (and third) snapshot waits for this much more growth, and for
+// at least MIN_GAP_MS, so that the diff shows the leak and not noise.
+const MIN_GAP_MS = 5000;
+
+// V8's own classes ("(string)", "(compiled code)", "system / Context"):
+// they grow with a leak of the program's objects, which name it better.
+function isInternal(name) {
+  return name.startsWith('(') || name.startsWith('system /');
+}
+
+// The constructors that grew (by at least a KB), largest growth first, the
+// program's own before V8's internal classes.
+function growingClasses(diff) {
+  const grown = diff.change.details
+    .filter((d) => d['+'] > d['-'] && d.size_bytes >= 1024)
+    .map((d) => ({ what: d.what, count: d['+'] - d['-'], bytes: d.size_bytes }));
+  grown.sort((a, b) => (isInternal(a.what) - isInternal(b.what)) || (b.bytes - a.bytes));
+  return grown.slice(0, TOP);
+}
+
+function leakGroups(report) {
+  return report.report.groups.slice(0, TOP).map((g) => ({
+    what: g.constructor, count: g.count, bytes: g.retained_size, path: g.path,
+  }));
+}
+
+// The series of a kind in a 'stats' event.
+function level(kind, stats) {
+  return kind === 'external' ? stats.external : stats.current_base;
+}
+
+class Episode {
+  constructor(kind, mode) {
+    this.kind = kind;
+    this.mode = mode;
+    this.handles = [];       // captures so far, until analysed
+    this.levelAt = 0;        // the series' value at the latest capture
+    this.timeAt = 0;         // and its time
+    this.analysis = null;    // Promise of { suspects, report } once started
+    this.result = null;      // { suspects, report } or { error }
+    this.error = null;       // why no capture was taken
+  }
+
+  // Captures needed before the analysis can start.
+  get needed() {
+    return this.mode === 'snapshots' ? 3 : 2;
+  }
+}
+
+class Explainer {
+  #guard;
+  #episodes = new Map();  // kind -> Episode
+  #msPerByte = DEFAULT_MS_PER_BYTE;
+  #trioBusy = false;  // one three-snapshot run at a time, all kinds together
+  #lastStats = null;  // the latest 'stats' event
+
+  constructor(guard) {
+    this.#guard = guard;
+  }
+
+  // The event to emit for `info`: at once, or (when its suspects are being
+  // computed) a Promise of it.
+  leak(info, o) {
+    if (o.explain === 'none' || info.kind === 'rss') return info;
+    let e = this.#episodes.get(info.kind);
+    if (info.sequence === 0 || e === undefined || e.mode !== o.explain) {
+      this.#drop(info.kind);
+      const fresh = new Episode(info.kind, o.explain);
+      this.#episodes.set(info.kind, fresh);
+      // After this event's listeners: they see it without the capture's
+      // pause in front of them.
+      setImmediate(() => {
+        if (this.#episodes.get(info.kind) === fresh) {
+          this.#capture(fresh, o, this.#level(info.kind, info.estimatedBase));
+        }
+      });
+      return this.#annotate(info, fresh);
+    }
+    if (e.result === null && e.analysis === null && e.error === null &&
+        e.handles.length > 0) {
+      // The next event came before enough growth: make do with what grew.
+      while (e.handles.length < e.needed && e.error === null) {
+        this.#capture(e, o, this.#level(info.kind, info.estimatedBase));
+      }
+      if (e.error === null) this.#analyse(e, o);
+    }
+    if (e.result === null && e.analysis !== null) {
+      return e.analysis.then(() => this.#annotate(info, e));
+    }
+    return this.#annotate(info, e);
+  }
+
+  // After each full GC: takes the next capture of an episode once its
+  // series has grown enough since the last one.
+  stats(stats, o) {
+    this.#lastStats = stats;
+    for (const e of this.#episodes.values()) {
+      if (e.error !== null || e.analysis !== null || e.handles.length === 0) continue;
+      const grown = level(e.kind, stats) - e.levelAt;
+      if (grown < o.minGrowthBytes / 2 || Date.now() - e.timeAt < MIN_GAP_MS) continue;
+      this.#capture(e, o, level(e.kind, stats));
+      if (e.error === null && e.handles.length >= e.needed) this.#analyse(e, o);
+    }
+  }
+
+  // The kind's series now: from the latest 'stats' (the raw value the later
+  // captures compare with), else the detector's line.
+  #level(kind, fallback) {
+    return this.#lastStats === null ? fallback : level(kind, this.#lastStats);
+  }
+
+  // Frees every capture (stop(), or explain turned off).
+  reset() {
+    for (const kind of [...this.#episodes.keys()]) this.#drop(kind);
+  }
+
+  #drop(kind) {
+    const e = this.#episodes.get(kind);
+    if (e === undefined) return;
+    this.#release(e);
+    this.#episodes.delete(kind);
+  }
+
+  #release(e) {
+    for (const h of e.handles) binding.releaseCapture(h);
+    if (e.handles.length > 0 && e.mode === 'snapshots') this.#trioBusy = false;
+    e.handles = [];
+  }
+
+  #capture(e, o, currentLevel) {
+    if (e.mode === 'snapshots' && e.handles.length === 0) {
+      if (this.#trioBusy) {
+        e.error = 'a three-snapshot report of another episode is running';
+        return;
+      }
+    }
+    const heapUsed = binding.heapStats().heap.used_heap_size;
+    const estimateMs = heapUsed * this.#msPerByte;
+    if (estimateMs > o.explainMaxPauseMs) {
+      e.error = `a heap snapshot of ${Math.round(heapUsed / 2 ** 20)} MB would pause ` +
+        `about ${Math.round(estimateMs)} ms, above explainMaxPauseMs (${o.explainMaxPauseMs})`;
+      this.#release(e);
+      return;
+    }
+    const kind = e.mode === 'constructors' ? 'classes'
+      : (e.handles.length === 2 ? 'full' : 'ids');
+    try {
+      const c = captureHeap(CALL, kind, { reason: `leak-${e.kind}` });
+      if (e.mode === 'snapshots' && e.handles.length === 0) this.#trioBusy = true;
+      e.handles.push(c.handle);
+      const pause = c.info.pauseMs;
+      if (pause > 0 && heapUsed > 0) this.#msPerByte = pause / heapUsed;
+    } catch (err) {
+      e.error = err.message;
+      this.#release(e);
+      this.#guard.reportError(err, `explain:${err.code || 'error'}`);
+      return;
+    }
+    e.levelAt = currentLevel;
+    e.timeAt = Date.now();
+  }
+
+  #analyse(e, o) {
+    const handles = e.handles;
+    e.handles = [];
+    const trio = e.mode === 'snapshots';
+    const work = trio
+      ? binding.analyzeCaptures(handles, { top: 10, minCount: 20, minRetainedBytes: 16384 })
+        .then((json) => {
+          const report = JSON.parse(json);
+          return { suspects: leakGroups(report), report };
+        })
+      : binding.diffCapturesAsync(handles, { top: 0 })
+        .then((json) => ({ suspects: growingClasses(JSON.parse(json)), report: null }));
+    e.analysis = work.then((result) => {
+      e.result = result;
+    }, (err) => {
+      e.result = { error: err.message };
+      this.#guard.reportError(err, `explain:${err.code || 'error'}`);
+    }).finally(() => {
+      if (trio) this.#trioBusy = false;
+    });
+  }
+
+  #annotate(info, e) {
+    const out = { ...info, suspects: null };
+    if (e.result !== null && e.result.suspects) {
+      out.suspects = e.result.suspects;
+      if (e.result.report) out.report = e.result.report;
+    } else if (e.result !== null && e.result.error) {
+      out.suspectsError = e.result.error;
+    } else if (e.error !== null) {
+      out.suspectsError = e.error;
+    }
+    return out;
+  }
+}
+
+module.exports = { Explainer, growingClasses };
