@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "addon/exports.h"
 #include "addon/heap_capture.h"
 #include "core/heap_reports.h"
 #include "core/status.h"
@@ -255,21 +256,15 @@ Napi::Value AnalyzeCaptures(const Napi::CallbackInfo& info) {
 }  // namespace
 
 bool InitAnalyze(Napi::Env env, Napi::Object exports) {
-  return !exports.Set("summary", Napi::Function::New(env, Summary, "summary"))
-              .IsNothing() &&
-         !exports.Set("diff", Napi::Function::New(env, Diff, "diff"))
-              .IsNothing() &&
-         !exports.Set("analyze", Napi::Function::New(env, Analyze, "analyze"))
-              .IsNothing() &&
-         !exports
-              .Set("diffCapturesAsync",
-                   Napi::Function::New(
-                       env, DiffCapturesAsync, "diffCapturesAsync"))
-              .IsNothing() &&
-         !exports
-              .Set("analyzeCaptures",
-                   Napi::Function::New(env, AnalyzeCaptures, "analyzeCaptures"))
-              .IsNothing();
+  return ExportFunctions(env,
+                         exports,
+                         {
+                             {"summary", Summary},
+                             {"diff", Diff},
+                             {"analyze", Analyze},
+                             {"diffCapturesAsync", DiffCapturesAsync},
+                             {"analyzeCaptures", AnalyzeCaptures},
+                         });
 }
 
 }  // namespace leakguard

@@ -150,18 +150,6 @@ Napi::Value LeakToJs(Napi::Env env, const OutEvent& e) {
       .Done();
 }
 
-const char* SensitivityName(Sensitivity s) {
-  switch (s) {
-    case Sensitivity::kLow:
-      return "low";
-    case Sensitivity::kMedium:
-      return "medium";
-    case Sensitivity::kHigh:
-      return "high";
-  }
-  return "medium";
-}
-
 Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
   ObjectBuilder kinds(env);
   ObjectBuilder samples(env);

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "addon/exports.h"
 #include "addon/instance.h"
 #include "addon/snapshot_controller.h"
 #include "addon/v8_heap_graph.h"
@@ -326,24 +327,15 @@ std::unique_ptr<HeapCapture> TakeCapture(Napi::Env env,
 }
 
 bool InitHeapCapture(Napi::Env env, Napi::Object exports) {
-  struct Entry {
-    const char* name;
-    Napi::Function::Callback fn;
-  };
-  const Entry entries[] = {
-      {"captureHeap", CaptureHeap},
-      {"finishCapture", FinishCapture},
-      {"releaseCapture", ReleaseCapture},
-      {"diffCaptures", DiffCaptures},
-      {"heapCopyCheck", HeapCopyCheck},
-  };
-  for (const Entry& e : entries) {
-    if (exports.Set(e.name, Napi::Function::New(env, e.fn, e.name))
-            .IsNothing()) {
-      return false;
-    }
-  }
-  return true;
+  return ExportFunctions(env,
+                         exports,
+                         {
+                             {"captureHeap", CaptureHeap},
+                             {"finishCapture", FinishCapture},
+                             {"releaseCapture", ReleaseCapture},
+                             {"diffCaptures", DiffCaptures},
+                             {"heapCopyCheck", HeapCopyCheck},
+                         });
 }
 
 }  // namespace leakguard

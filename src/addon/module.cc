@@ -9,6 +9,7 @@
 #include <string>
 
 #include "addon/analyze.h"
+#include "addon/exports.h"
 #include "addon/heap_capture.h"
 #include "addon/instance.h"
 
@@ -104,17 +105,17 @@ bool ReadConfig(const Napi::CallbackInfo& info, StartConfig* config) {
     return false;
   }
   Napi::Object o = info[0].As<Napi::Object>();
+  // Sizes and intervals: lib/options.js checked their ranges.
   auto read = [&](const char* key, uint64_t* out) {
-    Napi::Value v;
-    if (!o.Get(key).UnwrapTo(&v))
+    double d = 0;
+    bool present = false;
+    if (!ReadNumber(env, o, key, &d, &present))
       return false;
-    if (!v.IsNumber()) {
-      Napi::TypeError::New(env,
-                           std::string("binding: ") + key + " must be a number")
+    if (!present) {
+      Napi::TypeError::New(env, std::string("binding: ") + key + " missing")
           .ThrowAsJavaScriptException();
       return false;
     }
-    const double d = v.As<Napi::Number>().DoubleValue();
     *out = d > 0 ? static_cast<uint64_t>(d) : 1;
     return true;
   };
@@ -190,24 +191,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Instance* instance = new Instance(env, isolate);
   env.SetInstanceData<Instance>(instance);
 
-  struct Entry {
-    const char* name;
-    Napi::Function::Callback fn;
-  };
-  const Entry entries[] = {
-      {"start", Start},
-      {"stop", Stop},
-      {"configure", Configure},
-      {"setGcEvents", SetGcEvents},
-      {"heapStats", HeapStats},
-      {"gc", Gc},
-      {"isMonitoring", IsMonitoring},
-  };
-  for (const Entry& e : entries) {
-    if (exports.Set(e.name, Napi::Function::New(env, e.fn, e.name))
-            .IsNothing()) {
-      return exports;
-    }
+  if (!ExportFunctions(env,
+                       exports,
+                       {
+                           {"start", Start},
+                           {"stop", Stop},
+                           {"configure", Configure},
+                           {"setGcEvents", SetGcEvents},
+                           {"heapStats", HeapStats},
+                           {"gc", Gc},
+                           {"isMonitoring", IsMonitoring},
+                       })) {
+    return exports;
   }
   InitSnapshotBindings(env, exports);
   InitAnalyze(env, exports);

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "addon/exports.h"
 #include "addon/instance.h"
 #include "addon/snapshot_controller.h"
 
@@ -341,26 +342,17 @@ napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
 }
 
 bool InitSnapshotBindings(Napi::Env env, Napi::Object exports) {
-  struct Entry {
-    const char* name;
-    Napi::Function::Callback fn;
-  };
-  const Entry entries[] = {
-      {"snapshotInit", SnapshotInit},
-      {"writeSnapshot", WriteSnapshot},
-      {"enableSnapshots", EnableSnapshots},
-      {"disableSnapshots", DisableSnapshots},
-      {"requestSnapshot", RequestSnapshot},
-      {"snapshotStats", SnapshotStats},
-      {"validateNameTemplate", ValidateTemplate},
-  };
-  for (const Entry& e : entries) {
-    if (exports.Set(e.name, Napi::Function::New(env, e.fn, e.name))
-            .IsNothing()) {
-      return false;
-    }
-  }
-  return true;
+  return ExportFunctions(env,
+                         exports,
+                         {
+                             {"snapshotInit", SnapshotInit},
+                             {"writeSnapshot", WriteSnapshot},
+                             {"enableSnapshots", EnableSnapshots},
+                             {"disableSnapshots", DisableSnapshots},
+                             {"requestSnapshot", RequestSnapshot},
+                             {"snapshotStats", SnapshotStats},
+                             {"validateNameTemplate", ValidateTemplate},
+                         });
 }
 
 }  // namespace leakguard

@@ -99,6 +99,18 @@ const char* SampleKindName(SampleKind kind) {
   return "unknown";
 }
 
+const char* SensitivityName(Sensitivity sensitivity) {
+  switch (sensitivity) {
+    case Sensitivity::kLow:
+      return "low";
+    case Sensitivity::kMedium:
+      return "medium";
+    case Sensitivity::kHigh:
+      return "high";
+  }
+  return "medium";
+}
+
 const char* TrendReasonName(TrendVerdict::Reason reason) {
   switch (reason) {
     case TrendVerdict::Reason::kLeak:

@@ -114,6 +114,9 @@ const char* SampleKindName(SampleKind kind);
 
 enum class Sensitivity : uint8_t { kLow, kMedium, kHigh };
 
+// "low", "medium" or "high": the names of the JavaScript option.
+const char* SensitivityName(Sensitivity sensitivity);
+
 // Every threshold the detector uses. Preset() fills in a sensitivity's
 // thresholds; callers then override single fields (windowMs, ...).
 //
