@@ -51,6 +51,12 @@ export interface HeapReport {
   externalBytesPerIteration: number;
   /** Growth per call over the later half of the rounds only (a cache that filled early shows ~0 here). */
   lateBytesPerIteration: number;
+  /**
+   * When the first measurement found growth that stopped in its later rounds
+   * (a cache or pool filling up), it became the warm-up of a second one, whose
+   * figures the report holds; these are the first's. null otherwise.
+   */
+  remeasured: { bytesPerIteration: number; lateBytesPerIteration: number; confidence: number; heapGrowth: number } | null;
   /** Confidence, 0..1, that growth per call exceeds maxBytesPerIteration. */
   confidence: number;
   /** Smallest growth per call that stands out of the scatter of the readings. */

@@ -286,6 +286,10 @@ function leakMessage(report) {
       ? ` (over ${report.explainCalls} more calls)` : '';
     text += `. Growing${over}: ${formatGrowing(report.growing)}`;
   }
+  if (report.remeasured) {
+    text += `. Measured twice: the first ${report.rounds} rounds grew ` +
+      `~${formatBytes(report.remeasured.bytesPerIteration)} per call, then stopped`;
+  }
   if (report.lateBytesPerIteration <= report.maxBytesPerIteration) {
     text += '. The growth stopped in the later rounds: if something fills ' +
       'up once (a cache, a pool), raise options.warmup past that point';
@@ -328,12 +332,58 @@ function withDeadline(call, timeoutMs, body) {
 
 async function measure(fn, opts, state) {
   const started = performance.now();
-  const { iterations, rounds } = opts;
   const warmup = opts.warmup === undefined
-    ? Math.max(iterations, MIN_WARMUP) : opts.warmup;
+    ? Math.max(opts.iterations, MIN_WARMUP) : opts.warmup;
 
   await runCalls(fn, warmup, state);
   if (state.expired || state.cancelled) return null;
+  let report = await measureRounds(fn, opts, state, warmup);
+  if (report === null) return null;
+  if (report.leak && report.lateBytesPerIteration <= opts.maxBytesPerIteration) {
+    // The growth stopped in the later rounds: something filled up once (a
+    // cache, a pool, V8 still optimising the code under test), or a leak
+    // had a quiet spell. Measure once more from here, with everything so
+    // far as the warm-up: a leak keeps growing, a fill-up stays flat.
+    const first = report;
+    state.where = 'the second measurement';
+    report = await measureRounds(fn, opts, state, warmup + opts.rounds * opts.iterations);
+    if (report === null) return null;
+    report.remeasured = {
+      bytesPerIteration: first.bytesPerIteration,
+      lateBytesPerIteration: first.lateBytesPerIteration,
+      confidence: first.confidence,
+      heapGrowth: first.heapGrowth,
+    };
+  }
+
+  if (report.leak && opts.explain) {
+    // As many calls as were measured, but no more than about a second of
+    // them, so that a slow function still fails with its message inside
+    // the runner's test timeout.
+    const { rounds, iterations } = opts;
+    const perCallMs = report.callMs / (rounds * iterations);
+    const calls = Math.min(rounds * iterations,
+                           Math.max(iterations, Math.floor(EXPLAIN_MS / perCallMs)));
+    try {
+      report.growing = await explain(fn, calls, state);
+      report.explainCalls = report.growing === null ? 0 : calls;
+    } catch (err) {
+      // A refused or failed snapshot must not hide the leak itself.
+      if (state.expired || state.cancelled) throw err;
+      report.growing = null;
+      report.explainError = err;
+    }
+  }
+  delete report.callMs;
+  report.durationMs = performance.now() - started;
+  return report;
+}
+
+// One measurement: `rounds` rounds of `iterations` calls after a settled
+// baseline reading, and the verdict on them. `warmup` is what the report
+// says came before.
+async function measureRounds(fn, opts, state, warmup) {
+  const { iterations, rounds } = opts;
 
   const heap = new Float64Array(rounds + 1);
   const external = new Float64Array(rounds + 1);
@@ -389,27 +439,10 @@ async function measure(fn, opts, state) {
     })),
     growing: undefined,
     explainCalls: 0,
+    remeasured: null,
     durationMs: 0,
+    callMs,
   };
-
-  if (report.leak && opts.explain) {
-    // As many calls as were measured, but no more than about a second of
-    // them, so that a slow function still fails with its message inside
-    // the runner's test timeout.
-    const perCallMs = callMs / (rounds * iterations);
-    const calls = Math.min(rounds * iterations,
-                           Math.max(iterations, Math.floor(EXPLAIN_MS / perCallMs)));
-    try {
-      report.growing = await explain(fn, calls, state);
-      report.explainCalls = report.growing === null ? 0 : calls;
-    } catch (err) {
-      // A refused or failed snapshot must not hide the leak itself.
-      if (state.expired || state.cancelled) throw err;
-      report.growing = null;
-      report.explainError = err;
-    }
-  }
-  report.durationMs = performance.now() - started;
   return report;
 }
 
