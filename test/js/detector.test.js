@@ -213,3 +213,34 @@ test('explain options are validated', () => {
     name: 'RangeError', message: /options\.explainMaxPauseMs must be between 0 and/,
   });
 });
+
+test("enableSnapshots({ onLeak }) writes a snapshot on a real 'leak' event", async () => {
+  const { checkSnapshot, tmpDir, listFiles } = require('../fixtures/snapshot-check');
+  const dir = tmpDir();
+  const r = await runNode({
+    code: `
+      const leakguard = require('./');
+      const kept = [];
+      leakguard.on('snapshot', (info) => {
+        console.log(JSON.stringify({ trigger: info.trigger, path: info.path }));
+        process.exit(0);
+      });
+      leakguard.on('error', (err) => { console.log(JSON.stringify({ error: err.message })); process.exit(2); });
+      leakguard.start({ warmupMs: 0, windowMs: 10000, minGrowthBytes: 1 << 20,
+                        probeIntervalMs: 250, sensitivity: 'high', explain: 'none' });
+      leakguard.enableSnapshots({ dir: ${JSON.stringify(dir)}, onLeak: true, signal: false });
+      setInterval(() => {
+        for (let i = 0; i < 150; i++) kept.push({ i, text: 'x'.padEnd(64, String(i)) });
+      }, 10);
+      setTimeout(() => { console.log('{"timeout":true}'); process.exit(1); }, 60000);
+    `,
+    timeoutMs: 90000,
+  });
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const [line] = jsonLines(r.stdout);
+  assert.equal(line.trigger, 'leak');
+  assert.equal(path.dirname(line.path), dir);
+  assert.match(path.basename(line.path), /-leak\.heapsnapshot$/);
+  assert.deepEqual(listFiles(dir), [path.basename(line.path)], 'no temporary file left');
+  assert.ok(checkSnapshot(line.path).nodeCount > 10000);
+});
