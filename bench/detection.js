@@ -131,7 +131,7 @@ async function main() {
       reason: first ? first.reason : null,
       fullGcs: r.summary && r.summary.gc ? r.summary.gc.num_full_gc : null,
       probes: d ? d.probesRequested : null,
-      heapSamples: d ? d.heap.samplesHeld : null,
+      heapSamples: d ? d.samples.heap : null,
     };
   });
 
