@@ -169,7 +169,8 @@ function explainChild(startOptions) {
 }
 
 test("explain: 'constructors' names the leaked class in a later event's suspects", async () => {
-  const r = await explainChild({ explain: 'constructors' });
+  // The pause cap has a test of its own; a loaded CI machine captures slowly.
+  const r = await explainChild({ explain: 'constructors', explainMaxPauseMs: 60000 });
   const events = jsonLines(r.stdout);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.equal(events[0].sequence, 0);
@@ -182,7 +183,7 @@ test("explain: 'constructors' names the leaked class in a later event's suspects
 });
 
 test("explain: 'snapshots' reports the leaked class and who holds it", async () => {
-  const r = await explainChild({ explain: 'snapshots' });
+  const r = await explainChild({ explain: 'snapshots', explainMaxPauseMs: 60000 });
   const events = jsonLines(r.stdout);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const last = events[events.length - 1];
