@@ -99,7 +99,11 @@ class Explainer {
   // The event to emit for `info`: at once, or (when its suspects are being
   // computed) a Promise of it.
   leak(info, o) {
-    if (o.explain === 'none' || info.kind === 'rss') return info;
+    if (o.explain === 'none') {
+      this.reset();  // turned off by configure(): free what was kept
+      return info;
+    }
+    if (info.kind === 'rss') return info;
     let e = this.#episodes.get(info.kind);
     if (info.sequence === 0 || e === undefined || e.mode !== o.explain) {
       this.#drop(info.kind);
