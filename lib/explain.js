@@ -26,8 +26,10 @@
 //
 // Only 'heap' and 'external' episodes are explained; an 'rss' leak is
 // native memory, which no heap snapshot shows.
+const v8 = require('node:v8');
 const { captureHeap } = require('./snapshots');
 const binding = require('./binding');
+const { topGrowing } = require('./heap-diff');
 
 const CALL = 'leakguard explain';
 // Suspects listed per event.
@@ -49,11 +51,10 @@ function isInternal(name) {
 // The constructors that grew (by at least a KB), largest growth first, the
 // program's own before V8's internal classes.
 function growingClasses(diff) {
-  const grown = diff.change.details
-    .filter((d) => d['+'] > d['-'] && d.size_bytes >= 1024)
-    .map((d) => ({ what: d.what, count: d['+'] - d['-'], bytes: d.size_bytes }));
-  grown.sort((a, b) => (isInternal(a.what) - isInternal(b.what)) || (b.bytes - a.bytes));
-  return grown.slice(0, TOP);
+  return topGrowing(diff, Infinity)
+    .filter((g) => g.count > 0 && g.bytes >= 1024)
+    .sort((a, b) => isInternal(a.what) - isInternal(b.what))  // stable
+    .slice(0, TOP);
 }
 
 function leakGroups(report) {
@@ -176,7 +177,7 @@ class Explainer {
         return;
       }
     }
-    const heapUsed = binding.heapStats().heap.used_heap_size;
+    const heapUsed = v8.getHeapStatistics().used_heap_size;
     const estimateMs = heapUsed * this.#msPerByte;
     if (estimateMs > o.explainMaxPauseMs) {
       e.error = `a heap snapshot of ${Math.round(heapUsed / 2 ** 20)} MB would pause ` +

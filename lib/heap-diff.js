@@ -87,4 +87,20 @@ class HeapDiff {
   }
 }
 
-module.exports = { HeapDiff, HEAP_DIFF_SCHEMA };
+// The constructors that grew most, from a memwatch-shaped heap diff:
+// [{ what, count, bytes }], largest growth first.
+function topGrowing(diff, limit = 3) {
+  const details = diff && diff.change && diff.change.details;
+  if (!Array.isArray(details)) return [];
+  return details
+    .map((d) => ({
+      what: String(d.what),
+      count: (Number(d['+']) || 0) - (Number(d['-']) || 0),
+      bytes: Number(d.size_bytes) || 0,
+    }))
+    .filter((d) => d.bytes > 0 || d.count > 0)
+    .sort((a, b) => b.bytes - a.bytes || b.count - a.count)
+    .slice(0, limit);
+}
+
+module.exports = { HeapDiff, HEAP_DIFF_SCHEMA, topGrowing };

@@ -24,6 +24,9 @@
 const { AssertionError } = require('node:assert');
 const leakguard = require('./index');
 const options = require('./options');
+// The in-process heap diff: memwatch's HeapDiff, whose change.details say
+// what grew, and the top of those details.
+const { HeapDiff, topGrowing } = require('./heap-diff');
 
 const MS_DAY = 24 * 60 * 60 * 1000;
 
@@ -237,28 +240,6 @@ function fnName(fn, opts) {
   return fn.name || 'fn';
 }
 
-// The in-process heap diff (lib/heap-diff.js): memwatch's HeapDiff, whose
-// `change.details: [{ what, size_bytes, size, '+', '-' }]` say what grew.
-function loadHeapDiff() {
-  return require('./heap-diff').HeapDiff;
-}
-
-// The constructors that grew most, from a memwatch-shaped heap diff:
-// [{ what, count, bytes }], largest growth first.
-function topGrowing(diff, limit = 3) {
-  const details = diff && diff.change && diff.change.details;
-  if (!Array.isArray(details)) return [];
-  return details
-    .map((d) => ({
-      what: String(d.what),
-      count: (Number(d['+']) || 0) - (Number(d['-']) || 0),
-      bytes: Number(d.size_bytes) || 0,
-    }))
-    .filter((d) => d.bytes > 0 || d.count > 0)
-    .sort((a, b) => b.bytes - a.bytes || b.count - a.count)
-    .slice(0, limit);
-}
-
 function formatGrowing(growing) {
   return growing.map((g) =>
     `${g.what} ${g.count >= 0 ? '+' : ''}${g.count} (${formatBytes(g.bytes, true)})`)
@@ -449,7 +430,6 @@ async function measureRounds(fn, opts, state, warmup) {
 // Names what grows: one more pass of calls between two heap snapshots
 // (each snapshot pauses this thread; the diff itself is computed off it).
 async function explain(fn, calls, state) {
-  const HeapDiff = loadHeapDiff();
   state.where = 'heap diff';
   settle();
   const diff = new HeapDiff();

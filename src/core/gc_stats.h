@@ -10,7 +10,10 @@
 // because V8 no longer reports whether a full GC compacted (every full GC
 // may evacuate fragmented pages). current_base is the heap used after the
 // latest full GC, min and max the extremes of that base. estimated_base and
-// usage_trend are smoothed values until the trend detector supplies its own.
+// usage_trend here are exponentially smoothed values of the base; what
+// heapStats() and 'stats' report are the leak detector's instead (its
+// Theil-Sen line and slope), which MonitorThread::Stats() puts in their
+// place.
 #ifndef LEAKGUARD_CORE_GC_STATS_H_
 #define LEAKGUARD_CORE_GC_STATS_H_
 

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const leakguard = require('../..');
-const { runNode } = require('./helpers/child');
+const { runNode, firstMessage } = require('./helpers/child');
 const { checkSnapshot, tmpDir } = require('../fixtures/snapshot-check');
 
 const CHILD = path.resolve(__dirname, '..', 'fixtures', 'find-leaks-child.js');
@@ -107,10 +107,7 @@ test('findLeaks works in a worker thread, on its heap', async () => {
                           iterations: 40, settleMs: 0, minCount: 20, minRetainedBytes: 0 })
       .then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ error: e.stack }));
   `, { eval: true });
-  const msg = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const msg = await firstMessage(worker);
   await worker.terminate();
   assert.equal(msg.error, undefined);
   const top = msg.report.groups[0];

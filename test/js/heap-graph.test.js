@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
+const { firstMessage } = require('./helpers/child');
 const leakguard = require('../..');
 const binding = require('../../lib/binding');
 const { tmpDir } = require('../fixtures/snapshot-check');
@@ -76,10 +77,7 @@ test('a worker thread copies its own heap', async () => {
     const r = binding.heapCopyCheck(${JSON.stringify(dir)});
     parentPort.postMessage({ r, held: held.length });
   `, { eval: true });
-  const msg = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const msg = await firstMessage(worker);
   await worker.terminate();
   assert.equal(msg.r.difference, '');
   const classes = summaryOf(msg.r.summary).classes;

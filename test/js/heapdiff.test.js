@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const leakguard = require('../..');
-const { runNode } = require('./helpers/child');
+const { runNode, firstMessage } = require('./helpers/child');
 
 const { HeapDiff } = leakguard;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -159,10 +159,7 @@ test('a worker thread diffs its own heap', async () => {
     hd2.endAsync().then((async) => parentPort.postMessage({ sync, async }),
                         (err) => parentPort.postMessage({ error: err.stack }));
   `, { eval: true });
-  const msg = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const msg = await firstMessage(worker);
   await worker.terminate();
   assert.equal(msg.error, undefined);
   const grown = detail(msg.sync, 'OnlyInTheWorker');

@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
+const { firstMessage } = require('./helpers/child');
 const leakguard = require('../..');
 const {
   checkSnapshot, tmpDir, listFiles, startChild,
@@ -220,10 +221,7 @@ test('a worker thread takes a snapshot of its own heap', async () => {
       .then((info) => parentPort.postMessage({ info, held: held.length }),
             (err) => parentPort.postMessage({ error: err.message }));
   `, { eval: true });
-  const msg = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const msg = await firstMessage(worker);
   const workerId = worker.threadId;
   await worker.terminate();
   assert.equal(msg.error, undefined);

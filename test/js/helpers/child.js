@@ -51,4 +51,12 @@ function jsonLines(text) {
   return out;
 }
 
-module.exports = { runNode, jsonLines, ROOT };
+// The first message a worker posts; rejects if the worker fails first.
+function firstMessage(worker) {
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+module.exports = { runNode, jsonLines, firstMessage, ROOT };
