@@ -31,6 +31,8 @@ const WORKLOADS = [
     rate: '~270 KB/s' },
   { name: 'leak-buffers', fixture: 'leak-buffers', expect: 'external',
     rate: '~330 KB/s' },
+  { name: 'leak-native', fixture: 'leak-native', expect: 'rss',
+    rate: '~400 KB/s (malloc)' },
   { name: 'ok-lru', fixture: 'ok-lru', expect: null, rate: 'fills ~25 MB, flat' },
   { name: 'ok-sawtooth', fixture: 'ok-sawtooth', expect: null,
     rate: '28 MB batches every 5 s' },

@@ -535,7 +535,8 @@ LeakDetector::LeakDetector(const DetectorOptions& options)
     : options_(options),
       trends_{TrendDetector(options),
               TrendDetector(options),
-              TrendDetector(options)} {}
+              TrendDetector(options)},
+      raw_rss_(options) {}
 
 Status LeakDetector::Configure(const DetectorOptions& options) {
   Status status = ValidateDetectorOptions(options);
@@ -551,6 +552,11 @@ Status LeakDetector::Configure(const DetectorOptions& options) {
     // Thresholds may have changed: re-evaluate on the next Poll().
     dirty_[k] = true;
   }
+  if (window_changed) {
+    raw_rss_.Reset(options_);
+    raw_rss_verdict_ = TrendVerdict();
+  }
+  raw_rss_dirty_ = true;
   return Status::Ok();
 }
 
@@ -590,6 +596,8 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
     return;
   }
   dirty_[k] = true;
+  if (kind == SampleKind::kRss && raw_rss_.AddSample(time_ms, bytes))
+    raw_rss_dirty_ = true;
 }
 
 void LeakDetector::AddGcRecord(double time_ms,
@@ -631,6 +639,18 @@ bool LeakDetector::RssExplained(const TrendVerdict& rss) const {
   return explained >= 0.5 * rss.bytes_per_second;
 }
 
+bool LeakDetector::RssRose(const TrendVerdict& rss) const {
+  // Native = RSS - committed heap - external is only an estimate: pages the
+  // heap or malloc gave up stay resident a while, so native rises whenever
+  // the committed heap or external memory shrinks under a flat RSS (an LRU
+  // that settles after its fill did that for over a minute). Memory that
+  // really grows raises RSS itself.
+  const TrendVerdict& raw = raw_rss_verdict_;
+  return raw.samples >= options_.min_samples &&
+         raw.confidence >= TrendDetector::kContinueConfidence &&
+         raw.bytes_per_second >= kRssRiseFraction * rss.bytes_per_second;
+}
+
 void LeakDetector::Step(SampleKind kind,
                         double now_ms,
                         std::vector<LeakEvent>* out) {
@@ -659,7 +679,7 @@ void LeakDetector::Step(SampleKind kind,
                      v.end_ms - streak_start_ms_[k] >= options_.min_span_ms / 3;
     if (!v.detected || !confirmed || !interval_ok)
       return;
-    if (kind == SampleKind::kRss && RssExplained(v))
+    if (kind == SampleKind::kRss && (RssExplained(v) || !RssRose(v)))
       return;
     e.active = true;
     e.sequence = 0;
@@ -708,6 +728,12 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
       }
       dirty_[k] = false;
     }
+  }
+  size_t raw_before = raw_rss_.size();
+  raw_rss_.Expire(now_ms);
+  if (raw_rss_dirty_ || raw_rss_.size() != raw_before) {
+    raw_rss_verdict_ = raw_rss_.Evaluate(options_);
+    raw_rss_dirty_ = false;
   }
   // Heap and external first: the rss step reads their fresh verdicts.
   for (size_t k = 0; k < kSampleKindCount; k++) {

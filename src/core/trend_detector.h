@@ -75,7 +75,10 @@
 // growing. Events of one kind are never closer than min_leak_interval_ms,
 // across episodes too. An rss leak is not reported while heap and external
 // growth explain at least half of it (it would only repeat their events),
-// nor before the heap has three points to compare with.
+// nor before the heap has three points to compare with, nor unless RSS
+// itself rose at least half as fast as the native estimate: pages that the
+// heap or malloc gave up stay resident for a while, so the estimate rises
+// when committed heap or external memory shrinks under a flat RSS.
 //
 // Probes. V8 runs few mark-compacts while a heap grows (measured: services
 // leaking 0.5-2 MB/s saw 2-5 in 75 s), so the heap series alone is too sparse
@@ -316,6 +319,10 @@ struct DetectorStats {
 // call of any method.
 class LeakDetector {
  public:
+  // An rss leak needs RSS itself to rise at least this fraction as fast as
+  // the native estimate (with confidence kContinueConfidence).
+  static constexpr double kRssRiseFraction = 0.5;
+
   // `options` must pass ValidateDetectorOptions(); the glue checks first.
   explicit LeakDetector(const DetectorOptions& options);
 
@@ -371,6 +378,8 @@ class LeakDetector {
   static size_t Index(SampleKind kind) { return static_cast<size_t>(kind); }
   void Touch(double now_ms);
   bool RssExplained(const TrendVerdict& rss) const;
+  // Whether RSS itself rose with the native estimate's verdict `rss`.
+  bool RssRose(const TrendVerdict& rss) const;
   // Whether `kind` shows signs of growth worth probing for quickly.
   bool Suspect(SampleKind kind) const;
   void Step(SampleKind kind, double now_ms, std::vector<LeakEvent>* out);
@@ -396,6 +405,10 @@ class LeakDetector {
   bool have_heap_sample_ = false;
   bool heap_used_reported_ = false;  // AddGcRecord was ever called.
   uint64_t v8_bytes_ = 0;  // Committed heap + external, latest GC record.
+  // RSS itself, the same samples as the rss kind's before the subtraction.
+  TrendDetector raw_rss_;
+  TrendVerdict raw_rss_verdict_;
+  bool raw_rss_dirty_ = false;
   double heap_used_since_sample_ = 0;  // Max heap used after the last sample.
   double last_probe_ms_ = 0;
   bool probed_ = false;

@@ -15,6 +15,7 @@ const FIXTURES = [
   { name: 'leak-listeners', expect: 'leak', kind: 'heap' },
   { name: 'leak-cache', expect: 'leak', kind: 'heap' },
   { name: 'leak-buffers', expect: 'leak', kind: 'external' },
+  { name: 'leak-native', expect: 'leak', kind: 'rss' },
   { name: 'ok-lru', expect: 'none' },
   { name: 'ok-sawtooth', expect: 'none' },
   { name: 'ok-churn', expect: 'none' },
