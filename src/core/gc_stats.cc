@@ -2,13 +2,6 @@
 
 namespace leakguard {
 
-namespace {
-// Weight of the newest base in the smoothed estimate: about the last five
-// full GCs dominate, which follows a real change within a minute on a busy
-// service while smoothing one-off spikes.
-constexpr double kSmoothing = 0.2;
-}  // namespace
-
 const char* GcTypeName(uint32_t type) {
   switch (type) {
     case kGcScavenge:
@@ -63,17 +56,11 @@ bool GcStats::Add(const GcRecord& r) {
   const uint64_t base = r.used_after;
   if (s_.num_full_gc == 1) {
     s_.min_base = s_.max_base = base;
-    s_.estimated_base = static_cast<double>(base);
-    s_.usage_trend = 0;
   } else {
     if (base < s_.min_base)
       s_.min_base = base;
     if (base > s_.max_base)
       s_.max_base = base;
-    const double delta =
-        static_cast<double>(base) - static_cast<double>(s_.current_base);
-    s_.usage_trend += kSmoothing * (delta - s_.usage_trend);
-    s_.estimated_base += kSmoothing * (base - s_.estimated_base);
   }
   s_.current_base = base;
   return true;

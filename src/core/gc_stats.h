@@ -10,10 +10,8 @@
 // because V8 no longer reports whether a full GC compacted (every full GC
 // may evacuate fragmented pages). current_base is the heap used after the
 // latest full GC, min and max the extremes of that base. estimated_base and
-// usage_trend here are exponentially smoothed values of the base; what
-// heapStats() and 'stats' report are the leak detector's instead (its
-// Theil-Sen line and slope), which MonitorThread::Stats() puts in their
-// place.
+// usage_trend are the leak detector's (its Theil-Sen line and slope of the
+// live heap); GcStats leaves them 0 and MonitorThread::Stats() fills them.
 #ifndef LEAKGUARD_CORE_GC_STATS_H_
 #define LEAKGUARD_CORE_GC_STATS_H_
 
@@ -42,8 +40,9 @@ struct GcStatsSnapshot {
   uint64_t current_base = 0;
   uint64_t min_base = 0;
   uint64_t max_base = 0;
+  // The detector's line now and its slope in bytes per second (see above).
   double estimated_base = 0;
-  double usage_trend = 0;  // smoothed change of the base per full GC, bytes
+  double usage_trend = 0;
   // From the latest record of any type.
   uint64_t heap_used = 0;
   uint64_t heap_total = 0;

@@ -39,7 +39,7 @@ TEST(GcStats, CountsFullAndIncrementalLikeMemwatch) {
   EXPECT_EQ(s.external, 77u);
 }
 
-TEST(GcStats, TracksBaseExtremesAndSmoothedTrend) {
+TEST(GcStats, TracksBaseExtremes) {
   GcStats stats;
   stats.Add(Record(kGcMarkSweepCompact, 0, 1, 1000));
   stats.Add(Record(kGcMarkSweepCompact, 10, 1, 3000));
@@ -48,11 +48,9 @@ TEST(GcStats, TracksBaseExtremesAndSmoothedTrend) {
   EXPECT_EQ(s.min_base, 1000u);
   EXPECT_EQ(s.max_base, 3000u);
   EXPECT_EQ(s.current_base, 2000u);
-  EXPECT_GT(s.estimated_base, 1000.0);
-  EXPECT_LT(s.estimated_base, 2000.0);
-  // +2000 then -1000: the smoothed trend ends positive but below +2000.
-  EXPECT_GT(s.usage_trend, 0.0);
-  EXPECT_LT(s.usage_trend, 2000.0);
+  // The detector's, filled in by the monitor thread; never made up here.
+  EXPECT_EQ(s.estimated_base, 0.0);
+  EXPECT_EQ(s.usage_trend, 0.0);
 }
 
 TEST(GcStats, UnknownTypeCountsAsIncrementalWithoutSlot) {
