@@ -639,36 +639,57 @@ TEST(LeakEpisode, RssIsReportedOnlyWhenHeapAndExternalDoNotExplainIt) {
   }
 }
 
+// 120 s of a service whose live set stays at 25 MB: a GC record every 2 s
+// (a full GC every 10 s) with `committed(s)` bytes of committed heap and
+// `external` bytes of external memory, and an RSS sample every second of
+// `rss(s)` plus 1 MB-scale one-sided noise. Returns every event.
+std::vector<LeakEvent> RunRssScenario(
+    LeakDetector* detector,
+    uint32_t seed,
+    uint64_t external,
+    const std::function<double(double)>& committed,
+    const std::function<double(double)>& rss) {
+  Noise noise(seed);
+  std::vector<LeakEvent> events;
+  for (int i = 0; i <= 1200; i++) {
+    double t = i * 100.0;
+    double s = t / 1000;
+    if (i % 20 == 0) {
+      detector->AddGcRecord(t,
+                            static_cast<uint64_t>(25 * kMB),
+                            static_cast<uint64_t>(committed(s)),
+                            external,
+                            i % 100 == 0);
+    }
+    if (i % 10 == 0) {
+      double bytes = rss(s) + kMB * std::fabs(noise.Normal());
+      detector->AddSample(SampleKind::kRss, t, static_cast<uint64_t>(bytes));
+    }
+    for (const LeakEvent& e : detector->Poll(t))
+      events.push_back(e);
+  }
+  return events;
+}
+
+size_t CountKind(const std::vector<LeakEvent>& events, SampleKind kind) {
+  size_t n = 0;
+  for (const LeakEvent& e : events)
+    n += e.kind == kind;
+  return n;
+}
+
 // RSS that grows with committed heap pages (the heap's live set flat, its
 // pages not yet given back) is not native memory; native growth is.
 TEST(LeakEpisode, RssCountsOnlyMemoryBeyondTheHeapAndExternal) {
   for (int native = 0; native < 2; native++) {
     LeakDetector detector(DetectorOptions{});
-    Noise noise(11);
-    std::vector<LeakEvent> events;
-    for (int i = 0; i <= 1200; i++) {
-      double t = i * 100.0;
-      double s = t / 1000;
-      double committed = 40 * kMB + 500 * kKB * s;  // grows, live set flat
-      if (i % 20 == 0) {
-        detector.AddGcRecord(t,
-                             static_cast<uint64_t>(25 * kMB),
-                             static_cast<uint64_t>(committed),
-                             2000000,
-                             i % 100 == 0);
-      }
-      if (i % 10 == 0) {
-        double rss = committed + 2 * kMB + 30 * kMB +
-                     (native ? 400 * kKB * s : 0) +
-                     kMB * std::fabs(noise.Normal());
-        detector.AddSample(SampleKind::kRss, t, static_cast<uint64_t>(rss));
-      }
-      for (const LeakEvent& e : detector.Poll(t))
-        events.push_back(e);
-    }
-    size_t rss_events = 0;
-    for (const LeakEvent& e : events)
-      rss_events += e.kind == SampleKind::kRss;
+    auto committed = [](double s) { return 40 * kMB + 500 * kKB * s; };
+    std::vector<LeakEvent> events =
+        RunRssScenario(&detector, 11, 2000000, committed, [&](double s) {
+          return committed(s) + 2 * kMB + 30 * kMB +
+                 (native ? 400 * kKB * s : 0);
+        });
+    size_t rss_events = CountKind(events, SampleKind::kRss);
     EXPECT_EQ(rss_events > 0, native == 1) << "native " << native;
     EXPECT_EQ(events.size(), rss_events);  // Nothing else grows.
   }
@@ -681,31 +702,14 @@ TEST(LeakEpisode, RssCountsOnlyMemoryBeyondTheHeapAndExternal) {
 TEST(LeakEpisode, RssIsNotReportedWhenOnlyTheHeapShrankUnderIt) {
   for (int native = 0; native < 2; native++) {
     LeakDetector detector(DetectorOptions{});
-    Noise noise(17);
-    std::vector<LeakEvent> events;
-    for (int i = 0; i <= 1200; i++) {
-      double t = i * 100.0;
-      double s = t / 1000;
-      // 60 MB committed at 20 s, giving back 250 KB/s to 30 MB.
-      double committed = std::max(30 * kMB, 65 * kMB - 250 * kKB * s);
-      if (i % 20 == 0) {
-        detector.AddGcRecord(t,
-                             static_cast<uint64_t>(25 * kMB),
-                             static_cast<uint64_t>(committed),
-                             static_cast<uint64_t>(1.5 * kMB),
-                             i % 100 == 0);
-      }
-      if (i % 10 == 0) {
-        double rss = 90 * kMB + (native ? 250 * kKB * s : 0) +
-                     kMB * std::fabs(noise.Normal());
-        detector.AddSample(SampleKind::kRss, t, static_cast<uint64_t>(rss));
-      }
-      for (const LeakEvent& e : detector.Poll(t))
-        events.push_back(e);
-    }
-    size_t rss_events = 0;
-    for (const LeakEvent& e : events)
-      rss_events += e.kind == SampleKind::kRss;
+    // 60 MB committed at 20 s, giving back 250 KB/s down to 30 MB.
+    std::vector<LeakEvent> events = RunRssScenario(
+        &detector,
+        17,
+        static_cast<uint64_t>(1.5 * kMB),
+        [](double s) { return std::max(30 * kMB, 65 * kMB - 250 * kKB * s); },
+        [&](double s) { return 90 * kMB + (native ? 250 * kKB * s : 0); });
+    size_t rss_events = CountKind(events, SampleKind::kRss);
     EXPECT_EQ(rss_events > 0, native == 1) << "native " << native;
     EXPECT_EQ(events.size(), rss_events);
     // The native estimate did rise: the verdict alone would be a leak.
