@@ -100,6 +100,8 @@ declare namespace leakguard {
     probesRequested: number;
     leakEvents: number;
     episodes: number;
+    /** Times the rss series restarted after leakguard's own snapshot work. */
+    rssRestarts: number;
     kinds: { heap: DetectorKindStats; external: DetectorKindStats; rss: DetectorKindStats };
   }
 

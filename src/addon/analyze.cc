@@ -20,6 +20,7 @@
 
 #include "addon/exports.h"
 #include "addon/heap_capture.h"
+#include "addon/snapshot_registry.h"
 #include "core/heap_reports.h"
 #include "core/status.h"
 
@@ -54,6 +55,10 @@ class AnalyzeWorker : public Napi::AsyncWorker {
 
  protected:
   void Execute() override {
+    // Reading and analysing snapshots takes memory the detector must not
+    // count as the service's.
+    OwnWorkTicket own_work;
+    own_work.Begin();
     const std::vector<std::string>& f = request_.files;
     const std::vector<std::unique_ptr<HeapCapture>>& c = request_.captures;
     Result<std::string> r = Status(StatusCode::kInvalidArgument, "no report");

@@ -178,6 +178,7 @@ Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
       .Num("probesRequested", static_cast<double>(r.stats.probes_requested))
       .Num("leakEvents", static_cast<double>(r.stats.events_emitted))
       .Num("episodes", static_cast<double>(r.stats.episodes))
+      .Num("rssRestarts", static_cast<double>(r.stats.rss_restarts))
       .Set("kinds", kinds.Done())
       .Done();
 }

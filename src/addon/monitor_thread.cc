@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "addon/snapshot_controller.h"
+#include "addon/snapshot_registry.h"
 
 namespace leakguard {
 
@@ -56,6 +57,7 @@ int MonitorThread::Start(const MonitorConfig& config) {
   // gap the detector cannot see. The thread is not running yet, so no lock
   // is needed for detector_ itself.
   detector_ = LeakDetector(config.detector);
+  SnapshotRegistry::OwnWork(&own_work_epoch_);
   probe_outstanding_ = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -161,7 +163,19 @@ void MonitorThread::SampleRss() {
   const uint64_t now = uv_hrtime();
   if (uv_resident_set_memory(&rss) == 0) {
     rss_.store(rss, std::memory_order_relaxed);
-    detector_.AddSample(SampleKind::kRss, NsToMs(now), rss);
+    // RSS that moved because leakguard itself captured or analysed a
+    // snapshot (in any thread) is not the service's: the series restarts
+    // after such work and leaves out what was sampled during it.
+    uint64_t epoch = 0;
+    const bool own_work = SnapshotRegistry::OwnWork(&epoch);
+    if (epoch != own_work_epoch_) {
+      own_work_epoch_ = epoch;
+      detector_.RestartRss();
+    }
+    if (own_work)
+      detector_.SkipRssSample();
+    else
+      detector_.AddSample(SampleKind::kRss, NsToMs(now), rss);
     if (SnapshotController* s = snapshots_.load())
       s->OnRss(rss);
   }

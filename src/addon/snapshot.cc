@@ -117,6 +117,7 @@ void CaptureSnapshot(v8::Isolate* isolate,
       EstimateSnapshotBytes(r->heap_used, request.heap_bytes_per_node);
   const uint64_t others = SnapshotRegistry::Reserve(r->estimated_bytes);
   job->reserved_bytes = r->estimated_bytes;
+  job->own_work.Begin();
   Result<MemoryHeadroom> headroom = ReadMemoryHeadroom();
   if (headroom.ok()) {
     MemoryHeadroom h = headroom.value();
@@ -202,6 +203,7 @@ void FinishSnapshot(SnapshotJob* job) {
     SnapshotRegistry::Release(job->reserved_bytes);
     job->reserved_bytes = 0;
   }
+  job->own_work.End();
   r->total_ms = MsSince(job->start_ns);
 }
 

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "addon/snapshot_registry.h"
 #include "core/snapshot_file.h"
 #include "core/status.h"
 
@@ -108,6 +109,7 @@ struct SnapshotJob {
   std::unique_ptr<AtomicFileWriter> writer;
   uint64_t start_ns = 0;
   uint64_t reserved_bytes = 0;  // released from the registry when finished
+  OwnWorkTicket own_work;       // from the reservation until finished
   bool holds_gate = false;  // an automatic trigger: SnapshotGate::Finish after
 };
 

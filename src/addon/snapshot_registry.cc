@@ -11,6 +11,8 @@ struct Registry {
   std::mutex mutex;
   std::map<int, int> watchers;  // signal number -> environments watching
   uint64_t reserved = 0;        // bytes estimated for snapshots in flight
+  int own_work = 0;             // heavy work running now
+  uint64_t own_work_epoch = 0;  // +1 at every begin and end
 };
 
 // Constructed on first use and never destroyed, so a worker that finishes
@@ -57,6 +59,28 @@ void SnapshotRegistry::Release(uint64_t bytes) {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.reserved = bytes > r.reserved ? 0 : r.reserved - bytes;
+}
+
+void SnapshotRegistry::BeginOwnWork() {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.own_work++;
+  r.own_work_epoch++;
+}
+
+void SnapshotRegistry::EndOwnWork() {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (r.own_work > 0)
+    r.own_work--;
+  r.own_work_epoch++;
+}
+
+bool SnapshotRegistry::OwnWork(uint64_t* epoch) {
+  Registry& r = Get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  *epoch = r.own_work_epoch;
+  return r.own_work > 0;
 }
 
 }  // namespace leakguard

@@ -10,6 +10,10 @@
 //   memory budget against what the process may still use; snapshots that
 //   run at the same time in several workers must not all count the same
 //   headroom, so each reserves its estimate here until it is finished.
+// - leakguard's own heavy work: snapshots being captured or written and
+//   snapshot analyses, in any thread. RSS is the process's, so every
+//   monitor thread leaves out the RSS it samples meanwhile (the memory is
+//   ours, and what we free may stay resident): see OwnWork().
 //
 // Any thread; never called from a GC callback.
 #ifndef LEAKGUARD_ADDON_SNAPSHOT_REGISTRY_H_
@@ -28,6 +32,50 @@ class SnapshotRegistry {
   // Reserves `bytes`; returns what other snapshots had reserved before.
   static uint64_t Reserve(uint64_t bytes);
   static void Release(uint64_t bytes);
+
+  // Brackets our own heavy work (see OwnWorkTicket).
+  static void BeginOwnWork();
+  static void EndOwnWork();
+  // Whether any is running now; *epoch changes whenever some begins or ends.
+  static bool OwnWork(uint64_t* epoch);
+};
+
+// One piece of our own heavy work: counted from Begin() until End() or
+// destruction, whichever comes first, so a job dropped on any path ends it.
+// Movable (it lives in SnapshotJob), not copyable.
+class OwnWorkTicket {
+ public:
+  OwnWorkTicket() = default;
+  ~OwnWorkTicket() { End(); }
+  OwnWorkTicket(OwnWorkTicket&& other) noexcept : held_(other.held_) {
+    other.held_ = false;
+  }
+  OwnWorkTicket& operator=(OwnWorkTicket&& other) noexcept {
+    if (this != &other) {
+      End();
+      held_ = other.held_;
+      other.held_ = false;
+    }
+    return *this;
+  }
+  OwnWorkTicket(const OwnWorkTicket&) = delete;
+  OwnWorkTicket& operator=(const OwnWorkTicket&) = delete;
+
+  void Begin() {
+    if (!held_) {
+      SnapshotRegistry::BeginOwnWork();
+      held_ = true;
+    }
+  }
+  void End() {
+    if (held_) {
+      held_ = false;
+      SnapshotRegistry::EndOwnWork();
+    }
+  }
+
+ private:
+  bool held_ = false;
 };
 
 }  // namespace leakguard

@@ -600,6 +600,25 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
     raw_rss_dirty_ = true;
 }
 
+void LeakDetector::RestartRss() {
+  size_t k = Index(SampleKind::kRss);
+  trends_[k].Reset(options_);
+  verdicts_[k] = TrendVerdict();
+  dirty_[k] = false;
+  streak_[k] = 0;
+  episodes_[k].active = false;
+  raw_rss_.Reset(options_);
+  raw_rss_verdict_ = TrendVerdict();
+  raw_rss_dirty_ = false;
+  rss_restarts_++;
+}
+
+void LeakDetector::SkipRssSample() {
+  size_t k = Index(SampleKind::kRss);
+  received_[k]++;
+  ignored_[k]++;
+}
+
 void LeakDetector::AddGcRecord(double time_ms,
                                uint64_t heap_used,
                                uint64_t heap_total,
@@ -830,6 +849,7 @@ DetectorStats LeakDetector::Stats() const {
   stats.probes_requested = probes_requested_;
   stats.events_emitted = events_emitted_;
   stats.episodes = episodes_started_;
+  stats.rss_restarts = rss_restarts_;
   return stats;
 }
 

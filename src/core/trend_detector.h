@@ -310,6 +310,7 @@ struct DetectorStats {
   uint64_t probes_requested = 0;
   uint64_t events_emitted = 0;
   uint64_t episodes = 0;
+  uint64_t rss_restarts = 0;
 };
 
 // The monitor thread's single entry point: feed it samples, Poll() it for
@@ -335,6 +336,14 @@ class LeakDetector {
   // analysed is RSS minus the committed heap and external memory of the
   // latest AddGcRecord (native memory).
   void AddSample(SampleKind kind, double time_ms, uint64_t bytes);
+
+  // Drops the rss series (both the estimate and raw RSS) and ends an rss
+  // episode: RSS moved for a reason of our own (leakguard captured or
+  // analysed a snapshot), so the points before no longer compare with the
+  // points after.
+  void RestartRss();
+  // An rss sample left out (taken during that work): counted, not analysed.
+  void SkipRssSample();
 
   // Everything one GC record tells the detector, for every collection
   // (scavenges included): heap used, committed and external memory after
@@ -416,6 +425,7 @@ class LeakDetector {
   uint64_t probes_requested_ = 0;
   uint64_t events_emitted_ = 0;
   uint64_t episodes_started_ = 0;
+  uint64_t rss_restarts_ = 0;
 };
 
 }  // namespace leakguard

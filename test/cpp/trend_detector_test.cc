@@ -719,6 +719,59 @@ TEST(LeakEpisode, RssIsNotReportedWhenOnlyTheHeapShrankUnderIt) {
   }
 }
 
+// A long piece of our own work (30 s analysing a snapshot on a thread-pool
+// thread, or capturing one in a worker) raises RSS the whole time and leaves
+// some of it resident, while the service's heap is sampled as usual. Fed as
+// samples, that reads as a native leak; skipped, with the series restarted
+// when the work begins and ends as the monitor thread does, it is not
+// reported.
+TEST(LeakEpisode, OwnCaptureWorkDoesNotReadAsAnRssLeak) {
+  for (int gated = 0; gated < 2; gated++) {
+    DetectorOptions options = DetectorOptions::Preset(Sensitivity::kHigh);
+    options.window_ms = 20000;
+    options.min_span_ms = 10000;
+    options.warmup_ms = 0;
+    LeakDetector detector(options);
+    Noise noise(23);
+    std::vector<LeakEvent> events;
+    bool was_busy = false;
+    for (int i = 0; i <= 900; i++) {
+      double t = i * 100.0;
+      double s = t / 1000;
+      bool busy = s >= 30 && s < 60;
+      double ours = busy ? 1 * kMB * (s - 30) : (s >= 60 ? 20 * kMB : 0);
+      if (i % 20 == 0) {
+        detector.AddGcRecord(t,
+                             static_cast<uint64_t>(25 * kMB),
+                             static_cast<uint64_t>(40 * kMB),
+                             static_cast<uint64_t>(2 * kMB),
+                             i % 100 == 0);
+      }
+      if (i % 10 == 0) {
+        if (gated && busy != was_busy)
+          detector.RestartRss();
+        was_busy = busy;
+        double rss = 90 * kMB + ours + 0.3 * kMB * std::fabs(noise.Normal());
+        if (gated && busy)
+          detector.SkipRssSample();
+        else
+          detector.AddSample(SampleKind::kRss, t, static_cast<uint64_t>(rss));
+      }
+      for (const LeakEvent& e : detector.Poll(t))
+        events.push_back(e);
+    }
+    size_t rss_events = CountKind(events, SampleKind::kRss);
+    EXPECT_EQ(rss_events > 0, gated == 0) << "gated " << gated;
+    if (gated) {
+      DetectorStats stats = detector.Stats();
+      EXPECT_EQ(stats.rss_restarts, 2u);
+      EXPECT_EQ(
+          stats.kinds[static_cast<size_t>(SampleKind::kRss)].samples_ignored,
+          30u);
+    }
+  }
+}
+
 TEST(LeakEvent, ReasonReadsLikeASentence) {
   LeakEvent e;
   e.kind = SampleKind::kHeap;
