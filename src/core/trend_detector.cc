@@ -552,11 +552,8 @@ Status LeakDetector::Configure(const DetectorOptions& options) {
     // Thresholds may have changed: re-evaluate on the next Poll().
     dirty_[k] = true;
   }
-  if (window_changed) {
+  if (window_changed)
     raw_rss_.Reset(options_);
-    raw_rss_verdict_ = TrendVerdict();
-  }
-  raw_rss_dirty_ = true;
   return Status::Ok();
 }
 
@@ -596,8 +593,8 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
     return;
   }
   dirty_[k] = true;
-  if (kind == SampleKind::kRss && raw_rss_.AddSample(time_ms, bytes))
-    raw_rss_dirty_ = true;
+  if (kind == SampleKind::kRss)
+    raw_rss_.AddSample(time_ms, bytes);
 }
 
 void LeakDetector::RestartRss() {
@@ -608,8 +605,6 @@ void LeakDetector::RestartRss() {
   streak_[k] = 0;
   episodes_[k].active = false;
   raw_rss_.Reset(options_);
-  raw_rss_verdict_ = TrendVerdict();
-  raw_rss_dirty_ = false;
   rss_restarts_++;
 }
 
@@ -658,13 +653,14 @@ bool LeakDetector::RssExplained(const TrendVerdict& rss) const {
   return explained >= 0.5 * rss.bytes_per_second;
 }
 
-bool LeakDetector::RssRose(const TrendVerdict& rss) const {
+bool LeakDetector::RssRose(const TrendVerdict& rss) {
   // Native = RSS - committed heap - external is only an estimate: pages the
   // heap or malloc gave up stay resident a while, so native rises whenever
   // the committed heap or external memory shrinks under a flat RSS (an LRU
   // that settles after its fill did that for over a minute). Memory that
-  // really grows raises RSS itself.
-  const TrendVerdict& raw = raw_rss_verdict_;
+  // really grows raises RSS itself. Evaluated only here, when an rss episode
+  // would start (Poll has expired the old points).
+  const TrendVerdict raw = raw_rss_.Evaluate(options_);
   return raw.samples >= options_.min_samples &&
          raw.confidence >= TrendDetector::kContinueConfidence &&
          raw.bytes_per_second >= kRssRiseFraction * rss.bytes_per_second;
@@ -748,12 +744,7 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
       dirty_[k] = false;
     }
   }
-  size_t raw_before = raw_rss_.size();
   raw_rss_.Expire(now_ms);
-  if (raw_rss_dirty_ || raw_rss_.size() != raw_before) {
-    raw_rss_verdict_ = raw_rss_.Evaluate(options_);
-    raw_rss_dirty_ = false;
-  }
   // Heap and external first: the rss step reads their fresh verdicts.
   for (size_t k = 0; k < kSampleKindCount; k++) {
     Step(static_cast<SampleKind>(k), now_ms, &events);

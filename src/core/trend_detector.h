@@ -388,7 +388,7 @@ class LeakDetector {
   void Touch(double now_ms);
   bool RssExplained(const TrendVerdict& rss) const;
   // Whether RSS itself rose with the native estimate's verdict `rss`.
-  bool RssRose(const TrendVerdict& rss) const;
+  bool RssRose(const TrendVerdict& rss);
   // Whether `kind` shows signs of growth worth probing for quickly.
   bool Suspect(SampleKind kind) const;
   void Step(SampleKind kind, double now_ms, std::vector<LeakEvent>* out);
@@ -416,8 +416,6 @@ class LeakDetector {
   uint64_t v8_bytes_ = 0;  // Committed heap + external, latest GC record.
   // RSS itself, the same samples as the rss kind's before the subtraction.
   TrendDetector raw_rss_;
-  TrendVerdict raw_rss_verdict_;
-  bool raw_rss_dirty_ = false;
   double heap_used_since_sample_ = 0;  // Max heap used after the last sample.
   double last_probe_ms_ = 0;
   bool probed_ = false;

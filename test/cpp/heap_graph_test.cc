@@ -5,13 +5,23 @@
 namespace leakguard {
 namespace {
 
+// Sets V8's node and edge types on `g` and looks up the ones these tests use.
+struct V8Types {
+  explicit V8Types(HeapGraph* g) {
+    g->SetV8Types();
+    object = static_cast<uint8_t>(g->FindNodeType("object"));
+    synthetic = static_cast<uint8_t>(g->FindNodeType("synthetic"));
+    property = static_cast<uint8_t>(g->FindEdgeType("property"));
+    element = static_cast<uint8_t>(g->FindEdgeType("element"));
+  }
+  uint8_t object, synthetic, property, element;
+};
+
 TEST(HeapGraph, BuilderMakesCsrArrays) {
   HeapGraph g;
-  g.SetV8Types();
-  const uint8_t kObject = static_cast<uint8_t>(g.FindNodeType("object"));
-  const uint8_t kSynthetic = static_cast<uint8_t>(g.FindNodeType("synthetic"));
-  const uint8_t kProperty = static_cast<uint8_t>(g.FindEdgeType("property"));
-  const uint8_t kElement = static_cast<uint8_t>(g.FindEdgeType("element"));
+  const V8Types t(&g);
+  const uint8_t kObject = t.object, kSynthetic = t.synthetic;
+  const uint8_t kProperty = t.property, kElement = t.element;
   uint32_t empty = g.InternString("");
   uint32_t foo = g.InternString("Foo");
   EXPECT_EQ(g.InternString("Foo"), foo);  // interned once
@@ -80,12 +90,6 @@ TEST(HeapGraph, FinishRejectsBadIndices) {
   EXPECT_FALSE(g.SetEdgeTypes(std::vector<std::string>(256, "x")).ok());
 }
 
-}  // namespace
-}  // namespace leakguard
-
-namespace leakguard {
-namespace {
-
 TEST(HeapGraph, InternsManyStringsAcrossGrowth) {
   HeapGraph g;
   g.AddString("pre");  // added without interning, still found later
@@ -101,21 +105,13 @@ TEST(HeapGraph, InternsManyStringsAcrossGrowth) {
   EXPECT_EQ(g.string(first[4321]), "s4321");
 }
 
-}  // namespace
-}  // namespace leakguard
-
-namespace leakguard {
-namespace {
-
 // Two builds of one small graph: the second adds its strings in another
 // order and twice over, which must not count as a difference.
 HeapGraph SmallGraph(bool shuffled_strings, const char* field) {
   HeapGraph g;
-  g.SetV8Types();
-  const uint8_t kObject = static_cast<uint8_t>(g.FindNodeType("object"));
-  const uint8_t kSynthetic = static_cast<uint8_t>(g.FindNodeType("synthetic"));
-  const uint8_t kProperty = static_cast<uint8_t>(g.FindEdgeType("property"));
-  const uint8_t kElement = static_cast<uint8_t>(g.FindEdgeType("element"));
+  const V8Types t(&g);
+  const uint8_t kObject = t.object, kSynthetic = t.synthetic;
+  const uint8_t kProperty = t.property, kElement = t.element;
   if (shuffled_strings) {
     g.AddString(field);
     g.AddString("Foo");
