@@ -261,3 +261,39 @@ test("enableSnapshots({ onLeak }) writes a snapshot on a real 'leak' event", asy
   assert.deepEqual(listFiles(dir), [path.basename(line.path)], 'no temporary file left');
   assert.ok(checkSnapshot(line.path).nodeCount > 10000);
 });
+
+// Our own snapshot work moves RSS (a capture blocks the isolate while its
+// memory grows): the monitor thread restarts the rss series when such work
+// begins or ends, in a real process, for a capture and for an analysis.
+test("leakguard's own snapshot capture and analysis restart the rss series", async () => {
+  const { tmpDir } = require('../fixtures/snapshot-check');
+  const dir = tmpDir();
+  const r = await runNode({
+    code: `
+      const leakguard = require('./');
+      const live = [];
+      for (let i = 0; i < 200000; i++) live.push({ i, s: 'v' + i });
+      leakguard.start({ sampleIntervalMs: 100, explain: 'none' });
+      const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      const restarts = () => leakguard.heapStats().detector.rssRestarts;
+      (async () => {
+        await wait(500);
+        const before = restarts();
+        const info = await leakguard.writeSnapshot({ dir: ${JSON.stringify(dir)} });
+        await wait(500);
+        const afterCapture = restarts();
+        await leakguard.summary(info.path);
+        await wait(500);
+        const afterAnalysis = restarts();
+        console.log(JSON.stringify({ before, afterCapture, afterAnalysis }));
+        leakguard.stop();
+      })();
+    `,
+    timeoutMs: 60000,
+  });
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const [line] = jsonLines(r.stdout);
+  assert.equal(line.before, 0, r.stdout);
+  assert.ok(line.afterCapture >= 1, r.stdout);
+  assert.ok(line.afterAnalysis > line.afterCapture, r.stdout);
+});
