@@ -1,6 +1,6 @@
 'use strict';
 // Snapshot analyses: summary, diff and the three-snapshot leak report.
-// Thin forwarders to the native core (src/core/heap_reports.h), which reads
+// Thin forwarders to the native core (src/core/analysis/heap_reports.h), which reads
 // the files and computes the report on a worker thread and resolves with
 // JSON text; here we check the arguments and parse the result. The JSON
 // format is documented in docs/analyze.md.

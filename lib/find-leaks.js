@@ -12,7 +12,7 @@
 // a whole extra round of the same work: the report groups them by
 // constructor and retainer path, with counts, retained sizes and a
 // representative path. The report is the one `leakguard analyze` makes of
-// three files (src/core/leak_candidates.h, docs/analyze.md), computed on a
+// three files (src/core/analysis/leak_candidates.h, docs/analyze.md), computed on a
 // libuv threadpool thread; only the snapshots themselves pause this thread.
 //
 // With `dir`, the three snapshots are also written there as s1, s2 and

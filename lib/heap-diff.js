@@ -9,7 +9,7 @@
 //               details: [{ what, size_bytes, size, '+', '-' }] } }
 //
 // and is computed by the same code as `leakguard diff` on two files
-// (src/core/heap_diff.h), so the two agree for the same heap.
+// (src/core/analysis/heap_diff.h), so the two agree for the same heap.
 //
 // Each snapshot pauses this thread while V8 captures the heap (it runs a
 // full GC first). The addon then copies what a diff needs, per node its id,

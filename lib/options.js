@@ -21,7 +21,7 @@ const MONITOR_SCHEMA = {
     kind: 'integer', min: 16, max: 1000000, default: 10000,
     doc: 'events waiting for the main thread before new ones are dropped',
   },
-  // The leak detector (src/core/trend_detector.h, docs/detector.md).
+  // The leak detector (src/core/monitor/trend_detector.h, docs/detector.md).
   sensitivity: {
     kind: 'enum', values: ['low', 'medium', 'high'], default: 'medium',
     doc: "how much evidence a 'leak' event needs",

@@ -223,7 +223,7 @@ class Snapshots {
 
 // A snapshot of this thread's heap for an analysis in process (HeapDiff,
 // findLeaks): V8 captures it, the addon copies `kind` out of it ('ids',
-// 'classes' or 'full', see src/addon/heap_capture.h) and releases V8's
+// 'classes' or 'full', see src/addon/analysis/heap_capture.h) and releases V8's
 // snapshot before this returns. With `file` ({ dir, name }) the snapshot is
 // also written there (mode 0600, atomically): `finished` then resolves once
 // the file is published. Throws the snapshot's Error when it was refused

@@ -22,10 +22,10 @@
 #include <memory>
 #include <vector>
 
-#include "addon/gc_hooks.h"
-#include "addon/monitor_thread.h"
-#include "addon/snapshot_controller.h"
-#include "core/event_queue.h"
+#include "addon/monitor/gc_hooks.h"
+#include "addon/monitor/monitor_thread.h"
+#include "addon/snapshot/snapshot_controller.h"
+#include "core/monitor/event_queue.h"
 
 namespace leakguard {
 

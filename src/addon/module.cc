@@ -8,9 +8,9 @@
 
 #include <string>
 
-#include "addon/analyze.h"
+#include "addon/analysis/analyze.h"
 #include "addon/exports.h"
-#include "addon/heap_capture.h"
+#include "addon/analysis/heap_capture.h"
 #include "addon/instance.h"
 
 namespace leakguard {

@@ -4,11 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/dominators.h"
-#include "core/heap_summary.h"
-#include "core/node_classes.h"
-#include "core/retainer_paths.h"
-#include "core/snapshot_reader.h"
+#include "core/heap/dominators.h"
+#include "core/analysis/heap_summary.h"
+#include "core/heap/node_classes.h"
+#include "core/heap/retainer_paths.h"
+#include "core/heap/snapshot_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0)

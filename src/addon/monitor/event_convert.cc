@@ -1,0 +1,295 @@
+// Conversion of monitor events and heap statistics into JS objects. The
+// public field names live here and in lib/index.d.ts only.
+#include <uv.h>
+
+#include "addon/instance.h"
+#include "core/monitor/gc_record.h"
+
+namespace leakguard {
+
+namespace {
+
+// Builds one plain object with raw N-API calls whose failures are recorded,
+// not raised: events are delivered from a uv callback, and while a worker
+// terminates every property store fails; node-addon-api would turn such a
+// failure into a fatal error, and a monitoring library must not abort.
+class ObjectBuilder {
+ public:
+  explicit ObjectBuilder(Napi::Env env) : env_(env) {
+    ok_ = napi_create_object(env_, &object_) == napi_ok;
+  }
+  ObjectBuilder& Num(const char* key, double value) {
+    napi_value v = nullptr;
+    if (ok_)
+      ok_ = napi_create_double(env_, value, &v) == napi_ok;
+    return SetRaw(key, v);
+  }
+  ObjectBuilder& Str(const char* key, const char* value) {
+    napi_value v = nullptr;
+    if (ok_) {
+      ok_ =
+          napi_create_string_utf8(env_, value, NAPI_AUTO_LENGTH, &v) == napi_ok;
+    }
+    return SetRaw(key, v);
+  }
+  // A Date for `wall_ms` milliseconds since the epoch.
+  ObjectBuilder& Date(const char* key, double wall_ms) {
+    napi_value v = nullptr;
+    if (ok_)
+      ok_ = napi_create_date(env_, wall_ms, &v) == napi_ok;
+    return SetRaw(key, v);
+  }
+  ObjectBuilder& Bool(const char* key, bool value) {
+    napi_value v = nullptr;
+    if (ok_)
+      ok_ = napi_get_boolean(env_, value, &v) == napi_ok;
+    return SetRaw(key, v);
+  }
+  ObjectBuilder& Set(const char* key, Napi::Value value) {
+    if (value.IsEmpty())
+      ok_ = false;
+    return SetRaw(key, value);
+  }
+  // The object, or an empty value when any step failed.
+  Napi::Value Done() {
+    return ok_ ? Napi::Value(env_, object_) : Napi::Value();
+  }
+
+ private:
+  ObjectBuilder& SetRaw(const char* key, napi_value value) {
+    if (ok_)
+      ok_ = napi_set_named_property(env_, object_, key, value) == napi_ok;
+    return *this;
+  }
+
+  napi_env env_;
+  napi_value object_ = nullptr;
+  bool ok_ = true;
+};
+
+double Ms(uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+
+double PauseMs(const GcRecord& r) {
+  return r.end_ns > r.start_ns ? Ms(r.end_ns - r.start_ns) : 0.0;
+}
+
+Napi::Value GcToJs(Napi::Env env, const OutEvent& e) {
+  const GcRecord& r = e.gc;
+  return ObjectBuilder(env)
+      .Str("type", GcTypeName(r.type))
+      .Num("flags", r.flags)
+      .Bool("forced", (r.flags & v8::kGCCallbackFlagForced) != 0)
+      .Num("startTime", Ms(r.start_ns))
+      .Num("endTime", Ms(r.end_ns))
+      .Num("pauseMs", PauseMs(r))
+      .Num("heapUsedBefore", static_cast<double>(r.used_before))
+      .Num("heapUsedAfter", static_cast<double>(r.used_after))
+      .Num("heapTotal", static_cast<double>(r.total_after))
+      .Num("heapLimit", static_cast<double>(r.limit))
+      .Num("external", static_cast<double>(r.external_after))
+      .Done();
+}
+
+Napi::Value StatsToJs(Napi::Env env, const OutEvent& e) {
+  const GcStatsSnapshot& s = e.stats;
+  return ObjectBuilder(env)
+      // memwatch's names.
+      .Num("num_full_gc", static_cast<double>(s.num_full_gc))
+      .Num("num_inc_gc", static_cast<double>(s.num_inc_gc))
+      .Num("heap_compactions", static_cast<double>(s.heap_compactions))
+      .Num("usage_trend", s.usage_trend)
+      .Num("estimated_base", s.estimated_base)
+      .Num("current_base", static_cast<double>(s.current_base))
+      .Num("min", static_cast<double>(s.min_base))
+      .Num("max", static_cast<double>(s.max_base))
+      // leakguard's extensions.
+      .Num("time", Ms(e.gc.end_ns))
+      .Num("pauseMs", PauseMs(e.gc))
+      .Num("totalPauseMs", s.total_pause_ms)
+      .Num("maxPauseMs", s.max_pause_ms)
+      .Num("heapUsed", static_cast<double>(s.heap_used))
+      .Num("heapTotal", static_cast<double>(s.heap_total))
+      .Num("heapLimit", static_cast<double>(s.heap_limit))
+      .Num("external", static_cast<double>(s.external))
+      .Num("rss", static_cast<double>(e.rss))
+      .Num("droppedRecords", static_cast<double>(e.dropped_records))
+      .Done();
+}
+
+// Wall-clock time (ms since the epoch) of a uv_hrtime() millisecond.
+double WallMs(double hrtime_ms) {
+  uv_timeval64_t now;
+  if (uv_gettimeofday(&now) != 0)
+    return 0;
+  const double wall_now = now.tv_sec * 1e3 + now.tv_usec / 1e3;
+  return wall_now - (Ms(uv_hrtime()) - hrtime_ms);
+}
+
+Napi::Value LeakToJs(Napi::Env env, const OutEvent& e) {
+  const LeakEvent& l = e.leak;
+  return ObjectBuilder(env)
+      // memwatch's names: start and end as Dates, growth in bytes.
+      .Date("start", WallMs(l.start_ms))
+      .Date("end", WallMs(l.end_ms))
+      .Num("growth", l.growth_bytes)
+      .Str("reason", FormatLeakReason(l).c_str())
+      // leakguard's.
+      .Str("kind", SampleKindName(l.kind))
+      .Num("bytesPerSecond", l.bytes_per_second)
+      .Num("confidence", l.confidence)
+      .Num("samples", l.samples)
+      .Num("risingSamples", l.rising_steps)
+      .Num("windowMs", l.window_ms)
+      .Num("sequence", l.sequence)
+      .Num("estimatedBase", l.estimated_base)
+      .Num("startTime", l.start_ms)
+      .Num("endTime", l.end_ms)
+      .Num("rss", static_cast<double>(e.rss))
+      .Done();
+}
+
+Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
+  ObjectBuilder kinds(env);
+  ObjectBuilder samples(env);
+  for (size_t k = 0; k < kSampleKindCount; k++) {
+    const KindStats& s = r.stats.kinds[k];
+    const char* name = SampleKindName(static_cast<SampleKind>(k));
+    samples.Num(name, s.samples_held);
+    kinds.Set(name,
+              ObjectBuilder(env)
+                  .Num("samples", s.samples_held)
+                  .Num("received", static_cast<double>(s.samples_received))
+                  .Num("ignored", static_cast<double>(s.samples_ignored))
+                  .Num("current", s.current_bytes)
+                  .Num("min", s.min_bytes)
+                  .Num("max", s.max_bytes)
+                  .Num("estimatedBase", s.estimated_base)
+                  .Num("bytesPerSecond", s.usage_trend)
+                  .Num("confidence", s.confidence)
+                  .Str("verdict", TrendReasonName(r.reasons[k]))
+                  .Bool("leaking", s.in_episode)
+                  .Done());
+  }
+  return ObjectBuilder(env)
+      .Str("sensitivity", SensitivityName(r.sensitivity))
+      .Set("samples", samples.Done())
+      .Num("probesRequested", static_cast<double>(r.stats.probes_requested))
+      .Num("leakEvents", static_cast<double>(r.stats.events_emitted))
+      .Num("episodes", static_cast<double>(r.stats.episodes))
+      .Num("rssRestarts", static_cast<double>(r.stats.rss_restarts))
+      .Set("kinds", kinds.Done())
+      .Done();
+}
+
+Napi::Value GcCountersToJs(Napi::Env env, const GcStatsSnapshot& s) {
+  ObjectBuilder gc(env);
+  for (int i = 0; i < GcStatsSnapshot::kTypes; i++) {
+    const GcTypeCounters& c = s.by_type[i];
+    gc.Set(GcTypeName(1u << i),
+           ObjectBuilder(env)
+               .Num("count", static_cast<double>(c.count))
+               .Num("totalPauseMs", c.total_pause_ms)
+               .Num("maxPauseMs", c.max_pause_ms)
+               .Done());
+  }
+  return gc.Num("num_full_gc", static_cast<double>(s.num_full_gc))
+      .Num("num_inc_gc", static_cast<double>(s.num_inc_gc))
+      .Num("heap_compactions", static_cast<double>(s.heap_compactions))
+      .Num("totalPauseMs", s.total_pause_ms)
+      .Num("maxPauseMs", s.max_pause_ms)
+      .Num("current_base", static_cast<double>(s.current_base))
+      .Num("min", static_cast<double>(s.min_base))
+      .Num("max", static_cast<double>(s.max_base))
+      .Num("estimated_base", s.estimated_base)
+      .Num("usage_trend", s.usage_trend)
+      .Done();
+}
+
+}  // namespace
+
+Napi::Value EventToJs(Napi::Env env, const OutEvent& event) {
+  ObjectBuilder out(env);
+  switch (event.kind) {
+    case OutEvent::Kind::kGc:
+      return out.Str("event", "gc").Set("data", GcToJs(env, event)).Done();
+    case OutEvent::Kind::kStats:
+      return out.Str("event", "stats")
+          .Set("data", StatsToJs(env, event))
+          .Done();
+    case OutEvent::Kind::kLeak:
+      return out.Str("event", "leak").Set("data", LeakToJs(env, event)).Done();
+  }
+  return env.Undefined();
+}
+
+Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
+  v8::Isolate* isolate = instance->isolate();
+  v8::HeapStatistics hs;
+  isolate->GetHeapStatistics(&hs);
+  // V8's own names, as in v8.getHeapStatistics().
+  Napi::Value heap =
+      ObjectBuilder(env)
+          .Num("total_heap_size", hs.total_heap_size())
+          .Num("total_heap_size_executable", hs.total_heap_size_executable())
+          .Num("total_physical_size", hs.total_physical_size())
+          .Num("total_available_size", hs.total_available_size())
+          .Num("used_heap_size", hs.used_heap_size())
+          .Num("heap_size_limit", hs.heap_size_limit())
+          .Num("malloced_memory", hs.malloced_memory())
+          .Num("peak_malloced_memory", hs.peak_malloced_memory())
+          .Num("external_memory", hs.external_memory())
+          .Num("number_of_native_contexts", hs.number_of_native_contexts())
+          .Num("number_of_detached_contexts", hs.number_of_detached_contexts())
+          .Num("total_global_handles_size", hs.total_global_handles_size())
+          .Num("used_global_handles_size", hs.used_global_handles_size())
+          .Done();
+
+  const size_t n = isolate->NumberOfHeapSpaces();
+  Napi::Array spaces = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; i++) {
+    v8::HeapSpaceStatistics ss;
+    if (!isolate->GetHeapSpaceStatistics(&ss, i))
+      continue;
+    Napi::Value space =
+        ObjectBuilder(env)
+            .Str("space_name", ss.space_name())
+            .Num("space_size", ss.space_size())
+            .Num("space_used_size", ss.space_used_size())
+            .Num("space_available_size", ss.space_available_size())
+            .Num("physical_space_size", ss.physical_space_size())
+            .Done();
+    if (space.IsEmpty() ||
+        spaces.Set(static_cast<uint32_t>(i), space).IsNothing()) {
+      return Napi::Value();
+    }
+  }
+
+  GcStatsSnapshot counters;
+  DetectorReport detector;
+  if (instance->monitor() != nullptr) {
+    counters = instance->monitor()->Stats();
+    detector = instance->monitor()->Detector();
+  }
+  size_t rss = 0;
+  uv_resident_set_memory(&rss);
+  const double dropped_records =
+      instance->hooks() != nullptr
+          ? static_cast<double>(instance->hooks()->ring()->dropped())
+          : 0.0;
+  return ObjectBuilder(env)
+      .Bool("monitoring", instance->monitoring())
+      .Set("heap", heap)
+      .Set("spaces", spaces)
+      .Set("gc", GcCountersToJs(env, counters))
+      .Set("detector", DetectorToJs(env, detector))
+      .Num("rss", static_cast<double>(rss))
+      .Num("external", hs.external_memory())
+      .Num("droppedRecords", dropped_records)
+      .Num("droppedEvents", static_cast<double>(instance->dropped_events()))
+      .Num("ringCapacity", static_cast<double>(instance->ring_capacity()))
+      .Done();
+}
+
+}  // namespace leakguard

@@ -1,0 +1,315 @@
+#include "addon/monitor/monitor_thread.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "addon/snapshot/snapshot_controller.h"
+#include "addon/snapshot_registry.h"
+
+namespace leakguard {
+
+namespace {
+
+double NsToMs(uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+
+}  // namespace
+
+MonitorThread::MonitorThread(RingBuffer<GcRecord>* ring,
+                             EventQueue<OutEvent>* outbox,
+                             WakeFn wake_main,
+                             WakeFn probe,
+                             void* arg)
+    : ring_(ring),
+      outbox_(outbox),
+      wake_main_(wake_main),
+      probe_(probe),
+      arg_(arg),
+      detector_(DetectorOptions()) {}
+
+MonitorThread::~MonitorThread() {
+  Stop();
+}
+
+int MonitorThread::Start(const MonitorConfig& config) {
+  if (running_)
+    return 0;
+  int err = uv_loop_init(&loop_);
+  if (err != 0)
+    return err;
+  err = uv_async_init(&loop_, &wake_, OnWake);
+  if (err != 0) {
+    uv_loop_close(&loop_);
+    return err;
+  }
+  wake_.data = this;
+  uv_timer_init(&loop_, &timer_);
+  timer_.data = this;
+  sample_interval_ms_.store(config.sample_interval_ms);
+  uv_timer_start(
+      &timer_, OnTimer, config.drain_interval_ms, config.drain_interval_ms);
+  stopping_.store(false);
+  last_sample_ns_ = 0;
+  watched_signal_ = 0;
+  signal_closing_ = false;
+  // A new detector per start: samples from before a stop() would bridge a
+  // gap the detector cannot see. The thread is not running yet, so no lock
+  // is needed for detector_ itself.
+  detector_ = LeakDetector(config.detector);
+  SnapshotRegistry::OwnWork(&own_work_epoch_);
+  probe_outstanding_ = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    options_pending_ = false;
+    detector_report_ = DetectorReport();
+    detector_report_.sensitivity = config.detector.sensitivity;
+  }
+
+  // Block every signal while creating the thread so it inherits a full
+  // mask: a process signal must never run a handler on our thread.
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  err = uv_thread_create(&thread_, ThreadMain, this);
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  if (err != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+    return err;
+  }
+  running_ = true;
+  return 0;
+}
+
+void MonitorThread::Stop() {
+  if (!running_)
+    return;
+  stopping_.store(true);
+  uv_async_send(&wake_);
+  uv_thread_join(&thread_);
+  // The thread closed its handles and ran the loop dry before returning.
+  uv_loop_close(&loop_);
+  running_ = false;
+}
+
+void MonitorThread::Configure(const MonitorConfig& config) {
+  sample_interval_ms_.store(config.sample_interval_ms);
+  std::lock_guard<std::mutex> lock(mutex_);
+  pending_options_ = config.detector;
+  options_pending_ = true;
+}
+
+GcStatsSnapshot MonitorThread::Stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  GcStatsSnapshot s = stats_.snapshot();
+  const KindStats& heap =
+      detector_report_.stats.kinds[static_cast<size_t>(SampleKind::kHeap)];
+  s.usage_trend = heap.usage_trend;
+  s.estimated_base = heap.estimated_base;
+  return s;
+}
+
+DetectorReport MonitorThread::Detector() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return detector_report_;
+}
+
+void MonitorThread::ThreadMain(void* arg) {
+  MonitorThread* self = static_cast<MonitorThread*>(arg);
+#if defined(__linux__)
+  pthread_setname_np(pthread_self(), "leakguard");
+#endif
+  self->SampleRss();
+  self->WatchSignal(false);
+  uv_run(&self->loop_, UV_RUN_DEFAULT);
+}
+
+void MonitorThread::OnWake(uv_async_t* handle) {
+  MonitorThread* self = static_cast<MonitorThread*>(handle->data);
+  // uv_async_send coalesces: one callback may stand for many sends, so
+  // drain everything.
+  self->Drain();
+  self->WatchSignal(self->stopping_.load());
+  if (self->stopping_.load()) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->wake_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->timer_), nullptr);
+  }
+}
+
+void MonitorThread::OnTimer(uv_timer_t* handle) {
+  MonitorThread* self = static_cast<MonitorThread*>(handle->data);
+  self->Drain();
+  uint64_t now = uv_hrtime();
+  if (now - self->last_sample_ns_ >=
+      self->sample_interval_ms_.load() * 1000000ull) {
+    self->SampleRss();
+    now = uv_hrtime();
+  }
+  self->PollDetector(now);
+  self->PostLeaks();
+  // Asked here, on the tick, and not after each record: the detector
+  // spaces its probes by time, and a tick is at most drain_interval_ms late.
+  if (self->detector_.ShouldProbe(NsToMs(now))) {
+    self->probe_outstanding_ = true;
+    self->probe_(self->arg_);
+  }
+}
+
+void MonitorThread::SampleRss() {
+  size_t rss = 0;
+  const uint64_t now = uv_hrtime();
+  if (uv_resident_set_memory(&rss) == 0) {
+    rss_.store(rss, std::memory_order_relaxed);
+    // RSS that moved because leakguard itself captured or analysed a
+    // snapshot (in any thread) is not the service's: the series restarts
+    // after such work and leaves out what was sampled during it.
+    uint64_t epoch = 0;
+    const bool own_work = SnapshotRegistry::OwnWork(&epoch);
+    if (epoch != own_work_epoch_) {
+      own_work_epoch_ = epoch;
+      detector_.RestartRss();
+    }
+    if (own_work)
+      detector_.SkipRssSample();
+    else
+      detector_.AddSample(SampleKind::kRss, NsToMs(now), rss);
+    if (SnapshotController* s = snapshots_.load())
+      s->OnRss(rss);
+  }
+  last_sample_ns_ = now;
+}
+
+void MonitorThread::PollDetector(uint64_t now_ns) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (options_pending_) {
+      // lib/options.js validated them; a refusal keeps the old options.
+      if (detector_.Configure(pending_options_).ok())
+        detector_report_.sensitivity = pending_options_.sensitivity;
+      options_pending_ = false;
+    }
+  }
+  std::vector<LeakEvent> found = detector_.Poll(NsToMs(now_ns));
+  leaks_.insert(leaks_.end(), found.begin(), found.end());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    detector_report_.stats = detector_.Stats();
+    for (size_t k = 0; k < kSampleKindCount; k++) {
+      detector_report_.reasons[k] =
+          detector_.verdict(static_cast<SampleKind>(k)).reason;
+    }
+  }
+}
+
+void MonitorThread::PostLeaks() {
+  for (const LeakEvent& leak : leaks_) {
+    OutEvent e;
+    e.kind = OutEvent::Kind::kLeak;
+    e.leak = leak;
+    Post(e);
+  }
+  leaks_.clear();
+}
+
+void MonitorThread::Drain() {
+  const bool gc_events = gc_events_.load(std::memory_order_relaxed);
+  GcRecord record;
+  while (ring_->TryPop(&record)) {
+    bool full;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      full = stats_.Add(record);
+    }
+    detector_.AddGcRecord(NsToMs(record.end_ns),
+                          record.used_after,
+                          record.total_after,
+                          record.external_after,
+                          full);
+    if (full && probe_outstanding_) {
+      // The first full GC after a probe request is (or stands in for) the
+      // probe: its pause is what the probe cost.
+      probe_outstanding_ = false;
+      detector_.NoteProbePause(record.end_ns > record.start_ns
+                                   ? NsToMs(record.end_ns - record.start_ns)
+                                   : 0.0);
+    }
+    if (SnapshotController* s = snapshots_.load())
+      s->OnGcRecord(record);
+    if (gc_events) {
+      OutEvent e;
+      e.kind = OutEvent::Kind::kGc;
+      e.gc = record;
+      Post(e);
+    }
+    if (full) {
+      // The detector judges the new live-set sample first, so that 'stats'
+      // carries its trend and any 'leak' follows the 'stats' behind it.
+      PollDetector(uv_hrtime());
+      OutEvent e;
+      e.kind = OutEvent::Kind::kStats;
+      e.gc = record;
+      e.stats = Stats();
+      Post(e);
+      PostLeaks();
+    }
+  }
+}
+
+void MonitorThread::Post(const OutEvent& event) {
+  OutEvent e = event;
+  e.rss = rss_.load(std::memory_order_relaxed);
+  e.dropped_records = ring_->dropped();
+  if (outbox_->Push(e) == EventQueue<OutEvent>::PushResult::kQueuedWake) {
+    wake_main_(arg_);
+  }
+}
+
+void MonitorThread::SetSnapshotController(SnapshotController* c) {
+  snapshots_.store(c);
+  if (running_)
+    uv_async_send(&wake_);
+}
+
+void MonitorThread::WatchSignal(bool stopping) {
+  SnapshotController* s = snapshots_.load();
+  const int want = stopping || s == nullptr ? 0 : s->watched_signal();
+  if (want == watched_signal_)
+    return;
+  if (signal_closing_)
+    return;  // OnSignalClosed looks again
+  if (watched_signal_ != 0) {
+    // The handle is reused only after its close callback has run.
+    CloseSignal();
+    return;
+  }
+  if (want == 0)
+    return;
+  uv_signal_init(&loop_, &signal_);
+  signal_.data = this;
+  if (uv_signal_start(&signal_, OnSignal, want) == 0) {
+    watched_signal_ = want;
+  } else {
+    CloseSignal();
+  }
+}
+
+void MonitorThread::CloseSignal() {
+  signal_closing_ = true;
+  watched_signal_ = 0;
+  uv_close(reinterpret_cast<uv_handle_t*>(&signal_), [](uv_handle_t* h) {
+    MonitorThread* self = static_cast<MonitorThread*>(h->data);
+    self->signal_closing_ = false;
+    self->WatchSignal(self->stopping_.load());
+  });
+}
+
+void MonitorThread::OnSignal(uv_signal_t* handle, int signum) {
+  MonitorThread* self = static_cast<MonitorThread*>(handle->data);
+  if (SnapshotController* s = self->snapshots_.load())
+    s->OnSignal();
+}
+
+}  // namespace leakguard

@@ -1,0 +1,358 @@
+// The snapshot functions of the binding, and snapshot results as JS
+// objects. Option policy (names, ranges, defaults, messages) lives in
+// lib/options.js; here we read what lib/snapshots.js passes and check only
+// what memory safety needs. Errors become JS objects in one place:
+// SnapshotResultToJs, whose fields lib/snapshots.js turns into an Error.
+#include <uv.h>
+
+#include <string>
+
+#include "addon/exports.h"
+#include "addon/instance.h"
+#include "addon/snapshot/snapshot_controller.h"
+
+namespace leakguard {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(Napi::Env env, Napi::Object object) : env_(env), object_(object) {}
+
+  bool Number(const char* key, double* out) {
+    Napi::Value v;
+    if (!ok_ || !object_.Get(key).UnwrapTo(&v))
+      return ok_ = false;
+    if (v.IsUndefined())
+      return true;
+    if (!v.IsNumber())
+      return Fail(key, "a number");
+    *out = v.As<Napi::Number>().DoubleValue();
+    return true;
+  }
+  bool U64(const char* key, uint64_t* out) {
+    double d = static_cast<double>(*out);
+    if (!Number(key, &d))
+      return false;
+    *out = d > 0 ? static_cast<uint64_t>(d) : 0;
+    return true;
+  }
+  bool Bool(const char* key, bool* out) {
+    Napi::Value v;
+    if (!ok_ || !object_.Get(key).UnwrapTo(&v))
+      return ok_ = false;
+    if (v.IsUndefined())
+      return true;
+    if (!v.IsBoolean())
+      return Fail(key, "a boolean");
+    *out = v.As<Napi::Boolean>().Value();
+    return true;
+  }
+  bool String(const char* key, std::string* out) {
+    Napi::Value v;
+    if (!ok_ || !object_.Get(key).UnwrapTo(&v))
+      return ok_ = false;
+    if (v.IsUndefined())
+      return true;
+    if (!v.IsString())
+      return Fail(key, "a string");
+    *out = v.As<Napi::String>().Utf8Value();
+    return true;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  bool Fail(const char* key, const char* what) {
+    if (!env_.IsExceptionPending()) {
+      Napi::TypeError::New(env_,
+                           std::string("binding: ") + key + " must be " + what)
+          .ThrowAsJavaScriptException();
+    }
+    return ok_ = false;
+  }
+
+  Napi::Env env_;
+  Napi::Object object_;
+  bool ok_ = true;
+};
+
+bool ReadRequest(Reader* in, SnapshotRequest* r) {
+  double max_files = 0;
+  double thread_id = 0;
+  in->U64("id", &r->id);
+  in->String("dir", &r->dir);
+  in->String("nameTemplate", &r->name_template);
+  in->String("reason", &r->reason);
+  in->U64("minFreeDiskBytes", &r->min_free_disk_bytes);
+  in->Number("maxFiles", &max_files);
+  in->Bool("ignoreHeadroom", &r->ignore_headroom);
+  in->Number("threadId", &thread_id);
+  in->U64("failAfterBytes", &r->fail_after_bytes);
+  r->max_files = max_files > 0 ? static_cast<size_t>(max_files) : 0;
+  r->thread_id = static_cast<int64_t>(thread_id);
+  return in->ok();
+}
+
+bool ObjectArg(const Napi::CallbackInfo& info, Napi::Object* out) {
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(info.Env(), "binding: options object expected")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = info[0].As<Napi::Object>();
+  return true;
+}
+
+SnapshotController* Controller(Napi::Env env) {
+  return Instance::Get(env)->snapshots();
+}
+
+// snapshotInit(onResults): the function that receives result batches.
+Napi::Value SnapshotInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(env, "binding: onResults function expected")
+        .ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  SnapshotController* c = Controller(env);
+  const int err =
+      c == nullptr ? UV_EINVAL : c->Init(info[0].As<Napi::Function>());
+  if (err != 0) {
+    Napi::Error e = Napi::Error::New(
+        env, std::string("uv_async_init failed: ") + uv_strerror(err));
+    e.ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+// writeSnapshot(request): takes the snapshot now; the result (success or
+// failure) arrives through onResults with request.id.
+Napi::Value WriteSnapshot(const Napi::CallbackInfo& info) {
+  Napi::Object o;
+  if (!ObjectArg(info, &o))
+    return Napi::Value();
+  Reader in(info.Env(), o);
+  SnapshotRequest request;
+  request.trigger = SnapshotTrigger::kApi;
+  if (!ReadRequest(&in, &request))
+    return Napi::Value();
+  if (SnapshotController* c = Controller(info.Env()))
+    c->WriteNow(request);
+  return info.Env().Undefined();
+}
+
+Napi::Value EnableSnapshots(const Napi::CallbackInfo& info) {
+  Napi::Object o;
+  if (!ObjectArg(info, &o))
+    return Napi::Value();
+  Reader in(info.Env(), o);
+  SnapshotConfig config;
+  double signal = 0;
+  if (!ReadRequest(&in, &config.base) || !in.Number("signal", &signal) ||
+      !in.U64("cooldownMs", &config.cooldown_ms) ||
+      !in.U64("heapUsedBytes", &config.heap_used_bytes) ||
+      !in.Number("heapUsedPercent", &config.heap_used_percent) ||
+      !in.U64("rssBytes", &config.rss_bytes) ||
+      !in.Bool("nearHeapLimit", &config.near_heap_limit)) {
+    return Napi::Value();
+  }
+  config.signal = signal > 0 && signal < 65 ? static_cast<int>(signal) : 0;
+  Instance* instance = Instance::Get(info.Env());
+  SnapshotController* c = instance->snapshots();
+  if (c == nullptr)
+    return info.Env().Undefined();  // the environment is being torn down
+  c->Configure(config);
+  // The monitor thread watches the signal; tell it to look again.
+  if (instance->monitor() != nullptr)
+    instance->monitor()->SetSnapshotController(instance->snapshots());
+  return info.Env().Undefined();
+}
+
+Napi::Value DisableSnapshots(const Napi::CallbackInfo& info) {
+  Instance* instance = Instance::Get(info.Env());
+  SnapshotController* c = instance->snapshots();
+  if (c == nullptr)
+    return info.Env().Undefined();
+  c->Disable();
+  if (instance->monitor() != nullptr)
+    instance->monitor()->SetSnapshotController(instance->snapshots());
+  return info.Env().Undefined();
+}
+
+// requestSnapshot('leak'): an automatic trigger from JS, subject to the
+// cooldown like the others.
+Napi::Value RequestSnapshot(const Napi::CallbackInfo& info) {
+  if (SnapshotController* c = Controller(info.Env()))
+    c->RequestFromJs(SnapshotTrigger::kLeak);
+  return info.Env().Undefined();
+}
+
+Napi::Value SnapshotStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SnapshotController* c = Controller(env);
+  const SnapshotController::Stats s =
+      c != nullptr ? c->stats() : SnapshotController::Stats();
+  Napi::Object o = Napi::Object::New(env);
+  struct {
+    const char* key;
+    double value;
+  } numbers[] = {
+      {"taken", static_cast<double>(s.taken)},
+      {"failed", static_cast<double>(s.failed)},
+      {"skipped", static_cast<double>(s.skipped)},
+      {"signals", static_cast<double>(s.signals)},
+      {"signalWatchers", static_cast<double>(s.signal_watchers)},
+  };
+  for (const auto& n : numbers) {
+    if (o.Set(n.key, Napi::Number::New(env, n.value)).IsNothing())
+      return Napi::Value();
+  }
+  if (o.Set("enabled", Napi::Boolean::New(env, s.enabled)).IsNothing() ||
+      o.Set("nearHeapLimitArmed",
+            Napi::Boolean::New(env, s.near_heap_limit_armed))
+          .IsNothing()) {
+    return Napi::Value();
+  }
+  return o;
+}
+
+// validateNameTemplate(t): '' when valid, else why not (src/core decides,
+// so JS and C++ cannot disagree).
+Napi::Value ValidateTemplate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString())
+    return Napi::String::New(env, "snapshot name template must be a string");
+  const Status s = ValidateNameTemplate(info[0].As<Napi::String>().Utf8Value());
+  return Napi::String::New(env, s.ok() ? "" : s.message());
+}
+
+// Raw N-API object building for SnapshotResultToJs (it runs from a uv
+// callback; see Instance::DeliverEvents).
+class RawObject {
+ public:
+  explicit RawObject(napi_env env) : env_(env) {
+    ok_ = napi_create_object(env, &object_) == napi_ok;
+  }
+  RawObject& Num(const char* key, double v) {
+    napi_value value;
+    if (ok_)
+      ok_ = napi_create_double(env_, v, &value) == napi_ok && Set(key, value);
+    return *this;
+  }
+  RawObject& Str(const char* key, const std::string& v) {
+    napi_value value;
+    if (ok_) {
+      ok_ = napi_create_string_utf8(env_, v.c_str(), v.size(), &value) ==
+                napi_ok &&
+            Set(key, value);
+    }
+    return *this;
+  }
+  RawObject& Bool(const char* key, bool v) {
+    napi_value value;
+    if (ok_)
+      ok_ = napi_get_boolean(env_, v, &value) == napi_ok && Set(key, value);
+    return *this;
+  }
+  RawObject& Strings(const char* key, const std::vector<std::string>& list) {
+    napi_value array;
+    if (!ok_ ||
+        napi_create_array_with_length(env_, list.size(), &array) != napi_ok) {
+      ok_ = false;
+      return *this;
+    }
+    for (size_t i = 0; ok_ && i < list.size(); i++) {
+      napi_value s;
+      ok_ =
+          napi_create_string_utf8(env_, list[i].c_str(), list[i].size(), &s) ==
+              napi_ok &&
+          napi_set_element(env_, array, static_cast<uint32_t>(i), s) == napi_ok;
+    }
+    if (ok_)
+      ok_ = Set(key, array);
+    return *this;
+  }
+  napi_value Done() { return ok_ ? object_ : nullptr; }
+
+ private:
+  bool Set(const char* key, napi_value value) {
+    return napi_set_named_property(env_, object_, key, value) == napi_ok;
+  }
+  napi_env env_;
+  napi_value object_ = nullptr;
+  bool ok_ = false;
+};
+
+const char* ErrorCode(const SnapshotResult& r) {
+  switch (r.code) {
+    case StatusCode::kOk:
+      return "";
+    case StatusCode::kNoHeadroom:
+      return r.no_disk ? "ERR_LEAKGUARD_NO_DISK" : "ERR_LEAKGUARD_NO_HEADROOM";
+    case StatusCode::kInvalidArgument:
+      return "ERR_INVALID_ARG_VALUE";
+    case StatusCode::kIoError:
+      return r.io.error != 0 ? uv_err_name(-r.io.error)
+                             : "ERR_LEAKGUARD_SNAPSHOT";
+    default:
+      return "ERR_LEAKGUARD_SNAPSHOT";
+  }
+}
+
+}  // namespace
+
+bool ReadSnapshotRequest(Napi::Env env,
+                         Napi::Object object,
+                         SnapshotRequest* request) {
+  Reader in(env, object);
+  return ReadRequest(&in, request);
+}
+
+napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
+  RawObject o(env);
+  o.Num("id", static_cast<double>(r.request.id))
+      .Bool("ok", r.ok())
+      .Str("trigger", SnapshotTriggerName(r.request.trigger))
+      .Str("reason", r.request.reason)
+      .Str("dir", r.request.dir)
+      .Num("time", static_cast<double>(r.unix_ms))
+      .Num("heapUsed", static_cast<double>(r.heap_used))
+      .Num("estimatedBytes", static_cast<double>(r.estimated_bytes))
+      .Num("headroomBytes", static_cast<double>(r.headroom_bytes))
+      .Num("skipped", static_cast<double>(r.skipped))
+      .Num("totalMs", r.total_ms);
+  if (r.ok()) {
+    o.Str("path", r.path)
+        .Num("bytes", static_cast<double>(r.bytes))
+        .Num("nodes", static_cast<double>(r.nodes))
+        .Num("edges", static_cast<double>(r.edges))
+        .Num("pauseMs", r.pause_ms)
+        .Num("captureMs", r.capture_ms)
+        .Strings("removed", r.removed);
+  } else {
+    o.Str("code", ErrorCode(r)).Str("message", r.message);
+    if (r.io.error != 0) {
+      o.Str("syscall", r.io.syscall)
+          .Str("path", r.io.path)
+          .Num("errno", -r.io.error);
+    }
+  }
+  return o.Done();
+}
+
+bool InitSnapshotBindings(Napi::Env env, Napi::Object exports) {
+  return ExportFunctions(env,
+                         exports,
+                         {
+                             {"snapshotInit", SnapshotInit},
+                             {"writeSnapshot", WriteSnapshot},
+                             {"enableSnapshots", EnableSnapshots},
+                             {"disableSnapshots", DisableSnapshots},
+                             {"requestSnapshot", RequestSnapshot},
+                             {"snapshotStats", SnapshotStats},
+                             {"validateNameTemplate", ValidateTemplate},
+                         });
+}
+
+}  // namespace leakguard

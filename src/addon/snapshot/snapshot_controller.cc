@@ -1,0 +1,550 @@
+#include "addon/snapshot/snapshot_controller.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "addon/snapshot_registry.h"
+
+namespace leakguard {
+
+namespace {
+
+// Which threshold asked, for the file name and info.reason.
+enum ThresholdKind : int {
+  kNoThreshold = 0,
+  kHeapUsedBytes = 1,
+  kHeapUsedPercent = 2,
+  kRssBytes = 3,
+};
+
+const char* ThresholdReason(int kind) {
+  switch (kind) {
+    case kHeapUsedBytes:
+      return "heap-used";
+    case kHeapUsedPercent:
+      return "heap-percent";
+    case kRssBytes:
+      return "rss";
+  }
+  return "threshold";
+}
+
+// The young generation's current capacity: what a snapshot's own GC may
+// promote into the old generation (Node's --heapsnapshot-near-heap-limit
+// raises the limit by the same measure).
+size_t YoungGenerationBytes(v8::Isolate* isolate) {
+  size_t young = 0;
+  const size_t n = isolate->NumberOfHeapSpaces();
+  for (size_t i = 0; i < n; i++) {
+    v8::HeapSpaceStatistics s;
+    if (!isolate->GetHeapSpaceStatistics(&s, i))
+      continue;
+    if (strcmp(s.space_name(), "new_space") == 0 ||
+        strcmp(s.space_name(), "new_large_object_space") == 0) {
+      young += s.space_size();
+    }
+  }
+  return young;
+}
+
+}  // namespace
+
+SnapshotController::SnapshotController(napi_env env, v8::Isolate* isolate)
+    : env_(env), isolate_(isolate), slot_(new InterruptSlot()) {
+  slot_->owner.store(this);
+}
+
+SnapshotController::~SnapshotController() {
+  Dispose();
+}
+
+int SnapshotController::Init(Napi::Function on_results) {
+  if (disposed_)
+    return UV_EINVAL;
+  if (async_ == nullptr) {
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env_, &loop) != napi_ok)
+      return UV_EINVAL;
+    uv_async_t* handle = new uv_async_t;
+    const int err = uv_async_init(loop, handle, OnAsync);
+    if (err != 0) {
+      delete handle;
+      return err;
+    }
+    handle->data = this;
+    // Never keeps the process or a worker alive.
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+    async_ = handle;
+    napi_value name;
+    if (napi_create_string_utf8(
+            env_, "leakguard:snapshot", NAPI_AUTO_LENGTH, &name) == napi_ok) {
+      napi_async_init(env_, nullptr, name, &async_context_);
+    }
+  }
+  if (on_results_ != nullptr) {
+    napi_delete_reference(env_, on_results_);
+    on_results_ = nullptr;
+  }
+  napi_create_reference(env_, on_results, 1, &on_results_);
+  return 0;
+}
+
+void SnapshotController::Configure(const SnapshotConfig& config) {
+  if (disposed_)
+    return;
+  {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    config_ = config;
+    enabled_ = true;
+    heap_bytes_trigger_.Configure(config.heap_used_bytes);
+    heap_percent_trigger_.Configure(
+        static_cast<uint64_t>(config.heap_used_percent * 100));
+    rss_trigger_.Configure(config.rss_bytes);
+  }
+  gate_.set_cooldown_ns(config.cooldown_ms * 1000000ull);
+  const int old = signal_.exchange(config.signal);
+  if (old != config.signal) {
+    if (old != 0)
+      SnapshotRegistry::RemoveSignalWatcher(old);
+    if (config.signal != 0)
+      SnapshotRegistry::AddSignalWatcher(config.signal);
+  }
+  InstallNearHeapLimit(config.near_heap_limit);
+}
+
+void SnapshotController::Disable() {
+  {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    enabled_ = false;
+    heap_bytes_trigger_.Configure(0);
+    heap_percent_trigger_.Configure(0);
+    rss_trigger_.Configure(0);
+  }
+  const int old = signal_.exchange(0);
+  if (old != 0)
+    SnapshotRegistry::RemoveSignalWatcher(old);
+  InstallNearHeapLimit(false);
+}
+
+SnapshotRequest SnapshotController::RequestFor(SnapshotTrigger trigger) {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  SnapshotRequest request = config_.base;
+  request.trigger = trigger;
+  request.id = 0;
+  request.reason = SnapshotTriggerName(trigger);
+  return request;
+}
+
+// ---------------------------------------------------------------------------
+// Triggers (monitor thread, or JS for 'leak').
+
+void SnapshotController::Request(SnapshotTrigger trigger) {
+  if (disposed_ || async_ == nullptr)
+    return;
+  if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
+    return;
+  pending_.store(static_cast<int>(trigger));
+  // Door 1: runs at the next stack guard check, even in `while (true)`.
+  slot_->outstanding.fetch_add(1);
+  isolate_->RequestInterrupt(OnInterrupt, slot_);
+  // Door 2: runs when the loop is idle and no JS would hit a stack guard.
+  uv_async_send(async_);
+}
+
+void SnapshotController::OnSignal() {
+  signals_seen_.fetch_add(1);
+  if (signal_.load() == 0)
+    return;
+  Request(SnapshotTrigger::kSignal);
+}
+
+void SnapshotController::OnGcRecord(const GcRecord& record) {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  if (!enabled_ || async_ == nullptr)
+    return;
+  const uint64_t used = record.used_after;
+  const uint64_t basis_points =
+      record.limit == 0 ? 0 : used * 10000 / record.limit;
+  const bool bytes = heap_bytes_trigger_.Check(used);
+  const bool percent = heap_percent_trigger_.Check(basis_points);
+  if (!bytes && !percent)
+    return;
+  if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
+    return;  // still armed; asks again on a later GC
+  if (bytes)
+    heap_bytes_trigger_.Fired();
+  if (percent)
+    heap_percent_trigger_.Fired();
+  threshold_kind_.store(bytes ? kHeapUsedBytes : kHeapUsedPercent);
+  pending_.store(static_cast<int>(SnapshotTrigger::kThreshold));
+  slot_->outstanding.fetch_add(1);
+  isolate_->RequestInterrupt(OnInterrupt, slot_);
+  uv_async_send(async_);
+}
+
+void SnapshotController::OnRss(uint64_t rss) {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  if (!enabled_ || async_ == nullptr || !rss_trigger_.Check(rss))
+    return;
+  if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
+    return;
+  rss_trigger_.Fired();
+  threshold_kind_.store(kRssBytes);
+  pending_.store(static_cast<int>(SnapshotTrigger::kThreshold));
+  slot_->outstanding.fetch_add(1);
+  isolate_->RequestInterrupt(OnInterrupt, slot_);
+  uv_async_send(async_);
+}
+
+void SnapshotController::RequestFromJs(SnapshotTrigger trigger) {
+  Request(trigger);
+}
+
+// ---------------------------------------------------------------------------
+// The two doors (isolate thread).
+
+void SnapshotController::OnInterrupt(v8::Isolate* isolate, void* data) {
+  InterruptSlot* slot = static_cast<InterruptSlot*>(data);
+  SnapshotController* self = slot->owner.load();
+  if (self != nullptr)
+    self->RunPending();
+  if (slot->outstanding.fetch_sub(1) == 1 && self == nullptr)
+    delete slot;
+}
+
+void SnapshotController::OnAsync(uv_async_t* handle) {
+  SnapshotController* self = static_cast<SnapshotController*>(handle->data);
+  self->RunPending();
+  self->Deliver();
+}
+
+void SnapshotController::RunPending() {
+  if (disposed_ || in_capture_)
+    return;
+  const int trigger = pending_.exchange(0);
+  if (trigger == 0)
+    return;
+  SnapshotRequest request = RequestFor(static_cast<SnapshotTrigger>(trigger));
+  if (request.trigger == SnapshotTrigger::kThreshold)
+    request.reason = ThresholdReason(threshold_kind_.exchange(kNoThreshold));
+  Take(request, /*finish_inline=*/false, /*holds_gate=*/true);
+}
+
+void SnapshotController::WriteNow(const SnapshotRequest& request) {
+  if (disposed_)
+    return;
+  if (in_capture_) {
+    SnapshotResult busy;
+    busy.request = request;
+    busy.code = StatusCode::kUnsupported;
+    busy.message = "a heap snapshot is already being taken on this thread";
+    PushResult(busy);
+    if (async_ != nullptr)
+      uv_async_send(async_);
+    return;
+  }
+  // A pending promise keeps the loop alive until its result is delivered.
+  if (api_outstanding_++ == 0 && async_ != nullptr)
+    uv_ref(reinterpret_cast<uv_handle_t*>(async_));
+  Take(request, /*finish_inline=*/false, /*holds_gate=*/false);
+}
+
+void SnapshotController::CaptureForAnalysis(const SnapshotRequest& request,
+                                            const SnapshotVisitor& visit,
+                                            SnapshotJob* job) {
+  if (disposed_ || in_capture_) {
+    job->result.request = request;
+    job->result.code = StatusCode::kUnsupported;
+    job->result.message =
+        disposed_ ? "the environment is shutting down"
+                  : "a heap snapshot is already being taken on this thread";
+    return;
+  }
+  in_capture_ = true;
+  Capture(request, job, visit);
+  in_capture_ = false;
+}
+
+void SnapshotController::Take(const SnapshotRequest& request,
+                              bool finish_inline,
+                              bool holds_gate) {
+  std::unique_ptr<SnapshotJob> job = std::make_unique<SnapshotJob>();
+  job->holds_gate = holds_gate;
+  in_capture_ = true;
+  Capture(request, job.get());
+  in_capture_ = false;
+  if (holds_gate)
+    job->result.skipped = gate_.TakeSkipped();
+  if (finish_inline || !job->result.ok()) {
+    FinishSnapshot(job.get());
+    if (job->holds_gate)
+      gate_.Finish();
+    PushResult(job->result);
+    if (async_ != nullptr)
+      uv_async_send(async_);
+    return;
+  }
+  EnqueueFinish(std::move(job));
+}
+
+// Isolate thread: every capture goes through here, so the memory budget
+// learns this program's bytes per node from each snapshot.
+void SnapshotController::Capture(SnapshotRequest request,
+                                 SnapshotJob* job,
+                                 const SnapshotVisitor& visit) {
+  request.heap_bytes_per_node = heap_bytes_per_node_;
+  CaptureSnapshot(isolate_, request, job, visit);
+  const SnapshotResult& r = job->result;
+  if (r.ok() && r.nodes > 0 && r.heap_used > 0) {
+    heap_bytes_per_node_ =
+        static_cast<double>(r.heap_used) / static_cast<double>(r.nodes);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Finishing thread.
+
+void SnapshotController::EnqueueFinish(std::unique_ptr<SnapshotJob> job) {
+  std::unique_lock<std::mutex> lock(finish_mutex_);
+  if (!finisher_running_) {
+    // Same rule as the monitor thread: no signal handler ever runs here.
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    const int err = uv_thread_create(&finisher_, FinisherMain, this);
+    pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+    if (err != 0) {
+      // Without a thread, finish here: slower, never lost.
+      lock.unlock();
+      FinishSnapshot(job.get());
+      if (job->holds_gate)
+        gate_.Finish();
+      PushResult(job->result);
+      uv_async_send(async_);
+      return;
+    }
+    finisher_running_ = true;
+  }
+  finish_queue_.push_back(std::move(job));
+  finish_cv_.notify_one();
+}
+
+void SnapshotController::FinisherMain(void* arg) {
+  SnapshotController* self = static_cast<SnapshotController*>(arg);
+#if defined(__linux__)
+  pthread_setname_np(pthread_self(), "leakguard-snap");
+#endif
+  for (;;) {
+    std::unique_ptr<SnapshotJob> job;
+    {
+      std::unique_lock<std::mutex> lock(self->finish_mutex_);
+      self->finish_cv_.wait(lock, [self] {
+        return self->finisher_stop_ || !self->finish_queue_.empty();
+      });
+      // Queued files are finished even when stopping: a file is either
+      // complete or absent, never left as a .tmp.
+      if (self->finish_queue_.empty())
+        return;
+      job = std::move(self->finish_queue_.front());
+      self->finish_queue_.pop_front();
+    }
+    FinishSnapshot(job.get());
+    if (job->holds_gate)
+      self->gate_.Finish();
+    self->PushResult(job->result);
+    // async_ is closed only after this thread is joined.
+    uv_async_send(self->async_);
+  }
+}
+
+void SnapshotController::PushResult(const SnapshotResult& result) {
+  std::lock_guard<std::mutex> lock(results_mutex_);
+  results_.push_back(result);
+}
+
+// ---------------------------------------------------------------------------
+// Delivery (isolate thread, from the main-loop wake-up).
+
+void SnapshotController::Deliver() {
+  delivering_.clear();
+  {
+    std::lock_guard<std::mutex> lock(results_mutex_);
+    results_.swap(delivering_);
+  }
+  if (delivering_.empty())
+    return;
+  for (const SnapshotResult& r : delivering_) {
+    if (r.ok())
+      taken_++;
+    else
+      failed_++;
+    if (r.request.trigger == SnapshotTrigger::kApi && api_outstanding_ > 0 &&
+        --api_outstanding_ == 0 && async_ != nullptr) {
+      uv_unref(reinterpret_cast<uv_handle_t*>(async_));
+    }
+  }
+  if (on_results_ == nullptr || disposed_)
+    return;
+  // Raw N-API with every status checked, as in Instance::DeliverEvents:
+  // while a worker terminates, calls that could run JS fail.
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env_, &scope) != napi_ok)
+    return;
+  napi_value array = nullptr;
+  bool ok = napi_create_array_with_length(env_, delivering_.size(), &array) ==
+            napi_ok;
+  for (size_t i = 0; ok && i < delivering_.size(); i++) {
+    napi_value v = SnapshotResultToJs(env_, delivering_[i]);
+    ok = v != nullptr &&
+         napi_set_element(env_, array, static_cast<uint32_t>(i), v) == napi_ok;
+  }
+  delivering_.clear();
+  if (ok) {
+    napi_value global = nullptr;
+    napi_value fn = nullptr;
+    napi_value result = nullptr;
+    if (napi_get_global(env_, &global) == napi_ok &&
+        napi_get_reference_value(env_, on_results_, &fn) == napi_ok &&
+        fn != nullptr) {
+      napi_make_callback(env_, async_context_, global, fn, 1, &array, &result);
+    }
+  }
+  bool pending = false;
+  if (napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env_, &error) == napi_ok)
+      napi_fatal_exception(env_, error);
+  }
+  napi_close_handle_scope(env_, scope);
+}
+
+// ---------------------------------------------------------------------------
+// Near the heap limit (isolate thread, inside V8's allocation failure path).
+
+void SnapshotController::InstallNearHeapLimit(bool on) {
+  if (on && !near_heap_limit_installed_) {
+    isolate_->AddNearHeapLimitCallback(OnNearHeapLimit, this);
+    near_heap_limit_installed_ = true;
+  } else if (!on && near_heap_limit_installed_) {
+    // 0: leave the heap limit where it is.
+    isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
+    near_heap_limit_installed_ = false;
+  }
+}
+
+size_t SnapshotController::OnNearHeapLimit(void* data,
+                                           size_t current_heap_limit,
+                                           size_t initial_heap_limit) {
+  SnapshotController* self = static_cast<SnapshotController*>(data);
+  // Room for what the snapshot's own GC may promote from the young
+  // generation; the new limit must be above the current one or V8 aborts.
+  const size_t young = YoungGenerationBytes(self->isolate_);
+  const size_t extra = std::max<size_t>(2 * young, 16u << 20);
+  const size_t new_limit = current_heap_limit + extra;
+  if (self->in_capture_ || self->disposed_)
+    return new_limit;  // nested: the snapshot in progress needs the room
+
+  SnapshotRequest request = self->RequestFor(SnapshotTrigger::kNearHeapLimit);
+  SnapshotJob job;
+  // The snapshot's own full GC can reach the limit again: V8 then calls us
+  // nested, and the in_capture_ branch above raises the limit. So the
+  // callback stays installed until the capture is over.
+  self->in_capture_ = true;
+  self->Capture(request, &job);
+  self->in_capture_ = false;
+  // One snapshot per enableSnapshots({ nearHeapLimit: true }): the next
+  // time the heap reaches the (raised) limit the process dies as it would
+  // have without us.
+  self->isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
+  self->near_heap_limit_installed_ = false;
+  // The process is about to die: publish before returning to V8.
+  FinishSnapshot(&job);
+  if (job.result.ok()) {
+    fprintf(stderr,
+            "leakguard: near the heap limit (%zu bytes): wrote heap snapshot "
+            "%s\n",
+            current_heap_limit,
+            job.result.path.c_str());
+  } else {
+    fprintf(stderr,
+            "leakguard: near the heap limit (%zu bytes): no heap snapshot: "
+            "%s\n",
+            current_heap_limit,
+            job.result.message.c_str());
+  }
+  fflush(stderr);
+  // If the heap shrinks again, go back to the limit the process had.
+  self->isolate_->AutomaticallyRestoreInitialHeapLimit(0.95);
+  self->PushResult(job.result);
+  if (self->async_ != nullptr)
+    uv_async_send(self->async_);
+  return new_limit;
+}
+
+// ---------------------------------------------------------------------------
+
+SnapshotController::Stats SnapshotController::stats() const {
+  Stats s;
+  s.taken = taken_;
+  s.failed = failed_;
+  s.skipped = gate_.total_skipped();
+  s.signals = signals_seen_.load();
+  const int sig = signal_.load();
+  s.signal_watchers = sig == 0 ? 0 : SnapshotRegistry::SignalWatchers(sig);
+  {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    s.enabled = enabled_;
+  }
+  s.near_heap_limit_armed = near_heap_limit_installed_;
+  return s;
+}
+
+void SnapshotController::Dispose() {
+  if (disposed_)
+    return;
+  // 1. No V8 callback of ours may run after this (the monitor thread, which
+  //    calls OnSignal/OnGcRecord/OnRss, was joined by the owner already).
+  InstallNearHeapLimit(false);
+  const int old = signal_.exchange(0);
+  if (old != 0)
+    SnapshotRegistry::RemoveSignalWatcher(old);
+  disposed_ = true;
+  // 2. Finish every queued file, then join; the thread pokes async_.
+  {
+    std::lock_guard<std::mutex> lock(finish_mutex_);
+    finisher_stop_ = true;
+  }
+  finish_cv_.notify_all();
+  if (finisher_running_) {
+    uv_thread_join(&finisher_);
+    finisher_running_ = false;
+  }
+  // 3. An interrupt may still be queued in V8, which cannot cancel it: the
+  //    slot outlives us and the callback frees it.
+  if (slot_ != nullptr) {
+    slot_->owner.store(nullptr);
+    if (slot_->outstanding.load() == 0)
+      delete slot_;
+    slot_ = nullptr;
+  }
+  // 4. The main-loop handle; its close callback touches only the handle.
+  if (async_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(async_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    async_ = nullptr;
+  }
+  if (on_results_ != nullptr) {
+    napi_delete_reference(env_, on_results_);
+    on_results_ = nullptr;
+  }
+  if (async_context_ != nullptr) {
+    napi_async_destroy(env_, async_context_);
+    async_context_ = nullptr;
+  }
+}
+
+}  // namespace leakguard

@@ -1,0 +1,199 @@
+// SnapshotController: one environment's snapshot machinery. It decides when
+// an automatic snapshot may start (signal, thresholds, leak verdicts, near
+// the heap limit), gets it taken on the isolate's thread, finishes the
+// file off that thread, and hands results to JS.
+//
+// Ownership: the environment's Instance owns it, creates it on first use
+// and disposes it after the monitor thread is joined.
+//
+// Threads:
+// - The isolate's thread: Configure, WriteNow, the interrupt callback, the
+//   main-loop wake-up (OnAsync), the near-heap-limit callback, Dispose.
+// - The monitor thread: OnSignal, OnGcRecord, OnRss. They only decide and
+//   ask: SnapshotGate (mutex) admits one request per cooldown, pending_
+//   (atomic) holds it, and two doors open on the isolate's thread:
+//   Isolate::RequestInterrupt, which runs even while JS spins in a busy
+//   loop, and uv_async_send on our main-loop handle, which runs while the
+//   loop is idle. Whichever runs first exchanges pending_ to zero and takes
+//   the snapshot; the other finds nothing to do.
+// - The finishing thread: fsync, publish and retention of each file, so
+//   that the isolate is paused only for the capture and the serialisation.
+//   It is created on first use and joined by Dispose after it has
+//   finished every queued file.
+//
+// Results travel back in results_ (mutex) and are delivered to JS by the
+// main-loop wake-up through one callback per batch.
+#ifndef LEAKGUARD_ADDON_SNAPSHOT_CONTROLLER_H_
+#define LEAKGUARD_ADDON_SNAPSHOT_CONTROLLER_H_
+
+#include <napi.h>
+#include <uv.h>
+#include <v8.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "addon/snapshot/snapshot.h"
+#include "core/monitor/gc_record.h"
+#include "core/capture/snapshot_gate.h"
+
+namespace leakguard {
+
+// enableSnapshots() after validation in lib/options.js.
+struct SnapshotConfig {
+  SnapshotRequest base;  // dir, template, disk, retention, headroom
+  int signal = 0;        // 0: no signal
+  uint64_t cooldown_ms = 0;
+  uint64_t heap_used_bytes = 0;  // 0: off
+  double heap_used_percent = 0;  // of the heap limit; 0: off
+  uint64_t rss_bytes = 0;        // 0: off
+  bool near_heap_limit = false;
+};
+
+class SnapshotController {
+ public:
+  SnapshotController(napi_env env, v8::Isolate* isolate);
+  ~SnapshotController();
+  SnapshotController(const SnapshotController&) = delete;
+  SnapshotController& operator=(const SnapshotController&) = delete;
+
+  // Isolate thread. Creates the main-loop handle and keeps `on_results`,
+  // which receives arrays of result objects. Returns 0 or a libuv error.
+  int Init(Napi::Function on_results);
+  // Isolate thread. Applies a configuration (enabled = true) or turns the
+  // automatic triggers off.
+  void Configure(const SnapshotConfig& config);
+  void Disable();
+  // Isolate thread: takes a snapshot now (the writeSnapshot() API); the
+  // result is delivered like the others.
+  void WriteNow(const SnapshotRequest& request);
+  // Isolate thread: a trigger from JS (a 'leak' verdict).
+  void RequestFromJs(SnapshotTrigger trigger);
+  // Isolate thread: a snapshot for HeapDiff or findLeaks, taken now under
+  // the guard every capture shares (no snapshot inside a snapshot, e.g.
+  // from the near-heap-limit callback), with the same memory budget.
+  // `visit` copies what it needs before V8's snapshot is released. A file,
+  // when the request asks for one, is written but not yet published:
+  // FinishSnapshot (any thread) does that. Nothing is delivered to JS; the
+  // caller reports the job's result.
+  void CaptureForAnalysis(const SnapshotRequest& request,
+                          const SnapshotVisitor& visit,
+                          SnapshotJob* job);
+  void Dispose();
+
+  // Monitor thread.
+  void OnSignal();
+  void OnGcRecord(const GcRecord& record);
+  void OnRss(uint64_t rss);
+  // The signal the monitor thread should watch (0: none); any thread.
+  int watched_signal() const { return signal_.load(); }
+
+  // Counters for snapshotStats(); isolate thread.
+  struct Stats {
+    uint64_t taken = 0;
+    uint64_t failed = 0;
+    uint64_t skipped = 0;
+    uint64_t signals = 0;
+    int signal_watchers = 0;
+    bool enabled = false;
+    bool near_heap_limit_armed = false;
+  };
+  Stats stats() const;
+
+ private:
+  // The interrupt's data: V8 has no way to cancel an interrupt, so it must
+  // never point at a freed controller. Dispose clears `owner`; the last
+  // callback to run (or Dispose, if none is outstanding) frees the slot.
+  struct InterruptSlot {
+    std::atomic<SnapshotController*> owner{nullptr};
+    std::atomic<int> outstanding{0};
+  };
+
+  void Request(SnapshotTrigger trigger);  // any thread
+  static void OnInterrupt(v8::Isolate* isolate, void* data);
+  static void OnAsync(uv_async_t* handle);
+  static size_t OnNearHeapLimit(void* data,
+                                size_t current_heap_limit,
+                                size_t initial_heap_limit);
+  void RunPending();  // isolate thread
+  void Take(const SnapshotRequest& request,
+            bool finish_inline,
+            bool holds_gate);
+  void EnqueueFinish(std::unique_ptr<SnapshotJob> job);
+  static void FinisherMain(void* arg);
+  void PushResult(const SnapshotResult& result);
+  void Deliver();  // isolate thread, from the main-loop wake-up
+  void InstallNearHeapLimit(bool on);
+  SnapshotRequest RequestFor(SnapshotTrigger trigger);
+
+  napi_env env_;
+  v8::Isolate* isolate_;
+  uv_async_t* async_ = nullptr;  // owned; freed by its close callback
+  napi_ref on_results_ = nullptr;
+  napi_async_context async_context_ = nullptr;
+  InterruptSlot* slot_ = nullptr;
+  bool disposed_ = false;
+  bool in_capture_ = false;  // isolate thread: no nested snapshots
+  bool near_heap_limit_installed_ = false;
+
+  SnapshotGate gate_;
+  std::atomic<int> pending_{0};         // a SnapshotTrigger, 0 when none
+  std::atomic<int> threshold_kind_{0};  // which threshold asked
+  std::atomic<int> signal_{0};
+  std::atomic<uint64_t> signals_seen_{0};
+
+  // Configuration and the threshold state; the monitor thread reads and
+  // updates the triggers under config_mutex_.
+  mutable std::mutex config_mutex_;
+  SnapshotConfig config_;
+  bool enabled_ = false;
+  CrossingTrigger heap_bytes_trigger_;
+  CrossingTrigger heap_percent_trigger_;  // in basis points of the limit
+  CrossingTrigger rss_trigger_;
+
+  // Finishing thread.
+  std::mutex finish_mutex_;
+  std::condition_variable finish_cv_;
+  std::deque<std::unique_ptr<SnapshotJob>> finish_queue_;
+  uv_thread_t finisher_;
+  bool finisher_running_ = false;
+  bool finisher_stop_ = false;
+
+  std::mutex results_mutex_;
+  std::vector<SnapshotResult> results_;
+  std::vector<SnapshotResult> delivering_;  // isolate thread
+
+  uint64_t taken_ = 0;              // isolate thread
+  uint64_t api_outstanding_ = 0;    // isolate thread: promises waiting
+  double heap_bytes_per_node_ = 0;  // isolate thread: from the last snapshot
+  void Capture(SnapshotRequest request,
+               SnapshotJob* job,
+               const SnapshotVisitor& visit = nullptr);
+  uint64_t failed_ = 0;
+};
+
+// Adds writeSnapshot, enableSnapshots, ... to the binding
+// (snapshot_binding.cc).
+bool InitSnapshotBindings(Napi::Env env, Napi::Object exports);
+
+// Reads a request's file and budget fields from what lib/snapshots.js
+// passes (dir, nameTemplate, reason, maxFiles, ignoreHeadroom, threadId,
+// ...); false with a TypeError pending when one has the wrong type
+// (snapshot_binding.cc).
+bool ReadSnapshotRequest(Napi::Env env,
+                         Napi::Object object,
+                         SnapshotRequest* request);
+
+// One snapshot result as a plain JS object, success or failure (ok, code,
+// message, syscall, path, ...); lib/snapshots.js turns a failure into an
+// Error. nullptr if it could not be built (snapshot_binding.cc).
+napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& result);
+
+}  // namespace leakguard
+
+#endif  // LEAKGUARD_ADDON_SNAPSHOT_CONTROLLER_H_

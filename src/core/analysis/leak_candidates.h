@@ -1,0 +1,95 @@
+// The three-snapshot leak report ("analyze").
+//
+// Take a baseline snapshot, let the program do the work suspected of
+// leaking, take a target snapshot, do the work again, take a final one. A
+// leak candidate is an object that is new in the target (its id is not in
+// the baseline) and still alive in the final snapshot: it survived a whole
+// extra round of the same work, which transient objects do not.
+//
+// What counts as an object: nodes reachable from the root through strong
+// edges (an object that only weak edges hold will be collected, so it is no
+// leak), of a type a program allocates itself. V8's internals (node types
+// hidden, array, code, synthetic and object shape, and objects named
+// "system / ...") are never counted on their own: they follow what holds
+// them, and their bytes are in its retained size. Likewise a candidate that
+// another candidate dominates (a leaked request's url string) is part of
+// that one's retained size and not counted again, so counts say how many
+// things leaked, not how many V8 nodes.
+//
+// Candidates are grouped by class and by the shape of their shortest
+// retainer path (the edge names and classes along it, element indices
+// ignored): 5000 requests in one Map form one group, the same class leaking
+// through a second Map another. Groups are ranked by retained size; those
+// below the noise threshold (min_count, min_retained_bytes) are dropped.
+#ifndef LEAKGUARD_CORE_LEAK_CANDIDATES_H_
+#define LEAKGUARD_CORE_LEAK_CANDIDATES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/heap/dominators.h"
+#include "core/heap/heap_graph.h"
+#include "core/base/json_writer.h"
+#include "core/heap/node_classes.h"
+#include "core/heap/retainer_paths.h"
+
+namespace leakguard {
+
+struct LeakOptions {
+  // Noise threshold: a group is reported only with at least this many
+  // objects and this many retained bytes. A program's first requests warm
+  // caches and compile code; a few dozen survivors are normal, a leak grows
+  // with every unit of work.
+  uint64_t min_count = 20;
+  uint64_t min_retained_bytes = 16 * 1024;
+  // How many groups to report, largest first (0: all above the threshold).
+  size_t top = 10;
+};
+
+// One step of a representative path, for structured output.
+struct LeakPathHop {
+  std::string edge;       // label: property/variable name, [i], internal
+  std::string edge_type;  // "property", "context", "element", ... ("" first)
+  std::string node;       // class of the node reached
+  std::string node_type;  // "object", "closure", ...
+  std::string name;       // the node's own name (truncated to 100 bytes)
+  uint32_t id = 0;        // the node's snapshot id
+};
+
+struct LeakGroup {
+  std::string constructor;
+  uint64_t count = 0;
+  uint64_t self_size = 0;
+  uint64_t retained_size = 0;
+  std::string path;  // "global → requests (Map) → table → [12] (LeakedRequest)"
+  std::vector<LeakPathHop> hops;
+};
+
+struct LeakReport {
+  uint64_t baseline_nodes = 0;
+  uint64_t target_nodes = 0;
+  uint64_t final_nodes = 0;
+  uint64_t new_in_target = 0;    // ids in target, not in baseline
+  uint64_t still_alive = 0;      // of those, reachable in final
+  uint64_t candidates = 0;       // counted objects (see above)
+  uint64_t groups_total = 0;     // before the noise threshold
+  uint64_t groups_reported = 0;  // after it (before `top`)
+  LeakOptions options;
+  std::vector<LeakGroup> groups;
+};
+
+// `baseline_ids` and `target_ids` are sorted and unique (ReadSnapshotIds).
+LeakReport FindLeakCandidates(const std::vector<uint32_t>& baseline_ids,
+                              const std::vector<uint32_t>& target_ids,
+                              const HeapGraph& final_graph,
+                              const NodeClasses& classes,
+                              const DominatorTree& dominators,
+                              const ShortestPaths& paths,
+                              const LeakOptions& options);
+
+void WriteLeakReportJson(const LeakReport& report, JsonWriter* out);
+
+}  // namespace leakguard
+
+#endif  // LEAKGUARD_CORE_LEAK_CANDIDATES_H_

@@ -1,0 +1,71 @@
+// The memory budget of a heap snapshot: how much extra memory taking one
+// will need, and how much the process may still use before the kernel or
+// the container's OOM killer steps in.
+//
+// Why: V8 builds the whole snapshot graph in native memory before a byte
+// is written. For a heap of small objects that costs several times the
+// heap (measured, see docs/snapshots.md and bench/RESULTS.md), which is how
+// a diagnostic dump gets a pod OOM-killed into a 0-byte file. leakguard
+// refuses instead, with the numbers in the message.
+//
+// Pure functions over files; the paths are parameters so tests can point
+// them at fixtures. No shared state.
+#ifndef LEAKGUARD_CORE_MEMORY_BUDGET_H_
+#define LEAKGUARD_CORE_MEMORY_BUDGET_H_
+
+#include <cstdint>
+#include <string>
+
+#include "core/base/status.h"
+
+namespace leakguard {
+
+struct SystemPaths {
+  std::string proc = "/proc";  // reads self/cgroup and meminfo
+  std::string cgroup_root = "/sys/fs/cgroup";
+};
+
+struct MemoryHeadroom {
+  uint64_t available = 0;  // bytes the process may still allocate
+  // Which limit decided `available`: "cgroup-v2", "cgroup-v1" or "meminfo".
+  std::string source;
+  uint64_t limit = 0;  // that limit (MemTotal for "meminfo")
+  uint64_t usage = 0;  // usage counted against it, less reclaimable cache
+};
+
+// The smallest of: every cgroup v2 ancestor's memory.max minus
+// (memory.current minus inactive file cache), the cgroup v1 memory
+// controller's limit_in_bytes minus (usage_in_bytes minus
+// total_inactive_file), and the machine's MemAvailable. Inactive file
+// pages are reclaimed before the OOM killer runs (the kubelet's working
+// set uses the same subtraction), and our own snapshot files sit there.
+Result<MemoryHeadroom> ReadMemoryHeadroom(const SystemPaths& paths = {});
+
+// Extra native memory V8 needs to take and serialise a snapshot of a heap
+// with `heap_used` bytes in use. The cost is per snapshot node (object),
+// not per byte, so the estimate is heap_used / heap_bytes_per_node nodes
+// times kSnapshotBytesPerNode. Pass the ratio seen in this process's last
+// snapshot; 0 assumes a heap of small objects (kDefaultHeapBytesPerNode),
+// the worst case, so the first snapshot errs on the side of refusing.
+uint64_t EstimateSnapshotBytes(uint64_t heap_used,
+                               double heap_bytes_per_node = 0);
+
+// Measured peak extra RSS per snapshot node (bench/snapshot.js, node 20,
+// x64 Linux: 1.50 KB), rounded up.
+extern const double kSnapshotBytesPerNode;
+// Heap bytes per node of a heap of small objects (measured 52), rounded
+// down; a typical service's heap measures 50-60.
+extern const double kDefaultHeapBytesPerNode;
+// Fixed part of the estimate (strings table, serialiser buffers).
+extern const uint64_t kSnapshotFixedBytes;
+
+// kNoHeadroom, with both numbers and the limit's source in the message,
+// when `needed` exceeds `headroom.available`.
+Status CheckHeadroom(uint64_t needed, const MemoryHeadroom& headroom);
+
+// "12.3 MiB".
+std::string FormatBytes(uint64_t bytes);
+
+}  // namespace leakguard
+
+#endif  // LEAKGUARD_CORE_MEMORY_BUDGET_H_

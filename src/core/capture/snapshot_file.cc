@@ -1,0 +1,436 @@
+#include "core/capture/snapshot_file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace leakguard {
+
+const char kDefaultNameTemplate[] =
+    "leakguard-{pid}-{time}-{reason}.heapsnapshot";
+const char kSnapshotExtension[] = ".heapsnapshot";
+
+namespace {
+
+const char* const kPlaceholders[] = {"{pid}", "{tid}", "{time}", "{reason}"};
+constexpr size_t kMaxTemplateLength = 200;
+constexpr int kMaxSeq = 1000;
+
+bool EndsWith(const std::string& s, const char* suffix) {
+  const size_t n = strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+std::string Join(const std::string& dir, const std::string& name) {
+  if (dir.empty())
+    return name;
+  if (dir.back() == '/')
+    return dir + name;
+  return dir + "/" + name;
+}
+
+void SetError(IoError* out,
+              const char* syscall,
+              const std::string& path,
+              int err) {
+  if (out == nullptr)
+    return;
+  out->error = err;
+  out->syscall = syscall;
+  out->path = path;
+}
+
+Status IoStatus(const char* syscall, const std::string& path, int err) {
+  return Status(StatusCode::kIoError,
+                std::string(syscall) + " '" + path + "': " + strerror(err));
+}
+
+// Inserts "-<seq>" before the extension.
+std::string WithSeq(const std::string& name, uint32_t seq) {
+  if (seq == 0)
+    return name;
+  const std::string suffix = "-" + std::to_string(seq);
+  if (EndsWith(name, kSnapshotExtension)) {
+    const size_t at = name.size() - strlen(kSnapshotExtension);
+    return name.substr(0, at) + suffix + kSnapshotExtension;
+  }
+  return name + suffix;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+Status ValidateNameTemplate(const std::string& t) {
+  auto invalid = [&](const std::string& why) {
+    return Status(StatusCode::kInvalidArgument,
+                  "snapshot name template '" + t + "' " + why);
+  };
+  if (t.empty())
+    return invalid("is empty");
+  if (t.size() > kMaxTemplateLength) {
+    return invalid("is longer than " + std::to_string(kMaxTemplateLength) +
+                   " characters");
+  }
+  if (t.find('/') != std::string::npos || t.find('\\') != std::string::npos) {
+    return invalid(
+        "contains a path separator; it must be a file name inside the "
+        "snapshot directory");
+  }
+  if (t.find("..") != std::string::npos) {
+    return invalid("contains '..'; it must stay inside the snapshot directory");
+  }
+  if (t[0] == '.')
+    return invalid("starts with '.'");
+  for (unsigned char c : t) {
+    if (c < 0x20 || c == 0x7f)
+      return invalid("contains a control character");
+  }
+  for (size_t i = 0; i < t.size(); i++) {
+    if (t[i] == '}')
+      return invalid("has a '}' without '{'");
+    if (t[i] != '{')
+      continue;
+    const size_t end = t.find('}', i);
+    if (end == std::string::npos)
+      return invalid("has an unclosed '{'");
+    const std::string p = t.substr(i, end - i + 1);
+    bool known = false;
+    for (const char* k : kPlaceholders)
+      known = known || p == k;
+    if (!known) {
+      return invalid("uses unknown placeholder " + p +
+                     " (accepted: {pid}, {tid}, {time}, {reason})");
+    }
+    i = end;
+  }
+  return Status::Ok();
+}
+
+std::string FormatIsoTime(int64_t unix_ms) {
+  const time_t secs = static_cast<time_t>(unix_ms / 1000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  snprintf(buf,
+           sizeof(buf),
+           "%04d%02d%02dT%02d%02d%02d.%03dZ",
+           tm.tm_year + 1900,
+           tm.tm_mon + 1,
+           tm.tm_mday,
+           tm.tm_hour,
+           tm.tm_min,
+           tm.tm_sec,
+           static_cast<int>(((unix_ms % 1000) + 1000) % 1000));
+  return buf;
+}
+
+std::string SanitizeReason(const std::string& reason) {
+  std::string out;
+  for (char c : reason) {
+    if (out.size() >= 64)
+      break;
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '-' || c == '_';
+    out.push_back(ok ? c : '_');
+  }
+  return out.empty() ? "snapshot" : out;
+}
+
+std::string ExpandNameTemplate(const std::string& t,
+                               const SnapshotNameParts& parts,
+                               uint32_t seq) {
+  std::string out;
+  for (size_t i = 0; i < t.size(); i++) {
+    if (t[i] == '{') {
+      const size_t end = t.find('}', i);
+      const std::string p = t.substr(i, end - i + 1);
+      if (p == "{pid}") {
+        out += std::to_string(parts.pid);
+      } else if (p == "{tid}") {
+        out += std::to_string(parts.thread_id);
+      } else if (p == "{time}") {
+        out += FormatIsoTime(parts.unix_ms);
+      } else if (p == "{reason}") {
+        out += SanitizeReason(parts.reason);
+      }
+      i = end;
+      continue;
+    }
+    out.push_back(t[i]);
+  }
+  if (!EndsWith(out, kSnapshotExtension))
+    out += kSnapshotExtension;
+  return WithSeq(out, seq);
+}
+
+bool MatchesNameTemplate(const std::string& t, const std::string& name) {
+  if (EndsWith(name, ".tmp"))
+    return false;
+  // Placeholders become '*'; glob metacharacters of the template itself
+  // are escaped so that they match literally.
+  std::string pattern;
+  for (size_t i = 0; i < t.size(); i++) {
+    const char c = t[i];
+    if (c == '{') {
+      i = t.find('}', i);
+      if (i == std::string::npos)
+        return false;
+      pattern += '*';
+      continue;
+    }
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+      pattern += '\\';
+    }
+    pattern += c;
+  }
+  if (!EndsWith(pattern, kSnapshotExtension))
+    pattern += kSnapshotExtension;
+  if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0)
+    return true;
+  // The collision suffix: "<stem>-<n>.heapsnapshot".
+  const size_t at = pattern.size() - strlen(kSnapshotExtension);
+  const std::string with_seq =
+      pattern.substr(0, at) + "-[0-9]*" + kSnapshotExtension;
+  return fnmatch(with_seq.c_str(), name.c_str(), 0) == 0;
+}
+
+Status MakeDirectories(const std::string& dir, IoError* error) {
+  if (dir.empty()) {
+    return Status(StatusCode::kInvalidArgument, "snapshot directory is empty");
+  }
+  struct stat st;
+  if (stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      return Status::Ok();
+    SetError(error, "mkdir", dir, ENOTDIR);
+    return IoStatus("mkdir", dir, ENOTDIR);
+  }
+  // Create each missing component from the top, so that every directory
+  // we create gets mode 0700 and nothing else is touched.
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    const std::string part = dir.substr(0, pos);
+    if (part.empty() || part == "/")
+      continue;
+    if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
+      const int err = errno;
+      SetError(error, "mkdir", part, err);
+      return IoStatus("mkdir", part, err);
+    }
+  }
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    SetError(error, "mkdir", dir, ENOTDIR);
+    return IoStatus("mkdir", dir, ENOTDIR);
+  }
+  return Status::Ok();
+}
+
+Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error) {
+  std::string probe = dir.empty() ? "." : dir;
+  struct statvfs sv;
+  while (statvfs(probe.c_str(), &sv) != 0) {
+    const int err = errno;
+    const size_t slash = probe.find_last_of('/');
+    if (err != ENOENT || slash == std::string::npos) {
+      SetError(error, "statvfs", probe, err);
+      return IoStatus("statvfs", probe, err);
+    }
+    probe = slash == 0 ? "/" : probe.substr(0, slash);
+  }
+  *bytes = static_cast<uint64_t>(sv.f_bavail) * sv.f_frsize;
+  return Status::Ok();
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  Abort();
+}
+
+Status AtomicFileWriter::Fail(const char* syscall,
+                              const std::string& path,
+                              int err) {
+  error_.error = err;
+  error_.syscall = syscall;
+  error_.path = path;
+  Status status = IoStatus(syscall, path, err);
+  Abort();
+  return status;
+}
+
+Status AtomicFileWriter::Open(const std::string& dir, const std::string& name) {
+  Status s = MakeDirectories(dir, &error_);
+  if (!s.ok())
+    return s;
+  dir_ = dir;
+  name_ = name;
+  for (int seq = 0; seq < kMaxSeq; seq++) {
+    const std::string candidate = Join(dir, WithSeq(name, seq));
+    if (Exists(candidate))
+      continue;
+    const std::string tmp = candidate + ".tmp";
+    const int fd =
+        open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      fd_ = fd;
+      path_ = candidate;
+      tmp_path_ = tmp;
+      return Status::Ok();
+    }
+    if (errno != EEXIST)
+      return Fail("open", tmp, errno);
+  }
+  return Fail("open", Join(dir, name) + ".tmp", EEXIST);
+}
+
+Status AtomicFileWriter::Write(const char* data, size_t size) {
+  if (fd_ < 0)
+    return Fail("write", tmp_path_, EBADF);
+  while (size > 0) {
+    size_t chunk = size;
+    if (fail_after_bytes_ != 0) {
+      if (bytes_written_ >= fail_after_bytes_) {
+        return Fail("write", tmp_path_, ENOSPC);
+      }
+      chunk = std::min<uint64_t>(chunk, fail_after_bytes_ - bytes_written_);
+    }
+    const ssize_t n = write(fd_, data, chunk);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return Fail("write", tmp_path_, errno);
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+    bytes_written_ += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status AtomicFileWriter::Sync() {
+  if (fd_ < 0)
+    return Fail("fsync", tmp_path_, EBADF);
+  if (fsync(fd_) != 0)
+    return Fail("fsync", tmp_path_, errno);
+  const int fd = fd_;
+  fd_ = -1;
+  // A close error after a successful fsync still means the data may not be
+  // there (NFS reports write errors at close).
+  if (close(fd) != 0 && errno != EINTR)
+    return Fail("close", tmp_path_, errno);
+  return Status::Ok();
+}
+
+Status AtomicFileWriter::Publish() {
+  if (tmp_path_.empty() || fd_ >= 0)
+    return Fail("link", tmp_path_, EBADF);
+  std::string target = path_;
+  for (int seq = 1;; seq++) {
+    if (link(tmp_path_.c_str(), target.c_str()) == 0) {
+      unlink(tmp_path_.c_str());
+      break;
+    }
+    const int err = errno;
+    if (err == EEXIST && seq < kMaxSeq) {
+      target = Join(dir_, WithSeq(name_, seq));
+      continue;
+    }
+    if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK ||
+        err == ENOSYS) {
+      // No hard links here (some FUSE, vfat): rename, which replaces.
+      if (rename(tmp_path_.c_str(), target.c_str()) != 0) {
+        return Fail("rename", target, errno);
+      }
+      break;
+    }
+    return Fail("link", target, err);
+  }
+  path_ = target;
+  published_ = true;
+  tmp_path_.clear();
+  // Make the new directory entry durable too.
+  const int dfd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return Status::Ok();
+}
+
+void AtomicFileWriter::Abort() {
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+  if (!published_ && !tmp_path_.empty()) {
+    unlink(tmp_path_.c_str());
+    tmp_path_.clear();
+  }
+}
+
+Status ApplyRetention(const std::string& dir,
+                      const std::string& name_template,
+                      size_t max_files,
+                      std::vector<std::string>* removed,
+                      IoError* error) {
+  if (max_files == 0)
+    return Status::Ok();
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) {
+    const int err = errno;
+    SetError(error, "opendir", dir, err);
+    return IoStatus("opendir", dir, err);
+  }
+  struct Entry {
+    std::string path;
+    std::string name;
+    int64_t mtime_ns;
+  };
+  std::vector<Entry> ours;
+  while (struct dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (!MatchesNameTemplate(name_template, name))
+      continue;
+    const std::string path = Join(dir, name);
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    ours.push_back({path,
+                    name,
+                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 +
+                        st.st_mtim.tv_nsec});
+  }
+  closedir(d);
+  if (ours.size() <= max_files)
+    return Status::Ok();
+  std::sort(ours.begin(), ours.end(), [](const Entry& a, const Entry& b) {
+    if (a.mtime_ns != b.mtime_ns)
+      return a.mtime_ns < b.mtime_ns;
+    return a.name < b.name;
+  });
+  const size_t excess = ours.size() - max_files;
+  for (size_t i = 0; i < excess; i++) {
+    if (unlink(ours[i].path.c_str()) != 0 && errno != ENOENT) {
+      const int err = errno;
+      SetError(error, "unlink", ours[i].path, err);
+      return IoStatus("unlink", ours[i].path, err);
+    }
+    if (removed != nullptr)
+      removed->push_back(ours[i].path);
+  }
+  return Status::Ok();
+}
+
+}  // namespace leakguard

@@ -1,0 +1,137 @@
+// Files for heap snapshots: their names, the user's name template, the
+// atomic writer, retention of old files and the free-disk check.
+//
+// Nothing here knows about V8: src/addon/snapshot.cc streams V8's JSON into
+// an AtomicFileWriter. Every call returns a Status; a failed system call
+// also fills an IoError naming the syscall, the path and errno, so that the
+// addon can build a Node-style error (code, syscall, path) in one place.
+//
+// Threading: no shared state. An AtomicFileWriter is used by one thread at
+// a time; it may be handed from the isolate's thread (Open, Write) to a
+// finishing thread (Sync, Publish).
+#ifndef LEAKGUARD_CORE_SNAPSHOT_FILE_H_
+#define LEAKGUARD_CORE_SNAPSHOT_FILE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/status.h"
+
+namespace leakguard {
+
+// The system call that failed and what it was given.
+struct IoError {
+  int error = 0;        // errno value (positive), 0 when nothing failed
+  std::string syscall;  // "open", "write", "fsync", "link", "rename", ...
+  std::string path;
+};
+
+// What a snapshot file name is made of.
+struct SnapshotNameParts {
+  int64_t pid = 0;
+  int64_t thread_id = 0;  // worker threadId; 0 on the main thread
+  int64_t unix_ms = 0;    // wall-clock time of the capture
+  std::string reason;     // sanitised with SanitizeReason
+};
+
+// "leakguard-{pid}-{time}-{reason}.heapsnapshot".
+extern const char kDefaultNameTemplate[];
+extern const char kSnapshotExtension[];  // ".heapsnapshot"
+
+// A template is a single file name with placeholders {pid}, {tid}, {time}
+// and {reason}. It can never leave the snapshot directory: separators,
+// "..", a leading '.', control characters and unknown placeholders are
+// rejected (kInvalidArgument, with the reason in the message).
+Status ValidateNameTemplate(const std::string& name_template);
+
+// Expands a valid template. The result ends in ".heapsnapshot" (added when
+// the template does not), and `seq` > 0 adds "-<seq>" before the extension
+// to avoid an existing file.
+std::string ExpandNameTemplate(const std::string& name_template,
+                               const SnapshotNameParts& parts,
+                               uint32_t seq = 0);
+
+// True when `file_name` could have been produced by ExpandNameTemplate
+// with this template (placeholders match anything, plus an optional
+// sequence suffix). Retention only ever touches such files.
+bool MatchesNameTemplate(const std::string& name_template,
+                         const std::string& file_name);
+
+// ISO 8601 basic format in UTC, which sorts and never needs quoting in a
+// file name: "20261123T192744.123Z".
+std::string FormatIsoTime(int64_t unix_ms);
+
+// Keeps [A-Za-z0-9_-] and at most 64 characters; "" becomes "snapshot".
+std::string SanitizeReason(const std::string& reason);
+
+// Creates `dir` and its missing parents with mode 0700. Existing
+// directories are left as they are.
+Status MakeDirectories(const std::string& dir, IoError* error);
+
+// Free bytes for an unprivileged user on the file system holding `dir` (or
+// its nearest existing parent).
+Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error);
+
+// Writes a file so that it either appears complete under its final name or
+// not at all: the data goes to "<name>.tmp" (created with O_EXCL, mode
+// 0600), is flushed with fsync, and is then linked under the final name
+// (link() refuses to replace an existing file; rename() is the fallback on
+// file systems without hard links). Any failure, and destruction before
+// Publish(), removes the temporary file.
+class AtomicFileWriter {
+ public:
+  AtomicFileWriter() = default;
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  // Creates the directory if needed and opens the temporary file. When
+  // `name` or its temporary already exists, "-1", "-2", ... are tried.
+  Status Open(const std::string& dir, const std::string& name);
+  // Writes everything, retrying partial writes and EINTR.
+  Status Write(const char* data, size_t size);
+  // fsync and close.
+  Status Sync();
+  // Gives the file its final name and flushes the directory entry.
+  Status Publish();
+  // Removes the temporary file (idempotent; no-op after Publish).
+  void Abort();
+
+  // Test hook: Write fails with ENOSPC once this many bytes are written,
+  // the way a full disk does. 0 disables it.
+  void set_fail_after_bytes(uint64_t bytes) { fail_after_bytes_ = bytes; }
+
+  const std::string& path() const { return path_; }  // final path
+  const std::string& tmp_path() const { return tmp_path_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+  bool published() const { return published_; }
+  const IoError& error() const { return error_; }
+
+ private:
+  Status Fail(const char* syscall, const std::string& path, int err);
+
+  std::string dir_;
+  std::string name_;
+  std::string path_;
+  std::string tmp_path_;
+  int fd_ = -1;
+  uint64_t bytes_written_ = 0;
+  uint64_t fail_after_bytes_ = 0;
+  bool published_ = false;
+  IoError error_;
+};
+
+// Removes the oldest files in `dir` that match `name_template` until at
+// most `max_files` remain (0 keeps everything). Age is the modification
+// time, then the name. Only regular files are considered, never symbolic
+// links nor temporary files. Removed paths are appended to `removed`.
+Status ApplyRetention(const std::string& dir,
+                      const std::string& name_template,
+                      size_t max_files,
+                      std::vector<std::string>* removed,
+                      IoError* error);
+
+}  // namespace leakguard
+
+#endif  // LEAKGUARD_CORE_SNAPSHOT_FILE_H_

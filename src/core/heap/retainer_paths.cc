@@ -1,0 +1,147 @@
+#include "core/heap/retainer_paths.h"
+
+#include <algorithm>
+
+#include "core/heap/dominators.h"
+
+namespace leakguard {
+
+ShortestPaths::ShortestPaths(const HeapGraph& g) {
+  const uint32_t nodes = g.node_count();
+  parent_edge_.assign(nodes, kNoNode);
+  parent_node_.assign(nodes, kNoNode);
+  distance_.assign(nodes, kNoNode);
+  if (nodes == 0)
+    return;
+  EdgeFilter filter(g);
+  std::vector<uint32_t> queue;
+  queue.reserve(nodes);
+  distance_[0] = 0;
+  // Pass 0 seeds the user roots (shortcut children of the root), pass 1 the
+  // rest; each pass runs the queue dry, so user roots claim what they reach.
+  for (int pass = 0; pass < 2; pass++) {
+    size_t head = queue.size();
+    for (uint32_t e = g.first_edge(0); e < g.edge_end(0); e++) {
+      const int type = g.edge_type(e);
+      const bool user_root = type == filter.shortcut_type;
+      if (user_root != (pass == 0) || !filter.Follows(0, type))
+        continue;
+      const uint32_t t = g.edge_target(e);
+      if (distance_[t] != kNoNode)
+        continue;
+      distance_[t] = 1;
+      queue.push_back(t);
+    }
+    while (head < queue.size()) {
+      const uint32_t n = queue[head++];
+      const uint32_t d = distance_[n] + 1;
+      for (uint32_t e = g.first_edge(n); e < g.edge_end(n); e++) {
+        const uint32_t t = g.edge_target(e);
+        if (distance_[t] != kNoNode || !filter.Follows(n, g.edge_type(e))) {
+          continue;
+        }
+        distance_[t] = d;
+        parent_edge_[t] = e;
+        parent_node_[t] = n;
+        queue.push_back(t);
+      }
+    }
+  }
+}
+
+std::vector<PathHop> ShortestPaths::PathTo(uint32_t node) const {
+  std::vector<PathHop> path;
+  if (node == 0 || !reachable(node))
+    return path;
+  for (uint32_t n = node; n != kNoNode; n = parent_node_[n]) {
+    path.push_back(PathHop{parent_edge_[n], n});
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+bool IsIndexName(std::string_view name) {
+  if (name.empty() || name.size() > 10)
+    return false;
+  for (char c : name) {
+    if (c < '0' || c > '9')
+      return false;
+  }
+  return true;
+}
+
+bool IsIndexEdge(const HeapGraph& g, uint32_t e) {
+  return !g.edge_has_name(e) || IsIndexName(g.string(g.edge_name_or_index(e)));
+}
+
+std::string EdgeLabel(const HeapGraph& g, uint32_t e) {
+  if (!g.edge_has_name(e)) {
+    return "[" + std::to_string(g.edge_name_or_index(e)) + "]";
+  }
+  std::string_view name = g.string(g.edge_name_or_index(e));
+  if (name.empty())
+    return "<unnamed>";
+  // V8 names hash table slots (a Map's entries, a Context's slots) by their
+  // number, as internal edges.
+  if (IsIndexName(name))
+    return "[" + std::string(name) + "]";
+  return std::string(name);
+}
+
+namespace {
+
+// Whether a node's class tells the reader something: objects and closures
+// do, V8's arrays, hidden nodes and code do not.
+bool ShowsClass(const HeapGraph& g, const NodeClasses& classes, uint32_t n) {
+  std::string_view type = g.node_type_names()[g.node_type(n)];
+  if (type == "array" || type == "hidden" || type == "code" ||
+      type == "object shape") {
+    return false;
+  }
+  return classes.node_class_name(n).rfind("system / ", 0) != 0;
+}
+
+}  // namespace
+
+std::string HopLabel(const HeapGraph& g,
+                     const NodeClasses& classes,
+                     const PathHop& hop) {
+  const uint32_t n = hop.node;
+  std::string_view type = g.node_type_names()[g.node_type(n)];
+  std::string_view name = g.node_name_string(n);
+  const std::string& klass = classes.node_class_name(n);
+  // Roots and root categories: "(GC roots)", "(Stack roots)", "global".
+  if (hop.edge == kNoNode || type == "synthetic") {
+    if (!name.empty())
+      return std::string(name);
+    return klass;
+  }
+  // What the node is: its class, or "name()" for a function.
+  std::string what = klass;
+  if (type == "closure")
+    what = name.empty() ? "anonymous function" : std::string(name) + "()";
+  // Slots of arrays and hash tables: the index says little, the class all.
+  if (IsIndexEdge(g, hop.edge))
+    return what;
+  std::string label = EdgeLabel(g, hop.edge);
+  if (!ShowsClass(g, classes, n) || label == what)
+    return label;
+  // A function held under its own name: "handle()", not "handle (handle())".
+  if (type == "closure" && label == name)
+    return what;
+  return label + " (" + what + ")";
+}
+
+std::string FormatPath(const HeapGraph& g,
+                       const NodeClasses& classes,
+                       const std::vector<PathHop>& path) {
+  std::string out;
+  for (const PathHop& hop : path) {
+    if (!out.empty())
+      out += " \xE2\x86\x92 ";  // U+2192 RIGHTWARDS ARROW
+    out += HopLabel(g, classes, hop);
+  }
+  return out;
+}
+
+}  // namespace leakguard

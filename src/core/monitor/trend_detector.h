@@ -1,0 +1,431 @@
+// Growth-trend detection: timestamped memory samples in, leak verdicts and
+// 'leak' events out. Pure C++17, no V8; the monitor thread owns one
+// LeakDetector per isolate and is the only thread that touches it.
+//
+// What is measured. Three kinds of series, each handled the same way:
+//   heap      the live set: heap used right after a full (mark-compact)
+//             collection, or after a probe collection the detector asked for;
+//   external  external memory (ArrayBuffers, Buffers) after a collection;
+//   rss       resident set size, sampled on a timer, minus the V8 heap's
+//             committed size and external memory: native memory.
+// Each kind keeps at most kMaxPoints points: the window is cut into
+// kMaxPoints equal time buckets and a bucket keeps its lowest sample.
+// Floating garbage, in-flight requests and allocator slack only ever add to
+// a sample, so the minimum is the least noisy value. Memory is fixed at
+// construction; a poll costs O(kMaxPoints^2) per kind with new points.
+//
+// The method, per kind, over the points of the sliding window (the last
+// window_ms; samples from the first warmup_ms after start are ignored):
+//   envelope    the lower envelope: the minimum of each epoch, an epoch being
+//               a power-of-two run of buckets aligned to absolute time, at
+//               most kEnvelopePoints of them. Bursts shorter than an epoch
+//               drop out, and the epochs stay put as the window slides.
+//   slope       Theil-Sen over every point: the median of the slopes between
+//               all pairs. Robust to ~29% of arbitrary outliers. This is
+//               bytes_per_second, memwatch's usage_trend.
+//   base        the Theil-Sen line (intercept = median of y - slope * t);
+//               estimated_base is its value at the newest point.
+//   growth      the line's rise over the window (slope * span).
+//   confidence  Mann-Kendall trend test on the envelope: S = sum over pairs
+//               of sign(y[j] - y[i]), its variance with the tie correction,
+//               z = (S - 1) / sd, confidence = Phi(z) = 1 - the one-sided
+//               p-value for "rising". 0.5: no evidence either way; 0.99: a
+//               rise this consistent comes by chance in 1% of flat series.
+//   noise       1.4826 * the median absolute deviation of the envelope from
+//               its own line (the sd, for Gaussian noise).
+//   rising      a point is "rising" if it lies above the median of all the
+//               points before it in the window; rising_steps counts them of
+//               samples - 1 ("11 of 12 full GCs rising").
+// A window is a leak when all of these hold, growth being the smaller of the
+// line's and the envelope's (bursts at one end can tilt the one, not both):
+//   - at least min_samples points spanning at least min_span_ms;
+//   - confidence >= the sensitivity's threshold;
+//   - growth >= min_growth_bytes and >= min_relative_growth * the base at
+//     the start of the window;
+//   - growth >= kNoiseMultiple * noise: it climbs out of the noise;
+//   - persistence: the newer half (by time) rises at least kPersistFraction
+//     as fast as the older half, and by more than the noise on its own, so
+//     growth that slows down (a warm-up, a cache filling up) stops counting;
+//   - the floor rose: the lowest point of the newest quarter is above the
+//     lowest point of the older half; bursts keep returning to the floor.
+// The whole window, its newer half and its newest quarter are tried; a newer
+// part stands alone only if it ends above every point before it (a new high,
+// which a sawtooth's rising edge never makes). It is reported instead of a
+// longer detected part when it rises kChangeRatio times faster: the leak
+// began inside the window. A first event needs the verdict on
+// kConfirmations new points in a row spanning min_span_ms / 3.
+//
+// What it cannot do. It sees totals, not objects: it says that memory grows,
+// not what grows (snapshots and heap diffs do that). Growth that lasts longer
+// than about warmup_ms + min_span_ms and then plateaus (a slow cache fill, a
+// long warm-up) looks like a leak while it lasts; raise warmupMs or lower the
+// sensitivity for such services. A leak slower than
+// max(min_growth_bytes, min_relative_growth * base) per window_ms is below
+// the floors by design (widen windowMs to find it), and one within a few
+// noise widths per window is too. A sawtooth whose teeth are longer than the
+// window looks like growth. Mann-Kendall assumes independent noise; live-set
+// samples are autocorrelated, which the envelope, the floors and the
+// confirmations compensate for rather than model.
+//
+// Episodes and events. LeakDetector turns verdicts into events: the first
+// when a window is a confirmed leak; then, while the kind keeps growing (a
+// relaxed test: confidence >= kContinueConfidence, persistence, growth >=
+// min_growth_bytes), a repeat at most once per min_leak_interval_ms carrying
+// the growth since the episode began; the episode ends when the kind stops
+// growing. Events of one kind are never closer than min_leak_interval_ms,
+// across episodes too. An rss leak is not reported while heap and external
+// growth explain at least half of it (it would only repeat their events),
+// nor before the heap has three points to compare with, nor unless RSS
+// itself rose at least half as fast as the native estimate: pages that the
+// heap or malloc gave up stay resident for a while, so the estimate rises
+// when committed heap or external memory shrinks under a flat RSS.
+//
+// Probes. V8 runs few mark-compacts while a heap grows (measured: services
+// leaking 0.5-2 MB/s saw 2-5 in 75 s), so the heap series alone is too sparse
+// to judge within minutes. ShouldProbe() tells the monitor thread when to ask
+// for a live-set sample (a full GC or a memory-pressure notification): only
+// after warm-up and when no heap sample arrived for probe_interval_ms; half
+// that while heap or external memory is suspect (a rise that would clear the
+// floors, or a newest sample well above the line), four times that while
+// quiet (enough points, no sign of growth); never more than
+// max_probe_overhead of wall time going by the pause the last probe cost;
+// and, if the glue reports every collection (AddGcRecord), only once the heap
+// has grown past the last live-set sample or RSS by min_growth_bytes / 4 (an
+// idle process is never probed). A probe's GC record also carries external
+// memory, which may not otherwise be sampled in a process that hardly collects.
+#ifndef LEAKGUARD_CORE_TREND_DETECTOR_H_
+#define LEAKGUARD_CORE_TREND_DETECTOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/status.h"
+
+namespace leakguard {
+
+enum class SampleKind : uint8_t {
+  kHeap = 0,      // Live set after a full or probe collection.
+  kExternal = 1,  // External memory after a collection.
+  kRss = 2,       // Resident set size.
+};
+constexpr size_t kSampleKindCount = 3;
+
+// "heap", "external" or "rss": the names JavaScript sees in info.kind.
+const char* SampleKindName(SampleKind kind);
+
+enum class Sensitivity : uint8_t { kLow, kMedium, kHigh };
+
+// "low", "medium" or "high": the names of the JavaScript option.
+const char* SensitivityName(Sensitivity sensitivity);
+
+// Every threshold the detector uses. Preset() fills in a sensitivity's
+// thresholds; callers then override single fields (windowMs, ...).
+//
+//                         low      medium   high
+//   confidence            0.999    0.99     0.95
+//   min_samples           10       7        5
+//   min_relative_growth   20%      10%      5%
+//   min_span_ms           60 s     30 s     20 s
+struct DetectorOptions {
+  Sensitivity sensitivity = Sensitivity::kMedium;
+  // Mann-Kendall confidence a window must reach to count as a leak.
+  double confidence = 0.99;
+  // Fewest points (buckets) in the analysed window.
+  uint32_t min_samples = 7;
+  // Growth over the window as a fraction of the base at its start.
+  double min_relative_growth = 0.10;
+  // Shortest time the analysed points must span.
+  double min_span_ms = 30000;
+  // Growth over the window in bytes, whatever the base.
+  uint64_t min_growth_bytes = 2 * 1024 * 1024;
+  // Length of the sliding window; also sets the bucket width
+  // (window_ms / kMaxPoints).
+  double window_ms = 5 * 60 * 1000;
+  // Samples in the first warmup_ms after the detector's first call are
+  // ignored: start-up growth (module loading, JIT, first caches) is not a
+  // leak.
+  double warmup_ms = 20000;
+  // Smallest gap between two 'leak' events of the same kind.
+  double min_leak_interval_ms = 60000;
+  // Heap samples older than this ask for a probe (half of it while the heap
+  // is suspect, four times it while quiet); 0 disables probes.
+  double probe_interval_ms = 5000;
+  // Probes may cost at most this fraction of wall time (pause / gap).
+  double max_probe_overhead = 0.01;
+
+  static DetectorOptions Preset(Sensitivity sensitivity);
+};
+
+// kInvalidArgument naming the option (with its JavaScript name) when a field
+// is out of range or the fields contradict each other.
+Status ValidateDetectorOptions(const DetectorOptions& options);
+
+// The detector's reading of one kind's window.
+struct TrendVerdict {
+  // Why the window is or is not a leak: the first check that failed.
+  enum class Reason : uint8_t {
+    kLeak,              // Every check passed.
+    kTooFewSamples,     // Fewer than min_samples points.
+    kSpanTooShort,      // The points span less than min_span_ms.
+    kNotSignificant,    // Confidence below the threshold.
+    kGrowthTooSmall,    // Growth below min_growth_bytes.
+    kRelativeTooSmall,  // Growth below min_relative_growth * base.
+    kBelowNoise,        // Growth below kNoiseMultiple * the noise.
+    kNotPersistent,     // The newer half no longer rises.
+    kFloorNotRaised,    // The newest quarter dips as low as the older half.
+    kNoNewHigh,         // (newer part only) not above what came before.
+  };
+
+  bool detected = false;  // The window is a leak.
+  bool growing = false;   // Relaxed test that keeps an episode going.
+  Reason reason = Reason::kTooFewSamples;
+  double start_ms = 0;  // First and last point analysed.
+  double end_ms = 0;
+  uint32_t samples = 0;         // Points analysed.
+  uint32_t rising_steps = 0;    // Of samples - 1; see the top comment.
+  double bytes_per_second = 0;  // Theil-Sen slope.
+  double growth_bytes = 0;      // Line rise over [start_ms, end_ms].
+  double base_bytes = 0;        // Line value at start_ms.
+  double estimated_base = 0;    // Line value at end_ms.
+  double confidence = 0;        // Mann-Kendall, in [0, 1].
+  double noise_bytes = 0;       // Robust sd of the envelope about its line.
+};
+
+const char* TrendReasonName(TrendVerdict::Reason reason);
+
+// One kind's bounded window of points and its analysis. Not thread-safe.
+class TrendDetector {
+ public:
+  // Most points kept per kind; the Theil-Sen scratch is sized for it.
+  static constexpr size_t kMaxPoints = 128;
+  // Newer-half slope / older-half slope below which growth has stopped.
+  static constexpr double kPersistFraction = 0.5;
+  // The trend is computed on at most this many envelope points: bursts and
+  // in-flight work lasting a few samples fall out of the minima, and the
+  // points left are closer to the independence Mann-Kendall assumes.
+  static constexpr size_t kEnvelopePoints = 16;
+  // A detected newer half describes the leak instead of the whole window
+  // when it rises this many times faster.
+  static constexpr double kChangeRatio = 1.5;
+  // Growth must be this many times the noise (robust sd of the envelope
+  // around the line): a chance trend in noisy data stays within a couple of
+  // noise widths, a leak keeps climbing out of it.
+  static constexpr double kNoiseMultiple = 3;
+  // New points in a row on which the window must be a leak (spanning at
+  // least min_span_ms / 3) before the first event: one lucky sample is not
+  // enough, and a rise that is flattening cannot keep looking like a leak.
+  static constexpr uint32_t kConfirmations = 3;
+  // Confidence that keeps an episode going once it has started.
+  static constexpr double kContinueConfidence = 0.8;
+
+  explicit TrendDetector(const DetectorOptions& options);
+
+  // Drops every point and adopts the window of `options`.
+  void Reset(const DetectorOptions& options);
+
+  // Adds a sample. Returns false and ignores it when time_ms is earlier than
+  // the newest point (the clock is monotonic; a stale sample is a glue bug).
+  bool AddSample(double time_ms, uint64_t bytes);
+
+  // Drops points older than now_ms - window_ms.
+  void Expire(double now_ms);
+
+  // Analyses the window against `options`' thresholds.
+  TrendVerdict Evaluate(const DetectorOptions& options);
+
+  size_t size() const { return count_; }
+  double newest_time() const;   // NaN when empty.
+  double newest_bytes() const;  // 0 when empty.
+  double min_bytes() const;
+  double max_bytes() const;
+
+ private:
+  struct Point {
+    double time_ms;
+    double bytes;
+    int64_t bucket;
+  };
+  struct Fit;
+
+  const Point& At(size_t i) const { return points_[(head_ + i) % kMaxPoints]; }
+  // Fills env_t_/env_y_ with the lower envelope of points [begin, count_):
+  // the minimum of each epoch (a power-of-two run of buckets, at most
+  // kEnvelopePoints epochs). Returns the number of envelope points.
+  size_t BuildEnvelope(size_t begin);
+  Fit FitSeries(const double* t, const double* y, size_t n);
+  uint32_t RisingSteps(size_t begin);
+  TrendVerdict Check(const DetectorOptions& options, size_t begin);
+
+  double bucket_ms_;
+  double window_ms_;
+  Point points_[kMaxPoints];
+  size_t head_ = 0;
+  size_t count_ = 0;
+  // Scratch reused by every Evaluate(); sized once in the constructor.
+  double raw_t_[kMaxPoints];
+  double raw_y_[kMaxPoints];
+  double env_t_[kMaxPoints];
+  double env_y_[kMaxPoints];
+  std::vector<double> slopes_;
+  std::vector<double> values_;
+};
+
+// One 'leak' event for JavaScript. memwatch's start/end/growth plus ours.
+struct LeakEvent {
+  SampleKind kind = SampleKind::kHeap;
+  uint32_t sequence = 0;        // 0 for an episode's first event, then 1, 2..
+  double start_ms = 0;          // Where the episode's growth began.
+  double end_ms = 0;            // Newest sample.
+  double growth_bytes = 0;      // Since start_ms (cumulative on repeats).
+  double bytes_per_second = 0;  // Current Theil-Sen slope.
+  double confidence = 0;        // Current Mann-Kendall confidence.
+  uint32_t samples = 0;         // Points in the current window.
+  uint32_t rising_steps = 0;    // Of samples - 1.
+  double window_ms = 0;         // Span of the current window's points.
+  double estimated_base = 0;    // The line's value now.
+};
+
+// memwatch's `reason`, e.g. "heap grew 48.2 MB over 5 min (160 KB/s), 12 of
+// 12 full GCs rising". Decimal units (1 MB = 10^6 bytes).
+std::string FormatLeakReason(const LeakEvent& event);
+
+struct KindStats {
+  uint64_t samples_received = 0;  // Every AddSample of this kind.
+  uint64_t samples_ignored = 0;   // Of those, during warm-up or out of order.
+  uint32_t samples_held = 0;      // Points in the window now.
+  double current_bytes = 0;       // Newest sample (memwatch's current_base; raw
+                             // RSS for rss, whose other fields are native).
+  double min_bytes = 0;  // Lowest and highest point in the window.
+  double max_bytes = 0;
+  double estimated_base = 0;  // memwatch's estimated_base.
+  double usage_trend = 0;     // memwatch's usage_trend, bytes/second.
+  double confidence = 0;
+  bool in_episode = false;
+};
+
+struct DetectorStats {
+  KindStats kinds[kSampleKindCount];
+  uint64_t probes_requested = 0;
+  uint64_t events_emitted = 0;
+  uint64_t episodes = 0;
+  uint64_t rss_restarts = 0;
+};
+
+// The monitor thread's single entry point: feed it samples, Poll() it for
+// events, ask ShouldProbe() whether to request a live-set sample. Owns all
+// per-kind state; not thread-safe (one thread, the monitor, uses it). Times
+// are milliseconds on one monotonic clock; warm-up counts from the first
+// call of any method.
+class LeakDetector {
+ public:
+  // An rss leak needs RSS itself to rise at least this fraction as fast as
+  // the native estimate (with confidence kContinueConfidence).
+  static constexpr double kRssRiseFraction = 0.5;
+
+  // `options` must pass ValidateDetectorOptions(); the glue checks first.
+  explicit LeakDetector(const DetectorOptions& options);
+
+  // Validates and adopts new options. Points are kept unless the window
+  // changed (bucket widths would no longer match); episodes are kept.
+  Status Configure(const DetectorOptions& options);
+  const DetectorOptions& options() const { return options_; }
+
+  // One sample. For kRss pass the resident set size itself: the series
+  // analysed is RSS minus the committed heap and external memory of the
+  // latest AddGcRecord (native memory).
+  void AddSample(SampleKind kind, double time_ms, uint64_t bytes);
+
+  // Drops the rss series (both the estimate and raw RSS) and ends an rss
+  // episode: RSS moved for a reason of our own (leakguard captured or
+  // analysed a snapshot), so the points before no longer compare with the
+  // points after.
+  void RestartRss();
+  // An rss sample left out (taken during that work): counted, not analysed.
+  void SkipRssSample();
+
+  // Everything one GC record tells the detector, for every collection
+  // (scavenges included): heap used, committed and external memory after
+  // it. Adds an external sample, and a heap (live-set) sample when
+  // `full_gc` (a mark-compact). Heap used after other collections tells
+  // ShouldProbe whether the heap can have grown; committed heap and
+  // external memory are subtracted from later rss samples.
+  void AddGcRecord(double time_ms,
+                   uint64_t heap_used,
+                   uint64_t heap_total,
+                   uint64_t external,
+                   bool full_gc);
+
+  // Re-evaluates kinds with new points and returns the events to post, in
+  // kind order.
+  std::vector<LeakEvent> Poll(double now_ms);
+
+  // True when the monitor thread should request a live-set probe now. A true
+  // answer counts as a request: the caller is expected to act on it; the
+  // probe's full GC then arrives through AddGcRecord like any other.
+  bool ShouldProbe(double now_ms);
+
+  // The pause the last probe cost, to keep probes within max_probe_overhead.
+  void NoteProbePause(double pause_ms);
+
+  const TrendVerdict& verdict(SampleKind kind) const {
+    return verdicts_[Index(kind)];
+  }
+  DetectorStats Stats() const;
+
+ private:
+  struct Episode {
+    bool active = false;
+    uint32_t sequence = 0;
+    double start_ms = 0;
+    double start_base = 0;
+    double last_event_ms = -1;     // Poll time of the last event; -1: none.
+    double last_event_end_ms = 0;  // Its newest sample.
+  };
+
+  static size_t Index(SampleKind kind) { return static_cast<size_t>(kind); }
+  void Touch(double now_ms);
+  bool RssExplained(const TrendVerdict& rss) const;
+  // Whether RSS itself rose with the native estimate's verdict `rss`.
+  bool RssRose(const TrendVerdict& rss);
+  // Whether `kind` shows signs of growth worth probing for quickly.
+  bool Suspect(SampleKind kind) const;
+  void Step(SampleKind kind, double now_ms, std::vector<LeakEvent>* out);
+
+  DetectorOptions options_;
+  double origin_ms_ = 0;
+  bool started_ = false;
+  TrendDetector trends_[kSampleKindCount];
+  TrendVerdict verdicts_[kSampleKindCount];
+  bool dirty_[kSampleKindCount] = {false, false, false};
+  // Consecutive evaluations on new points that found a leak, the newest
+  // point of the first and of the last of them.
+  uint32_t streak_[kSampleKindCount] = {0, 0, 0};
+  double streak_start_ms_[kSampleKindCount] = {0, 0, 0};
+  double streak_end_ms_[kSampleKindCount] = {0, 0, 0};
+  Episode episodes_[kSampleKindCount];
+  uint64_t received_[kSampleKindCount] = {0, 0, 0};
+  uint64_t ignored_[kSampleKindCount] = {0, 0, 0};
+  double last_bytes_[kSampleKindCount] = {0, 0, 0};  // Newest raw sample.
+  double last_heap_sample_ms_ = 0;  // Raw heap samples, warm-up included.
+  double last_heap_bytes_ = 0;
+  double rss_at_heap_sample_ = 0;  // Newest rss when it arrived.
+  bool have_heap_sample_ = false;
+  bool heap_used_reported_ = false;  // AddGcRecord was ever called.
+  uint64_t v8_bytes_ = 0;  // Committed heap + external, latest GC record.
+  // RSS itself, the same samples as the rss kind's before the subtraction.
+  TrendDetector raw_rss_;
+  double heap_used_since_sample_ = 0;  // Max heap used after the last sample.
+  double last_probe_ms_ = 0;
+  bool probed_ = false;
+  double last_probe_pause_ms_ = 0;
+  uint64_t probes_requested_ = 0;
+  uint64_t events_emitted_ = 0;
+  uint64_t episodes_started_ = 0;
+  uint64_t rss_restarts_ = 0;
+};
+
+}  // namespace leakguard
+
+#endif  // LEAKGUARD_CORE_TREND_DETECTOR_H_

@@ -1,0 +1,235 @@
+#include "core/capture/snapshot_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace leakguard {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/leakguard-file-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::vector<std::string> List(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr)
+    return out;
+  while (struct dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..")
+      out.push_back(n);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(SnapshotName, DefaultTemplate) {
+  SnapshotNameParts p;
+  p.pid = 42;
+  p.unix_ms = 1795455705123;  // 2026-11-23T17:41:45.123Z
+  p.reason = "signal";
+  EXPECT_EQ(ExpandNameTemplate(kDefaultNameTemplate, p),
+            "leakguard-42-20261123T174145.123Z-signal.heapsnapshot");
+  EXPECT_EQ(ExpandNameTemplate(kDefaultNameTemplate, p, 2),
+            "leakguard-42-20261123T174145.123Z-signal-2.heapsnapshot");
+}
+
+TEST(SnapshotName, TemplateGetsExtensionAndPlaceholders) {
+  SnapshotNameParts p;
+  p.pid = 7;
+  p.thread_id = 3;
+  p.reason = "../etc/passwd";
+  EXPECT_EQ(ExpandNameTemplate("app-{pid}-{tid}-{reason}", p),
+            "app-7-3-___etc_passwd.heapsnapshot");
+}
+
+TEST(SnapshotName, RejectsTemplatesThatLeaveTheDirectory) {
+  EXPECT_TRUE(ValidateNameTemplate(kDefaultNameTemplate).ok());
+  EXPECT_TRUE(ValidateNameTemplate("x-{time}.heapsnapshot").ok());
+  for (const char* bad : {"",
+                          "../x",
+                          "a/b",
+                          "/abs",
+                          "..",
+                          ".",
+                          ".hidden",
+                          "a..b",
+                          "a\\b",
+                          "x-{nope}",
+                          "x-{pid",
+                          "x}",
+                          "a\nb"}) {
+    Status s = ValidateNameTemplate(bad);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_NE(ValidateNameTemplate("../x").message().find(".."),
+            std::string::npos);
+}
+
+TEST(SnapshotName, SanitizeReason) {
+  EXPECT_EQ(SanitizeReason(""), "snapshot");
+  EXPECT_EQ(SanitizeReason("near-heap-limit"), "near-heap-limit");
+  EXPECT_EQ(SanitizeReason("a b/c"), "a_b_c");
+  EXPECT_EQ(SanitizeReason(std::string(100, 'x')).size(), 64u);
+}
+
+TEST(SnapshotName, MatchesOnlyOurFiles) {
+  const std::string t = kDefaultNameTemplate;
+  EXPECT_TRUE(MatchesNameTemplate(
+      t, "leakguard-1-20261123T000000.000Z-api.heapsnapshot"));
+  EXPECT_TRUE(MatchesNameTemplate(
+      t, "leakguard-1-20261123T000000.000Z-api-3.heapsnapshot"));
+  EXPECT_FALSE(MatchesNameTemplate(
+      t, "leakguard-1-20261123T000000.000Z-api.heapsnapshot.tmp"));
+  EXPECT_FALSE(MatchesNameTemplate(t, "Heap.20261123.heapsnapshot"));
+  EXPECT_FALSE(MatchesNameTemplate(t, "leakguard-notes.txt"));
+  EXPECT_TRUE(MatchesNameTemplate("fixed", "fixed.heapsnapshot"));
+  EXPECT_TRUE(MatchesNameTemplate("fixed", "fixed-2.heapsnapshot"));
+  EXPECT_FALSE(MatchesNameTemplate("fixed", "fixedX.heapsnapshot"));
+  EXPECT_FALSE(MatchesNameTemplate("a[1]", "a1.heapsnapshot"));
+  EXPECT_TRUE(MatchesNameTemplate("a[1]", "a[1].heapsnapshot"));
+}
+
+TEST(AtomicFileWriter, WritesSyncsAndPublishes) {
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/a/b";
+  AtomicFileWriter w;
+  ASSERT_TRUE(w.Open(dir, "s.heapsnapshot").ok());
+  EXPECT_EQ(List(dir), std::vector<std::string>{"s.heapsnapshot.tmp"});
+  struct stat st;
+  ASSERT_EQ(stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(stat(w.tmp_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_TRUE(w.Write("{\"a\":", 5).ok());
+  ASSERT_TRUE(w.Write("1}", 2).ok());
+  ASSERT_TRUE(w.Sync().ok());
+  ASSERT_TRUE(w.Publish().ok());
+  EXPECT_EQ(w.path(), dir + "/s.heapsnapshot");
+  EXPECT_EQ(w.bytes_written(), 7u);
+  EXPECT_EQ(List(dir), std::vector<std::string>{"s.heapsnapshot"});
+  EXPECT_EQ(Slurp(w.path()), "{\"a\":1}");
+}
+
+TEST(AtomicFileWriter, NeverReplacesAnExistingFile) {
+  TempDir tmp;
+  std::ofstream(tmp.path() + "/s.heapsnapshot") << "old";
+  AtomicFileWriter w;
+  ASSERT_TRUE(w.Open(tmp.path(), "s.heapsnapshot").ok());
+  ASSERT_TRUE(w.Write("new", 3).ok());
+  ASSERT_TRUE(w.Sync().ok());
+  // Another writer takes the chosen name between Open and Publish.
+  std::ofstream(tmp.path() + "/s-1.heapsnapshot") << "racer";
+  ASSERT_TRUE(w.Publish().ok());
+  EXPECT_EQ(Slurp(tmp.path() + "/s.heapsnapshot"), "old");
+  EXPECT_EQ(Slurp(tmp.path() + "/s-1.heapsnapshot"), "racer");
+  EXPECT_EQ(w.path(), tmp.path() + "/s-2.heapsnapshot");
+  EXPECT_EQ(Slurp(w.path()), "new");
+}
+
+TEST(AtomicFileWriter, WriteFailureRemovesTheTemporaryFile) {
+  TempDir tmp;
+  AtomicFileWriter w;
+  w.set_fail_after_bytes(4);
+  ASSERT_TRUE(w.Open(tmp.path(), "s.heapsnapshot").ok());
+  Status s = w.Write("0123456789", 10);
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_EQ(w.error().syscall, "write");
+  EXPECT_EQ(w.error().error, ENOSPC);
+  EXPECT_EQ(w.error().path, tmp.path() + "/s.heapsnapshot.tmp");
+  EXPECT_NE(s.message().find("No space left"), std::string::npos);
+  EXPECT_TRUE(List(tmp.path()).empty());
+}
+
+TEST(AtomicFileWriter, DestructionBeforePublishRemovesTheFile) {
+  TempDir tmp;
+  {
+    AtomicFileWriter w;
+    ASSERT_TRUE(w.Open(tmp.path(), "s.heapsnapshot").ok());
+    ASSERT_TRUE(w.Write("x", 1).ok());
+  }
+  EXPECT_TRUE(List(tmp.path()).empty());
+}
+
+TEST(AtomicFileWriter, OpenFailureNamesSyscallAndPath) {
+  TempDir tmp;
+  std::ofstream(tmp.path() + "/file") << "x";
+  AtomicFileWriter w;
+  Status s = w.Open(tmp.path() + "/file/sub", "s.heapsnapshot");
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_EQ(w.error().syscall, "mkdir");
+  EXPECT_EQ(w.error().error, ENOTDIR);
+}
+
+TEST(Retention, RemovesOldestOfOursOnly) {
+  TempDir tmp;
+  const std::string d = tmp.path();
+  const char* names[] = {
+      "leakguard-1-20260101T000000.000Z-api.heapsnapshot",
+      "leakguard-1-20260101T000001.000Z-api.heapsnapshot",
+      "leakguard-1-20260101T000002.000Z-api.heapsnapshot",
+      "leakguard-1-20260101T000003.000Z-api.heapsnapshot",
+  };
+  int age = 100;
+  for (const char* n : names) {
+    const std::string p = d + "/" + n;
+    std::ofstream(p) << "x";
+    struct timespec times[2] = {{1000 - age, 0}, {1000 - age, 0}};
+    utimensat(AT_FDCWD, p.c_str(), times, 0);
+    age -= 10;
+  }
+  std::ofstream(d + "/other.heapsnapshot") << "keep";
+  std::ofstream(d + "/leakguard-1-x-api.heapsnapshot.tmp") << "keep";
+  symlink((d + "/other.heapsnapshot").c_str(),
+          (d + "/leakguard-9-link-api.heapsnapshot").c_str());
+  std::vector<std::string> removed;
+  IoError err;
+  ASSERT_TRUE(ApplyRetention(d, kDefaultNameTemplate, 2, &removed, &err).ok());
+  ASSERT_EQ(removed.size(), 2u);
+  EXPECT_EQ(removed[0], d + "/" + names[0]);
+  EXPECT_EQ(removed[1], d + "/" + names[1]);
+  std::vector<std::string> want = {
+      "leakguard-1-20260101T000002.000Z-api.heapsnapshot",
+      "leakguard-1-20260101T000003.000Z-api.heapsnapshot",
+      "leakguard-1-x-api.heapsnapshot.tmp",
+      "leakguard-9-link-api.heapsnapshot",
+      "other.heapsnapshot",
+  };
+  EXPECT_EQ(List(d), want);
+}
+
+TEST(FreeDisk, ReportsForMissingDirectoryViaParent) {
+  TempDir tmp;
+  uint64_t bytes = 0;
+  IoError err;
+  ASSERT_TRUE(FreeDiskBytes(tmp.path() + "/not/yet", &bytes, &err).ok());
+  EXPECT_GT(bytes, 0u);
+}
+
+}  // namespace
+}  // namespace leakguard
