@@ -38,12 +38,11 @@
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_maybe"
       ],
-      "cflags_cc": ["-std=gnu++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_cc": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
       "conditions": [
         ["leakguard_werror=='true'", { "cflags_cc": ["-Werror"] }]
       ],
       "xcode_settings": {
-        "CLANG_CXX_LANGUAGE_STANDARD": "gnu++17",
         "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"]
       }
     }

@@ -58,7 +58,10 @@ Status IoStatus(const char* syscall, const std::string& path, int err) {
 std::string WithSeq(const std::string& name, uint32_t seq) {
   if (seq == 0)
     return name;
-  const std::string suffix = "-" + std::to_string(seq);
+  // Appended, not "-" + to_string(): g++ 12 under C++20 warns falsely
+  // (-Wrestrict, GCC bug 105329) on that spelling.
+  std::string suffix(1, '-');
+  suffix += std::to_string(seq);
   if (EndsWith(name, kSnapshotExtension)) {
     const size_t at = name.size() - strlen(kSnapshotExtension);
     return name.substr(0, at) + suffix + kSnapshotExtension;

@@ -74,9 +74,25 @@ bool IsIndexEdge(const HeapGraph& g, uint32_t e) {
   return !g.edge_has_name(e) || IsIndexName(g.string(g.edge_name_or_index(e)));
 }
 
+namespace {
+
+// "[" + text + "]", appended in place: g++ 12 under C++20 warns
+// (-Wrestrict, a false positive in libstdc++'s operator+(const char*,
+// string&&), GCC bug 105329) on the shorter spelling.
+std::string Bracketed(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '[';
+  out += text;
+  out += ']';
+  return out;
+}
+
+}  // namespace
+
 std::string EdgeLabel(const HeapGraph& g, uint32_t e) {
   if (!g.edge_has_name(e)) {
-    return "[" + std::to_string(g.edge_name_or_index(e)) + "]";
+    return Bracketed(std::to_string(g.edge_name_or_index(e)));
   }
   std::string_view name = g.string(g.edge_name_or_index(e));
   if (name.empty())
@@ -84,7 +100,7 @@ std::string EdgeLabel(const HeapGraph& g, uint32_t e) {
   // V8 names hash table slots (a Map's entries, a Context's slots) by their
   // number, as internal edges.
   if (IsIndexName(name))
-    return "[" + std::string(name) + "]";
+    return Bracketed(name);
   return std::string(name);
 }
 
