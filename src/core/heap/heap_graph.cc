@@ -264,6 +264,9 @@ void HeapGraph::BuildRetainers() {
 
 namespace {
 
+// U+FFFD in UTF-8.
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
+
 // Where two strings part, for FirstDifference's message: the byte offset
 // and a few bytes of each from there, non-ASCII bytes as \xNN.
 std::string Parting(std::string_view a, std::string_view b) {
@@ -288,7 +291,28 @@ std::string Parting(std::string_view a, std::string_view b) {
   return "differ at byte " + Num(at) + ": " + excerpt(a) + " vs " + excerpt(b);
 }
 
+// Whether the copy's name `a` is the file's name `b`, up to V8's spelling.
+bool SameName(std::string_view a, std::string_view b) {
+  return a == b || (a.find(kReplacementCharacter) != std::string_view::npos &&
+                    V8FileSpelling(a) == b);
+}
+
 }  // namespace
+
+std::string V8FileSpelling(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  size_t from = 0;
+  for (size_t at = name.find(kReplacementCharacter);
+       at != std::string_view::npos;
+       at = name.find(kReplacementCharacter, from)) {
+    out.append(name.substr(from, at - from));
+    out += "???";
+    from = at + kReplacementCharacter.size();
+  }
+  out.append(name.substr(from));
+  return out;
+}
 
 std::string FirstDifference(const HeapGraph& a, const HeapGraph& b) {
   if (a.node_type_names() != b.node_type_names())
@@ -316,7 +340,7 @@ std::string FirstDifference(const HeapGraph& a, const HeapGraph& b) {
       return where + "self size " + Num(a.self_size(n)) + " vs " +
              Num(b.self_size(n));
     }
-    if (a.node_name_string(n) != b.node_name_string(n)) {
+    if (!SameName(a.node_name_string(n), b.node_name_string(n))) {
       return where + "names " +
              Parting(a.node_name_string(n), b.node_name_string(n));
     }
@@ -335,7 +359,7 @@ std::string FirstDifference(const HeapGraph& a, const HeapGraph& b) {
       if (a.edge_has_name(e)) {
         std::string_view x = a.string(a.edge_name_or_index(e));
         std::string_view y = b.string(b.edge_name_or_index(e));
-        if (x != y)
+        if (!SameName(x, y))
           return edge + ": names " + Parting(x, y);
       } else if (a.edge_name_or_index(e) != b.edge_name_or_index(e)) {
         return edge + ": index " + Num(a.edge_name_or_index(e)) + " vs " +

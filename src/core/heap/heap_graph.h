@@ -185,9 +185,19 @@ class HeapGraph {
 // self size) and the same edges (type, name text or element index, target)
 // in the same order.
 // String tables may differ in order and in duplicates. This is how tests
-// check that the addon's copy of a V8 snapshot is what the snapshot reader
-// makes of the same snapshot written to a file.
+// check that the addon's copy of a V8 snapshot (`a`) is what the snapshot
+// reader makes of the same snapshot written to a file (`b`).
+//
+// V8's file is lossy in one way that every version shares: its serialiser
+// decodes each name as UTF-8 and writes '?' for every byte of what its
+// decoder calls a bad character, and that value is U+FFFD itself, so a
+// U+FFFD in a name is "???" in the file (Node 24 and 26 keep such a string
+// in every heap). A name of `a` with U+FFFD where `b` has "???" is the
+// same name.
 std::string FirstDifference(const HeapGraph& a, const HeapGraph& b);
+
+// `name` as V8's file spells it: each U+FFFD as "???" (see above).
+std::string V8FileSpelling(std::string_view name);
 
 }  // namespace leakguard
 

@@ -140,5 +140,17 @@ TEST(HeapGraph, FirstDifferenceComparesContentNotStringTables) {
   EXPECT_EQ(FirstDifference(a, d), "node counts differ: 2 vs 1");
 }
 
+TEST(HeapGraph, FirstDifferenceAllowsV8sSpellingOfTheReplacementCharacter) {
+  EXPECT_EQ(V8FileSpelling("a\xEF\xBF\xBD b \xEF\xBF\xBD"), "a??? b ???");
+  EXPECT_EQ(V8FileSpelling("plain"), "plain");
+  HeapGraph copy = SmallGraph(false, "k\xEF\xBF\xBD");
+  EXPECT_EQ(FirstDifference(copy, SmallGraph(false, "k???")), "");
+  // Only in that direction, and only for U+FFFD.
+  EXPECT_NE(FirstDifference(SmallGraph(false, "k???"), copy), "");
+  EXPECT_NE(FirstDifference(copy, SmallGraph(false, "k??")), "");
+  EXPECT_NE(FirstDifference(SmallGraph(false, "k?"), SmallGraph(false, "k???")),
+            "");
+}
+
 }  // namespace
 }  // namespace leakguard
