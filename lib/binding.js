@@ -1,33 +1,34 @@
 'use strict';
-// Loads the native addon built by scripts/build.js. Every call into C++ goes
-// through the object exported here; lib/ files never load the addon
-// themselves.
+// Loads the native addon. Every call into C++ goes through the object
+// exported here; lib/ files never load the addon themselves.
+//
+// node-gyp-build picks the binary: build/Release (or build/Debug) when this
+// checkout built one, otherwise the prebuild for this platform, arch, libc
+// and Node ABI, prebuilds/<platform>-<arch>/leakguard.abi<N>.glibc.node, as
+// prebuildify names them (scripts/prebuild.js).
 const path = require('node:path');
+const os = require('node:os');
+const nodeGypBuild = require('node-gyp-build');
 
-const candidates = [
-  path.join(__dirname, '..', 'build', 'Release', 'leakguard.node'),
-  path.join(__dirname, '..', 'build', 'Debug', 'leakguard.node'),
-];
+const root = path.join(__dirname, '..');
 
 function load() {
-  let firstError = null;
-  for (const file of candidates) {
-    try {
-      return require(file);
-    } catch (err) {
-      if (err.code !== 'MODULE_NOT_FOUND') throw err;
-      firstError = firstError || err;
-    }
+  try {
+    return nodeGypBuild(root);
+  } catch (cause) {
+    const tag = `${process.platform}-${os.arch()}`;
+    const wanted = `prebuilds/${tag}/leakguard.abi${process.versions.modules}.glibc.node`;
+    const err = new Error(
+      `leakguard: no native addon for node ${process.version} (ABI ` +
+        `${process.versions.modules}, ${tag}): looked for build/Release/leakguard.node ` +
+        `and ${wanted} in ${root}. Build it with \`npm rebuild leakguard\` (it needs a ` +
+        'C++ compiler and make; if npm blocks install scripts, allow leakguard\'s first: ' +
+        'see the README, "Installing").'
+    );
+    err.code = 'ERR_LEAKGUARD_NOT_BUILT';
+    err.cause = cause;
+    throw err;
   }
-  const err = new Error(
-    'leakguard: the native addon is not built for node ' +
-      `${process.version} (looked in build/Release and build/Debug). ` +
-      'Run `npm rebuild leakguard` (it needs the headers of this node; ' +
-      'see the README).'
-  );
-  err.code = 'ERR_LEAKGUARD_NOT_BUILT';
-  err.cause = firstError;
-  throw err;
 }
 
 module.exports = load();
