@@ -5,6 +5,8 @@
 //   node scripts/test-cpp.js                     normal build, ctest
 //   node scripts/test-cpp.js --sanitize=address  ASan+UBSan build (or thread)
 //   node scripts/test-cpp.js --valgrind          run the tests under memcheck
+//   node scripts/test-cpp.js --std=20            the core as C++20 (default 17;
+//                                                the addon is 20 on Node 24/26)
 //   node scripts/test-cpp.js --fuzz[=SECONDS]    build the libFuzzer targets
 //                                                with clang++ and run each for
 //                                                SECONDS (default 60) on a
@@ -20,6 +22,11 @@ const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const sanitize = (args.find((a) => a.startsWith('--sanitize=')) || '').split('=')[1];
 const valgrind = args.includes('--valgrind');
+const std = (args.find((a) => a.startsWith('--std=')) || '--std=17').split('=')[1];
+if (!['17', '20'].includes(std)) {
+  process.stderr.write(`leakguard: --std is 17 or 20, got ${std}\n`);
+  process.exit(1);
+}
 const fuzzArg = args.find((a) => a === '--fuzz' || a.startsWith('--fuzz='));
 const fuzzSeconds = fuzzArg ? Number(fuzzArg.split('=')[1] || 60) : 0;
 if (fuzzArg && !(Number.isInteger(fuzzSeconds) && fuzzSeconds > 0)) {
@@ -27,7 +34,8 @@ if (fuzzArg && !(Number.isInteger(fuzzSeconds) && fuzzSeconds > 0)) {
   process.exit(1);
 }
 const buildDir = path.join(root, 'build',
-                           fuzzArg ? 'cpp-fuzz' : `cpp-tests${sanitize ? `-${sanitize}` : ''}`);
+                           fuzzArg ? 'cpp-fuzz'
+                             : `cpp-tests${sanitize ? `-${sanitize}` : ''}${std === '17' ? '' : `-cxx${std}`}`);
 const werror = process.env.CI || process.env.LEAKGUARD_WERROR ? 'ON' : 'OFF';
 
 function run(cmd, argv, opts = {}) {
@@ -75,7 +83,8 @@ if (fuzzArg) {
 
 fs.mkdirSync(buildDir, { recursive: true });
 const configure = ['-S', path.join(root, 'test', 'cpp'), '-B', buildDir,
-                   `-DLEAKGUARD_WERROR=${werror}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo'];
+                   `-DLEAKGUARD_WERROR=${werror}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
+                   `-DLEAKGUARD_CXX_STANDARD=${std}`];
 if (sanitize) {
   configure.push(`-DLEAKGUARD_SANITIZE=${sanitize === 'address' ? 'address,undefined' : sanitize}`);
 }
