@@ -204,9 +204,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                        })) {
     return exports;
   }
-  InitSnapshotBindings(env, exports);
-  InitAnalyze(env, exports);
-  InitHeapCapture(env, exports);
+  // Each stops at its first failure, and so does the chain (see
+  // ExportFunctions: the environment is going away).
+  if (InitSnapshotBindings(env, exports) && InitAnalyze(env, exports))
+    InitHeapCapture(env, exports);
   return exports;
 }
 

@@ -20,6 +20,7 @@
 
 #include "addon/exports.h"
 #include "addon/analysis/heap_capture.h"
+#include "addon/promise_worker.h"
 #include "addon/snapshot_registry.h"
 #include "core/analysis/heap_reports.h"
 #include "core/base/status.h"
@@ -44,14 +45,10 @@ struct Request {
   LeakOptions leak;
 };
 
-class AnalyzeWorker : public Napi::AsyncWorker {
+class AnalyzeWorker : public PromiseWorker {
  public:
   AnalyzeWorker(Napi::Env env, Request request)
-      : Napi::AsyncWorker(env, "leakguard.analyze"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        request_(std::move(request)) {}
-
-  Napi::Promise promise() { return deferred_.Promise(); }
+      : PromiseWorker(env, "leakguard.analyze"), request_(std::move(request)) {}
 
  protected:
   void Execute() override {
@@ -93,7 +90,7 @@ class AnalyzeWorker : public Napi::AsyncWorker {
     }
   }
 
-  void OnOK() override { deferred_.Resolve(Napi::String::New(Env(), json_)); }
+  void OnOK() override { Resolve(Napi::String::New(Env(), json_)); }
 
   // The one place a core Status becomes a JS error: the message is the
   // core's ("<file>: at byte N: <reason>"), `code` says which kind.
@@ -109,11 +106,10 @@ class AnalyzeWorker : public Napi::AsyncWorker {
       // Setting a property on a fresh Error cannot fail unless the
       // environment is going away; reject with what we have.
     }
-    deferred_.Reject(e);
+    Reject(e);
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
   Request request_;
   std::string json_;
   Status status_;
@@ -164,10 +160,8 @@ bool ReadOptions(const Napi::CallbackInfo& info, Request* request) {
 
 Napi::Value Queue(Napi::Env env, Request request) {
   // The worker deletes itself after OnOK/OnError (AsyncWorker's default).
-  AnalyzeWorker* worker = new AnalyzeWorker(env, std::move(request));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return PromiseWorker::QueueForPromise(
+      new AnalyzeWorker(env, std::move(request)));
 }
 
 // (handles: External[], options?: object) -> Promise<string>. The captures

@@ -14,6 +14,7 @@
 #include "addon/instance.h"
 #include "addon/snapshot/snapshot_controller.h"
 #include "addon/analysis/v8_heap_graph.h"
+#include "addon/promise_worker.h"
 #include "core/analysis/heap_reports.h"
 #include "core/heap/snapshot_reader.h"
 
@@ -184,14 +185,10 @@ Napi::Value CaptureHeap(const Napi::CallbackInfo& info) {
 
 // Publishes a capture's file on a libuv threadpool thread (fsync, link)
 // and resolves with its result object.
-class FinishWorker : public Napi::AsyncWorker {
+class FinishWorker : public PromiseWorker {
  public:
   FinishWorker(Napi::Env env, std::unique_ptr<SnapshotJob> job)
-      : Napi::AsyncWorker(env, "leakguard.finishCapture"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)) {}
-
-  Napi::Promise promise() { return deferred_.Promise(); }
+      : PromiseWorker(env, "leakguard.finishCapture"), job_(std::move(job)) {}
 
  protected:
   void Execute() override { FinishSnapshot(job_.get()); }
@@ -199,16 +196,22 @@ class FinishWorker : public Napi::AsyncWorker {
   void OnOK() override {
     napi_value result = SnapshotResultToJs(Env(), job_->result);
     if (result != nullptr) {
-      deferred_.Resolve(Napi::Value(Env(), result));
-    } else {
-      deferred_.Reject(
-          Napi::Error::New(Env(), "binding: could not build the result")
-              .Value());
+      Resolve(result);
+      return;
+    }
+    // Building a plain object fails only in a dying environment; try to
+    // say so, through the C API (see PromiseWorker).
+    napi_value message = nullptr;
+    napi_value error = nullptr;
+    static constexpr char kText[] = "binding: could not build the result";
+    if (napi_create_string_utf8(Env(), kText, sizeof(kText) - 1, &message) ==
+            napi_ok &&
+        napi_create_error(Env(), nullptr, message, &error) == napi_ok) {
+      Reject(error);
     }
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::unique_ptr<SnapshotJob> job_;
 };
 
@@ -222,11 +225,8 @@ Napi::Value FinishCapture(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   // The worker deletes itself after OnOK (AsyncWorker's default).
-  FinishWorker* worker =
-      new FinishWorker(info.Env(), std::move(holder->capture->file));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return PromiseWorker::QueueForPromise(
+      new FinishWorker(info.Env(), std::move(holder->capture->file)));
 }
 
 // releaseCapture(handle): frees the copy now instead of at the next GC (an

@@ -1,0 +1,35 @@
+'use strict';
+// Worker threads that are terminated, or exit, while leakguard is busy in
+// them must never take the process down (issue 12, items 1 and 5). Each
+// case runs in a child process, because the failure is an abort of the
+// whole process ("FATAL ERROR: Error::ThrowAsJavaScriptException
+// napi_throw", exit 134).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { runNode, ROOT } = require('./helpers/child');
+
+const CHILD = path.join(ROOT, 'test', 'fixtures', 'worker-teardown-child.js');
+
+function assertSurvived(r) {
+  assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr.slice(-2000)}`);
+  assert.doesNotMatch(r.stderr, /FATAL ERROR/);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.match(r.stdout, /survived/);
+}
+
+test('analyses in flight on the threadpool when a worker is terminated or exits', async () => {
+  // Node runs the job's completion during the worker's teardown, when JS
+  // can no longer run: settling the promise must not abort.
+  const r = await runNode({ file: CHILD, args: ['jobs', '4'], timeoutMs: 240000 });
+  assertSurvived(r);
+  for (const name of ['summary', 'endAsync', 'findLeaks']) {
+    assert.match(r.stdout, new RegExp(`${name}/terminate`));
+    assert.match(r.stdout, new RegExp(`${name}/exit`));
+  }
+});
+
+test('a worker terminated while it is still loading leakguard', async () => {
+  const r = await runNode({ file: CHILD, args: ['load', '150'], timeoutMs: 240000 });
+  assertSurvived(r);
+});
