@@ -291,6 +291,7 @@ void MonitorThread::WatchSignal(bool stopping) {
   signal_.data = this;
   if (uv_signal_start(&signal_, OnSignal, want) == 0) {
     watched_signal_ = want;
+    s->OnMonitorWatching();
   } else {
     CloseSignal();
   }

@@ -113,7 +113,55 @@ void SnapshotController::Configure(const SnapshotConfig& config) {
     if (config.signal != 0)
       SnapshotRegistry::AddSignalWatcher(config.signal);
   }
+  ArmGuard(config.signal);
   InstallNearHeapLimit(config.near_heap_limit);
+}
+
+void SnapshotController::ArmGuard(int signum) {
+  if (signum == guard_signal_ || async_ == nullptr)
+    return;
+  if (guard_ == nullptr) {
+    if (signum == 0)
+      return;
+    uv_signal_t* handle = new uv_signal_t;
+    if (uv_signal_init(uv_handle_get_loop(
+                           reinterpret_cast<uv_handle_t*>(async_)),
+                       handle) != 0) {
+      delete handle;
+      return;
+    }
+    handle->data = this;
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+    guard_ = handle;
+  }
+  // uv_signal_start moves an active watcher to the new signal.
+  if (signum == 0 || uv_signal_start(guard_, OnGuardSignal, signum) != 0) {
+    uv_signal_stop(guard_);
+    guard_signal_ = 0;
+    return;
+  }
+  guard_signal_ = signum;
+}
+
+void SnapshotController::OnGuardSignal(uv_signal_t* handle, int signum) {
+  static_cast<SnapshotController*>(handle->data)
+      ->OnSignalFrom(SignalSide::kGuard);
+}
+
+bool SnapshotController::FirstOfPair(SignalSide side) {
+  std::lock_guard<std::mutex> lock(pair_mutex_);
+  const int mine = side == SignalSide::kMonitor ? 0 : 1;
+  if (unmatched_[1 - mine] > 0) {
+    unmatched_[1 - mine]--;
+    return false;
+  }
+  unmatched_[mine]++;
+  return true;
+}
+
+void SnapshotController::OnMonitorWatching() {
+  std::lock_guard<std::mutex> lock(pair_mutex_);
+  unmatched_[static_cast<int>(SignalSide::kGuard)] = 0;
 }
 
 void SnapshotController::Disable() {
@@ -127,6 +175,7 @@ void SnapshotController::Disable() {
   const int old = signal_.exchange(0);
   if (old != 0)
     SnapshotRegistry::RemoveSignalWatcher(old);
+  ArmGuard(0);
   InstallNearHeapLimit(false);
 }
 
@@ -156,6 +205,12 @@ void SnapshotController::Request(SnapshotTrigger trigger) {
 }
 
 void SnapshotController::OnSignal() {
+  OnSignalFrom(SignalSide::kMonitor);
+}
+
+void SnapshotController::OnSignalFrom(SignalSide side) {
+  if (!FirstOfPair(side))
+    return;  // the other watcher asked for this one
   signals_seen_.fetch_add(1);
   if (signal_.load() == 0)
     return;
@@ -531,7 +586,13 @@ void SnapshotController::Dispose() {
       delete slot_;
     slot_ = nullptr;
   }
-  // 4. The main-loop handle; its close callback touches only the handle.
+  // 4. The main-loop handles; their close callbacks touch only the handle.
+  if (guard_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(guard_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+    guard_ = nullptr;
+    guard_signal_ = 0;
+  }
   if (async_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(async_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });

@@ -86,8 +86,10 @@ class SnapshotController {
                           SnapshotJob* job);
   void Dispose();
 
-  // Monitor thread.
+  // Monitor thread: its watcher caught the signal.
   void OnSignal();
+  // Monitor thread: its watcher now catches the signal (see guard_).
+  void OnMonitorWatching();
   void OnGcRecord(const GcRecord& record);
   void OnRss(uint64_t rss);
   // The signal the monitor thread should watch (0: none); any thread.
@@ -117,6 +119,9 @@ class SnapshotController {
   void Request(SnapshotTrigger trigger);  // any thread
   static void OnInterrupt(v8::Isolate* isolate, void* data);
   static void OnAsync(uv_async_t* handle);
+  // The main-loop signal guard (see guard_).
+  void ArmGuard(int signum);  // isolate thread
+  static void OnGuardSignal(uv_signal_t* handle, int signum);
   static size_t OnNearHeapLimit(void* data,
                                 size_t current_heap_limit,
                                 size_t initial_heap_limit);
@@ -134,6 +139,30 @@ class SnapshotController {
   napi_env env_;
   v8::Isolate* isolate_;
   uv_async_t* async_ = nullptr;  // owned; freed by its close callback
+  // A watcher of the snapshot signal on the main loop, unref'd, started
+  // synchronously by Configure. The monitor thread's own watcher is what
+  // takes a snapshot while JS spins (its loop is not blocked), but it is
+  // started asynchronously on that thread and closed by stop(); libuv
+  // restores a signal's default action when its last watcher closes, so
+  // without this one a SIGUSR2 that came right after enableSnapshots(), or
+  // after stop(), killed the process. Owned; freed by its close callback,
+  // like async_.
+  //
+  // libuv hands one signal to every watcher armed when it arrives, and the
+  // guard is armed whenever the monitor's is, so the monitor sees a subset
+  // of what the guard sees, each in its own time. A delivery seen by both
+  // must ask once: whichever callback comes first asks and counts itself
+  // unmatched; the second finds the other's count and takes one off
+  // (FirstOfPair). Deliveries that only the guard saw (no monitor watcher
+  // then) are forgotten when the monitor's watcher starts, so they cannot
+  // pair with later ones.
+  enum class SignalSide { kMonitor, kGuard };
+  bool FirstOfPair(SignalSide side);  // any thread
+  void OnSignalFrom(SignalSide side);
+  uv_signal_t* guard_ = nullptr;
+  int guard_signal_ = 0;  // isolate thread
+  std::mutex pair_mutex_;
+  uint64_t unmatched_[2] = {0, 0};  // by SignalSide, under pair_mutex_
   napi_ref on_results_ = nullptr;
   napi_async_context async_context_ = nullptr;
   InterruptSlot* slot_ = nullptr;
