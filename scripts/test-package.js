@@ -114,10 +114,11 @@ for (const part of ['ERR_LEAKGUARD_NOT_BUILT', `ABI ${JSON.parse(execFileSync(ne
 process.stdout.write(`ok no binary: ${firstLine.trim().slice(0, 160)}…\n`);
 passed++;
 if (arm64) {
+  const qemu = execFileSync('sh', ['-c', `command -v ${QEMU}`], { encoding: 'utf8' }).trim();
   for (const major of SUPPORTED) {
     const { bin } = nodeFor(major, 'arm64');
-    smoke(app, QEMU, ['-L', ARM64_SYSROOT, bin, 'smoke.js'], `linux-arm64 node ${major} (qemu)`,
-          { ...process.env, PATH: `${barePath(bin, false)}:${path.dirname(execFileSync('sh', ['-c', `command -v ${QEMU}`], { encoding: 'utf8' }).trim())}` });
+    smoke(app, qemu, ['-L', ARM64_SYSROOT, bin, 'smoke.js'], `linux-arm64 node ${major} (qemu)`,
+          { ...process.env, PATH: barePath(bin, false) });
     passed++;
   }
 }
