@@ -9,6 +9,7 @@
 
 #include "addon/exports.h"
 #include "addon/instance.h"
+#include "addon/raw_object.h"
 #include "addon/snapshot/snapshot_controller.h"
 
 namespace leakguard {
@@ -226,63 +227,6 @@ Napi::Value ValidateTemplate(const Napi::CallbackInfo& info) {
   const Status s = ValidateNameTemplate(info[0].As<Napi::String>().Utf8Value());
   return Napi::String::New(env, s.ok() ? "" : s.message());
 }
-
-// Raw N-API object building for SnapshotResultToJs (it runs from a uv
-// callback; see Instance::DeliverEvents).
-class RawObject {
- public:
-  explicit RawObject(napi_env env) : env_(env) {
-    ok_ = napi_create_object(env, &object_) == napi_ok;
-  }
-  RawObject& Num(const char* key, double v) {
-    napi_value value;
-    if (ok_)
-      ok_ = napi_create_double(env_, v, &value) == napi_ok && Set(key, value);
-    return *this;
-  }
-  RawObject& Str(const char* key, const std::string& v) {
-    napi_value value;
-    if (ok_) {
-      ok_ = napi_create_string_utf8(env_, v.c_str(), v.size(), &value) ==
-                napi_ok &&
-            Set(key, value);
-    }
-    return *this;
-  }
-  RawObject& Bool(const char* key, bool v) {
-    napi_value value;
-    if (ok_)
-      ok_ = napi_get_boolean(env_, v, &value) == napi_ok && Set(key, value);
-    return *this;
-  }
-  RawObject& Strings(const char* key, const std::vector<std::string>& list) {
-    napi_value array;
-    if (!ok_ ||
-        napi_create_array_with_length(env_, list.size(), &array) != napi_ok) {
-      ok_ = false;
-      return *this;
-    }
-    for (size_t i = 0; ok_ && i < list.size(); i++) {
-      napi_value s;
-      ok_ =
-          napi_create_string_utf8(env_, list[i].c_str(), list[i].size(), &s) ==
-              napi_ok &&
-          napi_set_element(env_, array, static_cast<uint32_t>(i), s) == napi_ok;
-    }
-    if (ok_)
-      ok_ = Set(key, array);
-    return *this;
-  }
-  napi_value Done() { return ok_ ? object_ : nullptr; }
-
- private:
-  bool Set(const char* key, napi_value value) {
-    return napi_set_named_property(env_, object_, key, value) == napi_ok;
-  }
-  napi_env env_;
-  napi_value object_ = nullptr;
-  bool ok_ = false;
-};
 
 const char* ErrorCode(const SnapshotResult& r) {
   switch (r.code) {
