@@ -6,6 +6,7 @@
 // format is documented in docs/analyze.md.
 const path = require('node:path');
 const binding = require('./binding');
+const options = require('./options');
 
 function checkFiles(api, files, count) {
   if (!Array.isArray(files) || files.length !== count ||
@@ -15,45 +16,27 @@ function checkFiles(api, files, count) {
   return files.map((f) => path.resolve(f));
 }
 
-function checkOptions(api, options, keys) {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${api}: options must be an object`);
-  }
-  const out = {};
-  for (const key of keys) {
-    const v = options[key];
-    if (v === undefined) continue;
-    if (!Number.isInteger(v) || v < 0) {
-      throw new RangeError(`${api}: options.${key} must be an integer >= 0`);
-    }
-    out[key] = v;
-  }
-  return out;
-}
-
 // Objects new in `target` (absent from `baseline`) and still alive in
 // `final`, grouped by constructor and retainer path, largest retained size
-// first. options: { top = 10, minCount = 20, minRetainedBytes = 16384 }.
-async function analyze(files, options) {
+// first. opts: options.LEAK_SCHEMA (top, minCount, minRetainedBytes).
+async function analyze(files, opts) {
   const f = checkFiles('leakguard.analyze', files, 3);
-  const o = checkOptions('leakguard.analyze', options,
-                         ['top', 'minCount', 'minRetainedBytes']);
+  const o = options.validate('leakguard.analyze', options.LEAK_SCHEMA, opts);
   return JSON.parse(await binding.analyze(f, o));
 }
 
-// memwatch's HeapDiff shape for two snapshot files. options: { top = 0 }
+// memwatch's HeapDiff shape for two snapshot files. opts: { top = 0 }
 // (0: every class).
-async function diff(before, after, options) {
+async function diff(before, after, opts) {
   const f = checkFiles('leakguard.diff', [before, after], 2);
-  const o = checkOptions('leakguard.diff', options, ['top']);
+  const o = options.validate('leakguard.diff', options.REPORT_SCHEMA, opts);
   return JSON.parse(await binding.diff(f, o));
 }
 
-// Count, shallow and retained size per constructor. options: { top = 0 }.
-async function summary(file, options) {
+// Count, shallow and retained size per constructor. opts: { top = 0 }.
+async function summary(file, opts) {
   const f = checkFiles('leakguard.summary', [file], 1);
-  const o = checkOptions('leakguard.summary', options, ['top']);
+  const o = options.validate('leakguard.summary', options.REPORT_SCHEMA, opts);
   return JSON.parse(await binding.summary(f, o));
 }
 

@@ -9,6 +9,7 @@
 const path = require('node:path');
 const os = require('node:os');
 const nodeGypBuild = require('node-gyp-build');
+const { makeError } = require('./errors');
 
 const root = path.join(__dirname, '..');
 
@@ -18,16 +19,13 @@ function load() {
   } catch (cause) {
     const tag = `${process.platform}-${os.arch()}`;
     const wanted = `prebuilds/${tag}/leakguard.abi${process.versions.modules}.glibc.node`;
-    const err = new Error(
+    throw makeError('ERR_LEAKGUARD_NOT_BUILT',
       `leakguard: no native addon for node ${process.version} (ABI ` +
         `${process.versions.modules}, ${tag}): looked for build/Release/leakguard.node ` +
         `and ${wanted} in ${root}. Build it with \`npm rebuild leakguard\` (it needs a ` +
         'C++ compiler and make; if npm blocks install scripts, allow leakguard\'s first: ' +
-        'see the README, "Installing").'
-    );
-    err.code = 'ERR_LEAKGUARD_NOT_BUILT';
-    err.cause = cause;
-    throw err;
+        'see the README, "Installing").',
+      { cause });
   }
 }
 

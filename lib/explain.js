@@ -29,6 +29,7 @@
 const v8 = require('node:v8');
 const { captureHeap } = require('./snapshots');
 const binding = require('./binding');
+const options = require('./options');
 const { topGrowing } = require('./heap-diff');
 
 const CALL = 'leakguard explain';
@@ -208,12 +209,12 @@ class Explainer {
     e.handles = [];
     const trio = e.mode === 'snapshots';
     const work = trio
-      ? binding.analyzeCaptures(handles, { top: 10, minCount: 20, minRetainedBytes: 16384 })
+      ? binding.analyzeCaptures(handles, options.defaults(options.LEAK_SCHEMA))
         .then((json) => {
           const report = JSON.parse(json);
           return { suspects: leakGroups(report), report };
         })
-      : binding.diffCapturesAsync(handles, { top: 0 })
+      : binding.diffCapturesAsync(handles, options.defaults(options.REPORT_SCHEMA))
         .then((json) => ({ suspects: growingClasses(JSON.parse(json)), report: null }));
     e.analysis = work.then((result) => {
       e.result = result;

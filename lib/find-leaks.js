@@ -49,23 +49,17 @@ const FIND_LEAKS_SCHEMA = {
     kind: 'string',
     doc: 'also write the snapshots there as s1/s2/s3.heapsnapshot',
   },
-  top: {
-    kind: 'integer', min: 0, max: 1e6, default: 10,
-    doc: 'groups reported, largest retained size first; 0 for all',
-  },
-  minCount: {
-    kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, default: 20,
-    doc: 'objects a group needs to be reported (the noise floor)',
-  },
-  minRetainedBytes: {
-    kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, default: 16384,
-    doc: 'retained bytes a group needs to be reported (the noise floor)',
-  },
+  ...options.LEAK_SCHEMA,
   ignoreHeadroom: {
     kind: 'boolean', default: false,
     doc: 'take the snapshots even when the memory budget says no',
   },
 };
+
+// The options of `schema` out of `o`.
+function pick(o, schema) {
+  return Object.fromEntries(Object.keys(schema).map((name) => [name, o[name]]));
+}
 
 function sleep(ms) {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : null;
@@ -122,8 +116,7 @@ async function findLeaksIn(o) {
     // The report names the files, so they must be complete first.
     await Promise.all(captures.map((c) => c.finished));
     const json = await binding.analyzeCaptures(
-      [baseline.handle, target.handle, final.handle],
-      { top: o.top, minCount: o.minCount, minRetainedBytes: o.minRetainedBytes });
+      [baseline.handle, target.handle, final.handle], pick(o, options.LEAK_SCHEMA));
     return JSON.parse(json);
   } finally {
     // After a failure: free the copies now rather than at some later GC,

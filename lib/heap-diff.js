@@ -23,6 +23,7 @@
 const { captureHeap } = require('./snapshots');
 const binding = require('./binding');
 const options = require('./options');
+const { makeError } = require('./errors');
 
 const CALL = 'leakguard.HeapDiff';
 
@@ -35,9 +36,8 @@ const HEAP_DIFF_SCHEMA = {
 
 function endedError() {
   // memwatch's words, so code that matched them still does.
-  const err = new Error(`${CALL}: attempt to end() a HeapDiff that was already ended`);
-  err.code = 'ERR_LEAKGUARD_HEAPDIFF_ENDED';
-  return err;
+  return makeError('ERR_LEAKGUARD_HEAPDIFF_ENDED',
+                   `${CALL}: attempt to end() a HeapDiff that was already ended`);
 }
 
 class HeapDiff {
@@ -83,7 +83,7 @@ class HeapDiff {
     } catch (err) {
       return Promise.reject(err);
     }
-    return binding.diffCapturesAsync(handles, { top: 0 }).then(JSON.parse);
+    return binding.diffCapturesAsync(handles, options.defaults(options.REPORT_SCHEMA)).then(JSON.parse);
   }
 }
 

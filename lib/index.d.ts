@@ -12,21 +12,21 @@ declare namespace leakguard {
     maxQueuedEvents?: number;
     /** How much evidence a 'leak' event needs (default 'medium'); see docs/detector.md. */
     sensitivity?: 'low' | 'medium' | 'high';
-    /** Least growth over the window that can be a leak, bytes (default 2 MiB). */
+    /** Least growth over the window that can be a leak, bytes (0..2^53-1, default 2097152). */
     minGrowthBytes?: number;
-    /** Least growth over the window as a fraction of the base, 0..10 (default by sensitivity: 0.2, 0.1, 0.05). */
+    /** Least growth over the window as a fraction of the base (0..10, default by sensitivity: 0.2, 0.1, 0.05). */
     minRelativeGrowth?: number;
     /** Sliding window the trend is judged on, ms (10000..604800000, default 300000). */
     windowMs?: number;
-    /** Samples in the first this many ms after start() are ignored (default 20000). */
+    /** Samples in the first this many ms after start() are ignored (0..86400000, default 20000). */
     warmupMs?: number;
-    /** Smallest gap between two 'leak' events of one kind, ms (default 60000). */
+    /** Smallest gap between two 'leak' events of one kind, ms (0..86400000, default 60000). */
     minLeakIntervalMs?: number;
-    /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (default 5000). */
+    /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (0 or 100..86400000, default 5000). */
     probeIntervalMs?: number;
     /** What 'leak' events say about the leak (default 'constructors'). */
     explain?: 'none' | 'constructors' | 'snapshots';
-    /** Skip explain snapshots estimated to pause the process longer, ms (default 5000). */
+    /** Skip explain snapshots estimated to pause the process longer, ms (0..600000, default 5000). */
     explainMaxPauseMs?: number;
   }
 
@@ -391,11 +391,11 @@ declare namespace leakguard {
     settleMs?: number;
     /** Also write the snapshots there as s1, s2 and s3.heapsnapshot (mode 0600); refused if they exist. */
     dir?: string;
-    /** Groups reported, largest retained size first; 0 for all (default 10). */
+    /** Groups reported, largest retained size first; 0 for all (0..1000000, default 10). */
     top?: number;
-    /** Objects a group needs to be reported (default 20). */
+    /** Objects a group needs to be reported (1..2^53-1, default 20). */
     minCount?: number;
-    /** Retained bytes a group needs to be reported (default 16384). */
+    /** Retained bytes a group needs to be reported (0..2^53-1, default 16384). */
     minRetainedBytes?: number;
     /** Take the snapshots even when the memory budget refuses them (default false). */
     ignoreHeadroom?: boolean;

@@ -39,8 +39,8 @@ class LeakGuard extends EventEmitter {
   // Starts monitoring (or applies new options to a running monitor).
   // Returns this, for chaining.
   start(opts) {
-    this.#options = options.checkMonitor('leakguard.start', options.validate(
-      'leakguard.start', options.MONITOR_SCHEMA, opts, this.#options));
+    this.#options = options.validate('leakguard.start', options.MONITOR_SCHEMA, opts,
+                                     this.#options);
     this.#startBinding();
     return this;
   }
@@ -57,9 +57,8 @@ class LeakGuard extends EventEmitter {
   // (the detector keeps its samples unless windowMs changed), except
   // ringCapacity, which takes effect at the next start().
   configure(opts) {
-    this.#options = options.checkMonitor('leakguard.configure',
-      options.validate('leakguard.configure', options.MONITOR_SCHEMA, opts,
-                       this.#options));
+    this.#options = options.validate('leakguard.configure', options.MONITOR_SCHEMA, opts,
+                                     this.#options);
     if (binding.isMonitoring()) binding.configure(this.#options);
     return this;
   }

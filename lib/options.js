@@ -1,51 +1,48 @@
 'use strict';
 // Option validation and defaults for every public call, in one place.
 // Each option is described once: its type, accepted range or values, and
-// default. Errors are thrown synchronously at the call that was wrong, as a
+// default; an option native code also sees is described in the native
+// table (below) and nowhere else. Errors are thrown synchronously at the call that was wrong, as a
 // TypeError (wrong type, unknown name) or a RangeError (out of range), and
 // name the call, the option and what is accepted.
 
+const binding = require('./binding');
+const { makeError } = require('./errors');
+
 const MS_DAY = 24 * 60 * 60 * 1000;
 
-// kind: 'integer' | 'number' | 'boolean' | 'string' | 'enum' | 'function'
+// The native option tables (src/core/monitor/monitor_options.h and
+// src/core/analysis/leak_candidates.h, exported by
+// src/addon/options_table.cc): each option's range, default and meaning
+// that native code also sees is written there once, and these schemas are
+// built from it. JavaScript validates and fills the defaults; the binding
+// asserts what arrives.
+const TABLE = binding.optionTable();
+
+const SENSITIVITIES = Object.keys(TABLE.sensitivities);
+
+function fromTable(rows) {
+  const schema = {};
+  for (const { name, ...spec } of rows) {
+    if (spec.default === undefined && TABLE.sensitivities.low[name] !== undefined) {
+      const by = SENSITIVITIES.map((s) => TABLE.sensitivities[s][name]).join(', ');
+      spec.doc += ` (default by sensitivity: ${by})`;
+    }
+    schema[name] = spec;
+  }
+  return schema;
+}
+
+// kind: 'integer' | 'integerOrZero' | 'number' | 'boolean' | 'string' |
+// 'enum' | 'function'
 const MONITOR_SCHEMA = {
-  sampleIntervalMs: {
-    kind: 'integer', min: 100, max: MS_DAY, default: 1000,
-    doc: 'how often RSS and external memory are sampled, in ms',
-  },
-  ringCapacity: {
-    kind: 'integer', min: 16, max: 1 << 20, default: 4096,
-    doc: 'GC records buffered between the GC callback and the monitor thread',
-  },
-  maxQueuedEvents: {
-    kind: 'integer', min: 16, max: 1000000, default: 10000,
-    doc: 'events waiting for the main thread before new ones are dropped',
-  },
-  // The leak detector (src/core/monitor/trend_detector.h, docs/detector.md).
+  ...fromTable(TABLE.sampler),
   sensitivity: {
-    kind: 'enum', values: ['low', 'medium', 'high'], default: 'medium',
+    kind: 'enum', values: SENSITIVITIES, default: TABLE.defaultSensitivity,
     doc: "how much evidence a 'leak' event needs",
   },
-  minGrowthBytes: {
-    kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, default: 2 * 1024 * 1024,
-    doc: 'least growth over the window, in bytes, that can be a leak',
-  },
-  minRelativeGrowth: {
-    kind: 'number', min: 0, max: 10,
-    doc: 'least growth over the window as a fraction of the base (default by sensitivity: 0.2, 0.1, 0.05)',
-  },
-  windowMs: {
-    kind: 'integer', min: 10000, max: 7 * MS_DAY, default: 5 * 60 * 1000,
-    doc: 'length of the sliding window the trend is judged on, in ms',
-  },
-  warmupMs: {
-    kind: 'integer', min: 0, max: MS_DAY, default: 20000,
-    doc: 'samples in the first this many ms after start() are ignored',
-  },
-  minLeakIntervalMs: {
-    kind: 'integer', min: 0, max: MS_DAY, default: 60000,
-    doc: "smallest gap between two 'leak' events of one kind, in ms",
-  },
+  ...fromTable(TABLE.detector),
+  // Options of lib/explain.js, which native code never sees.
   explain: {
     kind: 'enum', values: ['none', 'constructors', 'snapshots'], default: 'constructors',
     doc: "what 'leak' events say about the leak: growing constructors, a three-snapshot report, or nothing",
@@ -54,19 +51,16 @@ const MONITOR_SCHEMA = {
     kind: 'integer', min: 0, max: 600000, default: 5000,
     doc: 'skip explain snapshots estimated to pause the process longer, in ms',
   },
-  probeIntervalMs: {
-    kind: 'integer', min: 0, max: MS_DAY, default: 5000,
-    doc: 'ask for a live-set sample when no full GC came for this many ms; 0: never',
-  },
 };
 
-// Cross-field rules of MONITOR_SCHEMA that checkOne cannot see.
-function checkMonitor(call, o) {
-  if (o.probeIntervalMs > 0 && o.probeIntervalMs < 100) {
-    throw rangeError(`${call}: options.probeIntervalMs must be 0 (no probes) or between 100 and ${MS_DAY}, got ${o.probeIntervalMs}`);
-  }
-  return o;
-}
+// The leak report's options: analyze(), findLeaks(), explain: 'snapshots'.
+const LEAK_SCHEMA = fromTable(TABLE.leak);
+
+// diff() and summary(): how many classes (0: every class).
+const REPORT_SCHEMA = {
+  top: { kind: 'integer', min: 0, max: LEAK_SCHEMA.top.max, default: 0,
+         doc: 'classes reported, largest first; 0 for all' },
+};
 
 // Signals a snapshot can be asked with. SIGUSR1 is Node's (the inspector);
 // signals whose default action matters to the runtime are left out.
@@ -156,27 +150,31 @@ function describe(value) {
 }
 
 function typeError(message) {
-  const err = new TypeError(message);
-  err.code = 'ERR_INVALID_ARG_TYPE';
-  return err;
+  return makeError('ERR_INVALID_ARG_TYPE', message);
 }
 
 function rangeError(message) {
-  const err = new RangeError(message);
-  err.code = 'ERR_OUT_OF_RANGE';
-  return err;
+  return makeError('ERR_OUT_OF_RANGE', message);
 }
 
 function checkOne(call, name, spec, value) {
   const where = `${call}: options.${name}`;
   switch (spec.kind) {
     case 'integer':
+    case 'integerOrZero':
     case 'number': {
       if (typeof value !== 'number' || Number.isNaN(value)) {
         throw typeError(`${where} must be a number (${spec.doc}), got ${describe(value)}`);
       }
-      if (spec.kind === 'integer' && !Number.isInteger(value)) {
+      if (spec.kind !== 'number' && !Number.isInteger(value)) {
         throw rangeError(`${where} must be an integer, got ${value}`);
+      }
+      if (spec.kind === 'integerOrZero' && value === 0) return value;
+      if (spec.kind === 'integerOrZero' && (value < spec.min || value > spec.max)) {
+        // The row's doc ends with "; 0: <what 0 means>".
+        const zero = spec.doc.slice(spec.doc.lastIndexOf('; 0: ') + 5);
+        throw rangeError(
+          `${where} must be 0 (${zero}) or between ${spec.min} and ${spec.max}, got ${value}`);
       }
       if (value < spec.min || value > spec.max) {
         throw rangeError(
@@ -245,7 +243,9 @@ function validate(call, schema, options, base = defaults(schema)) {
 
 module.exports = {
   MONITOR_SCHEMA,
-  checkMonitor,
+  LEAK_SCHEMA,
+  REPORT_SCHEMA,
+  SENSITIVITIES: TABLE.sensitivities,
   SNAPSHOT_SCHEMA,
   WRITE_SNAPSHOT_SCHEMA,
   SNAPSHOT_SIGNALS,

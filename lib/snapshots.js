@@ -13,13 +13,12 @@ const path = require('node:path');
 const { threadId } = require('node:worker_threads');
 const binding = require('./binding');
 const options = require('./options');
+const { makeError } = require('./errors');
 
 function templateError(call, template) {
   const why = binding.validateNameTemplate(template);
   if (why === '') return null;
-  const err = new TypeError(`${call}: options.nameTemplate: ${why}`);
-  err.code = 'ERR_INVALID_ARG_VALUE';
-  return err;
+  return makeError('ERR_INVALID_ARG_VALUE', `${call}: options.nameTemplate: ${why}`);
 }
 
 // A failed result becomes an Error with Node's fields: code (errno name or
@@ -188,6 +187,12 @@ class Snapshots {
         continue;
       }
       const info = resultInfo(r);
+      // The file is written; removing old ones failed (maxFiles).
+      if (r.retentionError) {
+        r.retentionError.message = `leakguard: snapshot retention in ${r.dir} failed: ` +
+          r.retentionError.message;
+        this.#guard.reportError(r.retentionError, `retention:${r.retentionError.code}`);
+      }
       if (waiter) waiter.resolve(info);
       this.#guard.emit('snapshot', info);
       if (!waiter && this.#config && this.#config.sink) {
@@ -204,12 +209,10 @@ class Snapshots {
     try {
       await config.sink({ path: info.path, stream, info });
     } catch (cause) {
-      const err = new Error(
+      const err = makeError('ERR_LEAKGUARD_SINK',
         `leakguard: snapshot sink failed for ${info.path}: ` +
-        `${cause && cause.message ? cause.message : cause}`);
-      err.code = 'ERR_LEAKGUARD_SINK';
-      err.cause = cause;
-      err.path = info.path;
+        `${cause && cause.message ? cause.message : cause}`,
+        { cause, path: info.path });
       this.#guard.reportError(err, 'sink');
       return;
     } finally {

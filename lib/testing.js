@@ -24,6 +24,7 @@
 const { AssertionError } = require('node:assert');
 const leakguard = require('./index');
 const options = require('./options');
+const { makeError } = require('./errors');
 // The in-process heap diff: memwatch's HeapDiff, whose change.details say
 // what grew, and the top of those details.
 const { HeapDiff, topGrowing } = require('./heap-diff');
@@ -105,10 +106,8 @@ class LeakError extends AssertionError {
 }
 
 function timeoutError(call, ms, where) {
-  const err = new Error(`${call}: timed out after ${ms} ms (${where}); ` +
+  return makeError('ERR_LEAKGUARD_TIMEOUT', `${call}: timed out after ${ms} ms (${where}); ` +
     'raise options.timeoutMs, or lower options.iterations or options.rounds');
-  err.code = 'ERR_LEAKGUARD_TIMEOUT';
-  return err;
 }
 
 function readMemory() {

@@ -75,10 +75,11 @@ SnapshotController* Instance::snapshots() {
   return snapshots_.get();
 }
 
-int Instance::StartMonitoring(const StartConfig& config,
-                              Napi::Function on_events) {
+UvResult Instance::StartMonitoring(const StartConfig& config,
+                                   Napi::Function on_events) {
+  // Only while the environment is torn down, when nothing calls start().
   if (disposed_)
-    return UV_EINVAL;
+    return UvResult{UV_EINVAL, "start (environment disposed)"};
   if (monitoring_)
     StopMonitoring();
 
@@ -87,12 +88,12 @@ int Instance::StartMonitoring(const StartConfig& config,
   if (main_async_ == nullptr) {
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env_, &loop) != napi_ok)
-      return UV_EINVAL;
+      return UvResult{UV_EINVAL, "napi_get_uv_event_loop"};
     uv_async_t* handle = new uv_async_t;
     const int err = uv_async_init(loop, handle, OnMainAsync);
     if (err != 0) {
       delete handle;
-      return err;
+      return UvResult{err, "uv_async_init"};
     }
     handle->data = this;
     uv_unref(reinterpret_cast<uv_handle_t*>(handle));
@@ -115,15 +116,15 @@ int Instance::StartMonitoring(const StartConfig& config,
 
   monitor_->SetGcEvents(gc_events_);
   monitor_->SetSnapshotController(snapshots_.get());
-  const int err = monitor_->Start(config.monitor);
-  if (err != 0)
-    return err;
+  const UvResult started = monitor_->Start(config.monitor);
+  if (!started.ok())
+    return started;
   hooks_->Install(monitor_->wake_handle());
   on_events_ = Napi::Persistent(on_events);
   async_context_ =
       std::make_unique<Napi::AsyncContext>(Napi::Env(env_), "leakguard");
   monitoring_ = true;
-  return 0;
+  return UvResult();
 }
 
 void Instance::StopMonitoring() {

@@ -31,8 +31,8 @@ namespace leakguard {
 
 struct StartConfig {
   MonitorConfig monitor;
-  size_t ring_capacity = 4096;
-  size_t max_queued_events = 10000;
+  size_t ring_capacity = option_defaults::ring_capacity;
+  size_t max_queued_events = option_defaults::max_queued_events;
 };
 
 class Instance {
@@ -47,8 +47,9 @@ class Instance {
   }
 
   // Starts (or restarts with new settings) monitoring; `on_events` receives
-  // each batch as an array of event objects. Returns 0 or a libuv error.
-  int StartMonitoring(const StartConfig& config, Napi::Function on_events);
+  // each batch as an array of event objects. Returns the libuv call that
+  // failed, if one did.
+  UvResult StartMonitoring(const StartConfig& config, Napi::Function on_events);
   void StopMonitoring();
   void Configure(const StartConfig& config);
   void SetGcEvents(bool enabled);
@@ -79,7 +80,7 @@ class Instance {
   // Outlives every monitor thread, which calls into it; disposed after the
   // last one is joined.
   std::unique_ptr<SnapshotController> snapshots_;
-  EventQueue<OutEvent> outbox_{10000};
+  EventQueue<OutEvent> outbox_{option_defaults::max_queued_events};
   size_t ring_capacity_ = 0;
   uv_async_t* main_async_ = nullptr;  // owned; freed by its close callback
   napi_async_cleanup_hook_handle cleanup_handle_ = nullptr;

@@ -19,6 +19,8 @@
 
 #include <napi.h>
 
+#include "addon/errors.h"
+
 namespace leakguard {
 
 class PromiseWorker : public Napi::AsyncWorker {
@@ -32,9 +34,7 @@ class PromiseWorker : public Napi::AsyncWorker {
     Napi::Env env = worker->Env();
     if (worker->promise_ == nullptr) {
       delete worker;
-      const napi_status status = napi_throw_error(
-          env, "ERR_LEAKGUARD_INTERNAL", "leakguard: could not create a promise");
-      (void)status;
+      ThrowInternal(env, "could not create a promise");
       return Napi::Value();
     }
     napi_value promise = worker->promise_;

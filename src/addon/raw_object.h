@@ -1,5 +1,9 @@
-// Raw N-API object building for SnapshotResultToJs (it runs from a uv
-// callback; see Instance::DeliverEvents).
+// Building JS objects through the C API, for what runs where node-addon-api
+// must not: from a uv callback (see Instance::DeliverEvents), or while an
+// environment may be going away under a call (a worker terminated inside
+// its require()). node-addon-api without C++ exceptions turns a failed
+// napi call into a throw, and a throw that cannot be thrown aborts the
+// process; here a failure only makes Done() return nullptr.
 #ifndef LEAKGUARD_ADDON_RAW_OBJECT_H_
 #define LEAKGUARD_ADDON_RAW_OBJECT_H_
 
@@ -54,6 +58,11 @@ class RawObject {
       ok_ = Set(key, array);
     return *this;
   }
+  RawObject& Value(const char* key, napi_value value) {
+    if (ok_)
+      ok_ = value != nullptr && Set(key, value);
+    return *this;
+  }
   napi_value Done() { return ok_ ? object_ : nullptr; }
 
  private:
@@ -62,6 +71,27 @@ class RawObject {
   }
   napi_env env_;
   napi_value object_ = nullptr;
+  bool ok_ = false;
+};
+
+// An array built the same way; Done() is nullptr if any step failed.
+class RawArray {
+ public:
+  explicit RawArray(napi_env env) : env_(env) {
+    ok_ = napi_create_array(env, &array_) == napi_ok;
+  }
+  RawArray& Push(napi_value value) {
+    if (ok_)
+      ok_ = value != nullptr &&
+            napi_set_element(env_, array_, length_++, value) == napi_ok;
+    return *this;
+  }
+  napi_value Done() { return ok_ ? array_ : nullptr; }
+
+ private:
+  napi_env env_;
+  napi_value array_ = nullptr;
+  uint32_t length_ = 0;
   bool ok_ = false;
 };
 

@@ -11,6 +11,7 @@
 //
 // node-addon-api is built without C++ exceptions: every Maybe is checked and
 // a failed check returns with the JS exception pending.
+#include "addon/errors.h"
 #include "addon/analysis/analyze.h"
 
 #include <cmath>
@@ -18,8 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "addon/exports.h"
 #include "addon/analysis/heap_capture.h"
+#include "addon/exports.h"
+#include "addon/options_table.h"
 #include "addon/promise_worker.h"
 #include "addon/snapshot_registry.h"
 #include "core/analysis/heap_reports.h"
@@ -92,21 +94,10 @@ class AnalyzeWorker : public PromiseWorker {
 
   void OnOK() override { Resolve(Napi::String::New(Env(), json_)); }
 
-  // The one place a core Status becomes a JS error: the message is the
-  // core's ("<file>: at byte N: <reason>"), `code` says which kind.
-  void OnError(const Napi::Error& error) override {
-    Napi::Env env = Env();
-    Napi::Object e = error.Value();
-    const char* code = "ERR_LEAKGUARD_SNAPSHOT";
-    if (status_.code() == StatusCode::kIoError)
-      code = "ERR_LEAKGUARD_IO";
-    if (e.Set("code", Napi::String::New(env, code)).IsNothing() ||
-        e.Set("reason", Napi::String::New(env, StatusCodeName(status_.code())))
-            .IsNothing()) {
-      // Setting a property on a fresh Error cannot fail unless the
-      // environment is going away; reject with what we have.
-    }
-    Reject(e);
+  // The core's message ("<file>: at byte N: <reason>") with the status's
+  // code, from the error shell (errors.h).
+  void OnError(const Napi::Error&) override {
+    Reject(MakeStatusError(Env(), status_, ""));
   }
 
  private:
@@ -115,46 +106,28 @@ class AnalyzeWorker : public PromiseWorker {
   Status status_;
 };
 
-// Reads an optional non-negative integer option; false with a TypeError
-// pending when it has the wrong type.
-bool ReadCount(Napi::Env env,
-               Napi::Object options,
-               const char* key,
-               uint64_t* out) {
-  Napi::Value v;
-  if (!options.Get(key).UnwrapTo(&v))
-    return false;
-  if (v.IsUndefined())
-    return true;
-  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-  if (!(d >= 0) || !std::isfinite(d)) {
-    Napi::TypeError::New(
-        env, std::string("binding: ") + key + " must be a non-negative number")
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  *out = static_cast<uint64_t>(d);
-  return true;
-}
-
-// Reads options.top, minCount and minRetainedBytes into the request.
+// Reads the report's options: the leak report's rows
+// (core/analysis/leak_candidates.h) for analyze and findLeaks, `top` for
+// the others. lib/ validated them and filled the defaults, so all are
+// present.
 bool ReadOptions(const Napi::CallbackInfo& info, Request* request) {
-  if (info.Length() < 2 || !info[1].IsObject())
-    return true;
   Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[1].IsObject()) {
+    return ThrowAssertion(env, "options object expected");
+  }
   Napi::Object o = info[1].As<Napi::Object>();
-  constexpr uint64_t kUnset = ~uint64_t{0};
-  uint64_t top = kUnset;
-  if (!ReadCount(env, o, "top", &top) ||
-      !ReadCount(env, o, "minCount", &request->leak.min_count) ||
-      !ReadCount(
-          env, o, "minRetainedBytes", &request->leak.min_retained_bytes)) {
+  if (request->report == Report::kAnalyze ||
+      request->report == Report::kAnalyzeCaptures) {
+    return ReadLeakOptions(env, o, &request->leak);
+  }
+  Napi::Value v;
+  if (!o.Get("top").UnwrapTo(&v))
     return false;
+  const double top = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(top >= 0) || !std::isfinite(top)) {
+    return ThrowAssertion(env, "top must be a non-negative number");
   }
-  if (top != kUnset) {
-    request->top = static_cast<size_t>(top);
-    request->leak.top = static_cast<size_t>(top);
-  }
+  request->top = static_cast<size_t>(top);
   return true;
 }
 
@@ -175,11 +148,8 @@ Napi::Value RunCaptures(const Napi::CallbackInfo& info,
   request.report = report;
   if (info.Length() < 1 || !info[0].IsArray() ||
       info[0].As<Napi::Array>().Length() != kinds.size()) {
-    Napi::TypeError::New(env,
-                         "binding: an array of " +
-                             std::to_string(kinds.size()) +
-                             " heap capture handles expected")
-        .ThrowAsJavaScriptException();
+    ThrowAssertion(env, "an array of " + std::to_string(kinds.size()) +
+                            " heap capture handles expected");
     return Napi::Value();
   }
   if (!ReadOptions(info, &request))
@@ -206,10 +176,8 @@ Napi::Value Run(const Napi::CallbackInfo& info,
   request.report = report;
   if (info.Length() < 1 || !info[0].IsArray() ||
       info[0].As<Napi::Array>().Length() != file_count) {
-    Napi::TypeError::New(env,
-                         "binding: an array of " + std::to_string(file_count) +
-                             " file paths expected")
-        .ThrowAsJavaScriptException();
+    ThrowAssertion(env, "an array of " + std::to_string(file_count) +
+                            " file paths expected");
     return Napi::Value();
   }
   Napi::Array files = info[0].As<Napi::Array>();
@@ -218,8 +186,7 @@ Napi::Value Run(const Napi::CallbackInfo& info,
     if (!files.Get(i).UnwrapTo(&v))
       return Napi::Value();
     if (!v.IsString()) {
-      Napi::TypeError::New(env, "binding: file paths must be strings")
-          .ThrowAsJavaScriptException();
+      ThrowAssertion(env, "file paths must be strings");
       return Napi::Value();
     }
     request.files.push_back(v.As<Napi::String>().Utf8Value());

@@ -5,6 +5,8 @@
 // failures are not thrown here: they come back as SnapshotResultToJs
 // objects ({ ok: false, code, message, ... }), which lib/snapshots.js turns
 // into Errors in one place, as for writeSnapshot().
+#include "addon/snapshot/snapshot_binding.h"
+#include "addon/errors.h"
 #include "addon/analysis/heap_capture.h"
 
 #include <string>
@@ -58,7 +60,7 @@ bool ParseKind(const std::string& name, HeapCapture::Kind* kind) {
 }
 
 void ThrowType(Napi::Env env, const std::string& message) {
-  Napi::TypeError::New(env, "binding: " + message).ThrowAsJavaScriptException();
+  ThrowAssertion(env, message);
 }
 
 // The holder behind a handle, or nullptr (no exception) if `value` is not
@@ -156,8 +158,7 @@ Napi::Value CaptureHeap(const Napi::CallbackInfo& info) {
   napi_value raw = SnapshotResultToJs(env, job->result);
   if (raw == nullptr) {
     if (!env.IsExceptionPending()) {
-      Napi::Error::New(env, "binding: could not build the capture result")
-          .ThrowAsJavaScriptException();
+      ThrowInternal(env, "could not build the capture result");
     }
     return Napi::Value();
   }
@@ -279,8 +280,9 @@ Napi::Value HeapCopyCheck(const Napi::CallbackInfo& info) {
   if (job.result.ok())
     FinishSnapshot(&job);
   if (!job.result.ok()) {
-    Napi::Error::New(env, "heapCopyCheck: " + job.result.message)
-        .ThrowAsJavaScriptException();
+    ErrorInfo error = ResultError(job.result);
+    error.message = "heapCopyCheck: " + error.message;
+    ThrowError(env, error);
     return Napi::Value();
   }
   Result<HeapGraph> read = ReadSnapshotFile(job.result.path);

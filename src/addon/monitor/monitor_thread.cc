@@ -32,16 +32,16 @@ MonitorThread::~MonitorThread() {
   Stop();
 }
 
-int MonitorThread::Start(const MonitorConfig& config) {
+UvResult MonitorThread::Start(const MonitorConfig& config) {
   if (running_)
-    return 0;
+    return UvResult();
   int err = uv_loop_init(&loop_);
   if (err != 0)
-    return err;
+    return UvResult{err, "uv_loop_init"};
   err = uv_async_init(&loop_, &wake_, OnWake);
   if (err != 0) {
     uv_loop_close(&loop_);
-    return err;
+    return UvResult{err, "uv_async_init"};
   }
   wake_.data = this;
   uv_timer_init(&loop_, &timer_);
@@ -78,10 +78,10 @@ int MonitorThread::Start(const MonitorConfig& config) {
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
-    return err;
+    return UvResult{err, "uv_thread_create"};
   }
   running_ = true;
-  return 0;
+  return UvResult();
 }
 
 void MonitorThread::Stop() {

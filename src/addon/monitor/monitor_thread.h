@@ -30,6 +30,7 @@
 #include <mutex>
 #include <vector>
 
+#include "addon/errors.h"
 #include "core/monitor/event_queue.h"
 #include "core/monitor/gc_record.h"
 #include "core/monitor/gc_stats.h"
@@ -41,7 +42,8 @@ namespace leakguard {
 class SnapshotController;
 
 struct MonitorConfig {
-  uint64_t sample_interval_ms = 1000;  // RSS and external memory sampling
+  // RSS and external memory sampling
+  uint64_t sample_interval_ms = option_defaults::sample_interval_ms;
   uint64_t drain_interval_ms = 100;    // how stale a 'gc' event can get
   DetectorOptions detector;            // validated by the caller
 };
@@ -86,7 +88,7 @@ class MonitorThread {
 
   // Returns 0 or a negative libuv error code (nothing is left running).
   // Each start begins a new detector (warm-up again); GC counters carry on.
-  int Start(const MonitorConfig& config);
+  UvResult Start(const MonitorConfig& config);
   // Idempotent; joins the thread.
   void Stop();
   bool running() const { return running_; }

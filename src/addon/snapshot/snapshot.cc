@@ -185,15 +185,13 @@ void FinishSnapshot(SnapshotJob* job) {
       SetFailure(r, s, &job->writer->error());
     } else {
       r->path = job->writer->path();
-      IoError io;
       // Retention failing does not undo the snapshot just written; it is
-      // reported with it.
-      Status kept = ApplyRetention(r->request.dir,
-                                   r->request.name_template,
-                                   r->request.max_files,
-                                   &r->removed,
-                                   &io);
-      (void)kept;
+      // reported with it (SnapshotResult::retention).
+      r->retention = ApplyRetention(r->request.dir,
+                                    r->request.name_template,
+                                    r->request.max_files,
+                                    &r->removed,
+                                    &r->retention_io);
     }
   }
   if (job->writer && !job->writer->published())

@@ -99,6 +99,10 @@ struct SnapshotResult {
   int64_t unix_ms = 0;    // wall-clock time of the capture
   uint64_t skipped = 0;   // triggers refused since the previous snapshot
   std::vector<std::string> removed;  // old files deleted by retention
+  // Retention failing does not undo the snapshot: the result stays ok and
+  // carries the retention's failure, which lib/snapshots.js reports.
+  Status retention;
+  IoError retention_io;
 
   bool ok() const { return code == StatusCode::kOk; }
 };

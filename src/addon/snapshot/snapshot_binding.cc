@@ -7,9 +7,11 @@
 
 #include <string>
 
+#include "addon/errors.h"
 #include "addon/exports.h"
 #include "addon/instance.h"
 #include "addon/raw_object.h"
+#include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot/snapshot_controller.h"
 
 namespace leakguard {
@@ -64,12 +66,8 @@ class Reader {
 
  private:
   bool Fail(const char* key, const char* what) {
-    if (!env_.IsExceptionPending()) {
-      Napi::TypeError::New(env_,
-                           std::string("binding: ") + key + " must be " + what)
-          .ThrowAsJavaScriptException();
-    }
-    return ok_ = false;
+    ok_ = false;
+    return ThrowAssertion(env_, std::string(key) + " must be " + what);
   }
 
   Napi::Env env_;
@@ -96,9 +94,7 @@ bool ReadRequest(Reader* in, SnapshotRequest* r) {
 
 bool ObjectArg(const Napi::CallbackInfo& info, Napi::Object* out) {
   if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError::New(info.Env(), "binding: options object expected")
-        .ThrowAsJavaScriptException();
-    return false;
+    return ThrowAssertion(info.Env(), "options object expected");
   }
   *out = info[0].As<Napi::Object>();
   return true;
@@ -112,18 +108,18 @@ SnapshotController* Controller(Napi::Env env) {
 Napi::Value SnapshotInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) {
-    Napi::TypeError::New(env, "binding: onResults function expected")
-        .ThrowAsJavaScriptException();
+    ThrowAssertion(env, "onResults function expected");
     return Napi::Value();
   }
   SnapshotController* c = Controller(env);
-  const int err =
-      c == nullptr ? UV_EINVAL : c->Init(info[0].As<Napi::Function>());
-  if (err != 0) {
-    Napi::Error e = Napi::Error::New(
-        env, std::string("uv_async_init failed: ") + uv_strerror(err));
-    e.ThrowAsJavaScriptException();
+  if (c == nullptr) {
+    // Only after teardown began, when nothing runs JS any more.
+    ThrowAssertion(env, "snapshotInit after the environment was disposed");
+    return Napi::Value();
   }
+  const int err = c->Init(info[0].As<Napi::Function>());
+  if (err != 0)
+    ThrowUvError(env, err, "uv_async_init");
   return env.Undefined();
 }
 
@@ -228,22 +224,6 @@ Napi::Value ValidateTemplate(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, s.ok() ? "" : s.message());
 }
 
-const char* ErrorCode(const SnapshotResult& r) {
-  switch (r.code) {
-    case StatusCode::kOk:
-      return "";
-    case StatusCode::kNoHeadroom:
-      return r.no_disk ? "ERR_LEAKGUARD_NO_DISK" : "ERR_LEAKGUARD_NO_HEADROOM";
-    case StatusCode::kInvalidArgument:
-      return "ERR_INVALID_ARG_VALUE";
-    case StatusCode::kIoError:
-      return r.io.error != 0 ? uv_err_name(-r.io.error)
-                             : "ERR_LEAKGUARD_SNAPSHOT";
-    default:
-      return "ERR_LEAKGUARD_SNAPSHOT";
-  }
-}
-
 }  // namespace
 
 bool ReadSnapshotRequest(Napi::Env env,
@@ -251,6 +231,17 @@ bool ReadSnapshotRequest(Napi::Env env,
                          SnapshotRequest* request) {
   Reader in(env, object);
   return ReadRequest(&in, request);
+}
+
+ErrorInfo ResultError(const SnapshotResult& r) {
+  ErrorInfo e;
+  e.status = r.code;
+  e.message = r.message;
+  e.error = r.io.error;
+  e.syscall = r.io.syscall;
+  e.path = r.io.path;
+  e.no_disk = r.no_disk;
+  return e;
 }
 
 napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
@@ -274,8 +265,17 @@ napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
         .Num("pauseMs", r.pause_ms)
         .Num("captureMs", r.capture_ms)
         .Strings("removed", r.removed);
+    if (!r.retention.ok()) {
+      ErrorInfo e;
+      e.status = r.retention.code();
+      e.message = r.retention.message();
+      e.error = r.retention_io.error;
+      e.syscall = r.retention_io.syscall;
+      e.path = r.retention_io.path;
+      o.Value("retentionError", MakeError(env, e));
+    }
   } else {
-    o.Str("code", ErrorCode(r)).Str("message", r.message);
+    o.Str("code", ErrorCodeFor(ResultError(r))).Str("message", r.message);
     if (r.io.error != 0) {
       o.Str("syscall", r.io.syscall)
           .Str("path", r.io.path)

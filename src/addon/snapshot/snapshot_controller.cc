@@ -1,3 +1,4 @@
+#include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot/snapshot_controller.h"
 
 #include <pthread.h>

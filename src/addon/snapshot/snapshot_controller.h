@@ -206,23 +206,6 @@ class SnapshotController {
   uint64_t failed_ = 0;
 };
 
-// Adds writeSnapshot, enableSnapshots, ... to the binding
-// (snapshot_binding.cc).
-bool InitSnapshotBindings(Napi::Env env, Napi::Object exports);
-
-// Reads a request's file and budget fields from what lib/snapshots.js
-// passes (dir, nameTemplate, reason, maxFiles, ignoreHeadroom, threadId,
-// ...); false with a TypeError pending when one has the wrong type
-// (snapshot_binding.cc).
-bool ReadSnapshotRequest(Napi::Env env,
-                         Napi::Object object,
-                         SnapshotRequest* request);
-
-// One snapshot result as a plain JS object, success or failure (ok, code,
-// message, syscall, path, ...); lib/snapshots.js turns a failure into an
-// Error. nullptr if it could not be built (snapshot_binding.cc).
-napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& result);
-
 }  // namespace leakguard
 
 #endif  // LEAKGUARD_ADDON_SNAPSHOT_CONTROLLER_H_

@@ -28,23 +28,36 @@
 #include <string>
 #include <vector>
 
+#include "core/base/json_writer.h"
+#include "core/base/option_kinds.h"
 #include "core/heap/dominators.h"
 #include "core/heap/heap_graph.h"
-#include "core/base/json_writer.h"
 #include "core/heap/node_classes.h"
 #include "core/heap/retainer_paths.h"
 
 namespace leakguard {
 
+// V(jsName, field, Type, kind, min, max, default, doc): the leak report's
+// options (analyze(), findLeaks(), explain: 'snapshots'). The noise
+// threshold: a group is reported only with at least min_count objects and
+// min_retained_bytes retained. A program's first requests warm caches and
+// compile code; a few dozen survivors are normal, a leak grows with every
+// unit of work.
+#define LEAKGUARD_LEAK_OPTIONS(V)                                          \
+  V(top, top, size_t, kInteger, 0, 1e6, 10,                                \
+    "groups reported, largest retained size first; 0 for all")             \
+  V(minCount, min_count, uint64_t, kInteger, 1,                            \
+    option_limits::kMaxSafeInteger, 20,                                    \
+    "objects a group needs to be reported (the noise floor)")              \
+  V(minRetainedBytes, min_retained_bytes, uint64_t, kInteger, 0,           \
+    option_limits::kMaxSafeInteger, 16 * 1024,                             \
+    "retained bytes a group needs to be reported (the noise floor)")
+
 struct LeakOptions {
-  // Noise threshold: a group is reported only with at least this many
-  // objects and this many retained bytes. A program's first requests warm
-  // caches and compile code; a few dozen survivors are normal, a leak grows
-  // with every unit of work.
-  uint64_t min_count = 20;
-  uint64_t min_retained_bytes = 16 * 1024;
-  // How many groups to report, largest first (0: all above the threshold).
-  size_t top = 10;
+#define V(js, field, Type, kind, min, max, def, doc) \
+  Type field = static_cast<Type>(def);
+  LEAKGUARD_LEAK_OPTIONS(V)
+#undef V
 };
 
 // One step of a representative path, for structured output.

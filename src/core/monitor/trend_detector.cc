@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 
 namespace leakguard {
@@ -101,14 +102,24 @@ const char* SampleKindName(SampleKind kind) {
 
 const char* SensitivityName(Sensitivity sensitivity) {
   switch (sensitivity) {
-    case Sensitivity::kLow:
-      return "low";
-    case Sensitivity::kMedium:
-      return "medium";
-    case Sensitivity::kHigh:
-      return "high";
+#define V(Enum, name, confidence, samples, relative, span) \
+  case Sensitivity::Enum:                                  \
+    return name;
+    LEAKGUARD_SENSITIVITIES(V)
+#undef V
   }
-  return "medium";
+  return "";
+}
+
+bool SensitivityFromName(const char* name, Sensitivity* out) {
+#define V(Enum, js, confidence, samples, relative, span) \
+  if (std::strcmp(name, js) == 0) {                      \
+    *out = Sensitivity::Enum;                            \
+    return true;                                         \
+  }
+  LEAKGUARD_SENSITIVITIES(V)
+#undef V
+  return false;
 }
 
 const char* TrendReasonName(TrendVerdict::Reason reason) {
@@ -137,33 +148,60 @@ const char* TrendReasonName(TrendVerdict::Reason reason) {
   return "unknown";
 }
 
-DetectorOptions DetectorOptions::Preset(Sensitivity sensitivity) {
-  DetectorOptions o;
-  o.sensitivity = sensitivity;
-  switch (sensitivity) {
-    case Sensitivity::kLow:
-      o.confidence = 0.999;
-      o.min_samples = 10;
-      o.min_relative_growth = 0.20;
-      o.min_span_ms = 60000;
-      break;
-    case Sensitivity::kMedium:
-      o.confidence = 0.99;
-      o.min_samples = 7;
-      o.min_relative_growth = 0.10;
-      o.min_span_ms = 30000;
-      break;
-    case Sensitivity::kHigh:
-      o.confidence = 0.95;
-      o.min_samples = 5;
-      o.min_relative_growth = 0.05;
-      o.min_span_ms = 20000;
-      break;
+DetectorOptions::DetectorOptions(Sensitivity level) : sensitivity(level) {
+  switch (level) {
+#define V(Enum, name, conf, samples, relative, span) \
+  case Sensitivity::Enum:                            \
+    confidence = conf;                               \
+    min_samples = samples;                           \
+    min_relative_growth = relative;                  \
+    min_span_ms = span;                              \
+    break;
+    LEAKGUARD_SENSITIVITIES(V)
+#undef V
   }
-  return o;
+#define V(js, field, Type, kind, min, max, def, doc) \
+  if ((def) != option_limits::kBySensitivity)        \
+    field = static_cast<Type>(def);
+  LEAKGUARD_DETECTOR_OPTIONS(V)
+#undef V
 }
 
+namespace {
+
+// Whether `value` is one the option's row accepts.
+bool InOptionRange(double value, OptionKind kind, double min, double max) {
+  if (!IsFinite(value))
+    return false;
+  if (kind == OptionKind::kIntegerOrZero && value == 0)
+    return true;
+  return value >= min && value <= max;
+}
+
+// "windowMs must be between 10000 and 604800000" (and "0 or ...").
+Status OptionRangeError(const char* name,
+                        OptionKind kind,
+                        double min,
+                        double max) {
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "%s must be %sbetween %.17g and %.17g", name,
+                kind == OptionKind::kIntegerOrZero ? "0 or " : "", min, max);
+  return Status(StatusCode::kInvalidArgument, buf);
+}
+
+}  // namespace
+
+// The table's ranges for the user's options (lib/options.js checked the
+// same rows before the binding was called), then what the sensitivity
+// fills in, which the user cannot set.
 Status ValidateDetectorOptions(const DetectorOptions& o) {
+#define V(js, field, Type, kind, min, max, def, doc)                       \
+  if (!InOptionRange(static_cast<double>(o.field), OptionKind::kind, min, \
+                     max)) {                                              \
+    return OptionRangeError(#js, OptionKind::kind, min, max);             \
+  }
+  LEAKGUARD_DETECTOR_OPTIONS(V)
+#undef V
   auto bad = [](const char* message) {
     return Status(StatusCode::kInvalidArgument, message);
   };
@@ -173,27 +211,9 @@ Status ValidateDetectorOptions(const DetectorOptions& o) {
   if (o.min_samples < 4 || o.min_samples > TrendDetector::kMaxPoints) {
     return bad("minSamples must be between 4 and 128");
   }
-  if (!IsFinite(o.min_relative_growth) || o.min_relative_growth < 0 ||
-      o.min_relative_growth > 10) {
-    return bad("minRelativeGrowth must be between 0 and 10");
-  }
-  if (!IsFinite(o.window_ms) || o.window_ms < 1000 ||
-      o.window_ms > 7 * 24 * 3600 * 1000.0) {
-    return bad("windowMs must be between 1000 and 604800000 (7 days)");
-  }
   if (!IsFinite(o.min_span_ms) || o.min_span_ms < 0 ||
       o.min_span_ms > o.window_ms) {
     return bad("minSpanMs must be between 0 and windowMs");
-  }
-  if (!IsFinite(o.warmup_ms) || o.warmup_ms < 0) {
-    return bad("warmupMs must be a finite number >= 0");
-  }
-  if (!IsFinite(o.min_leak_interval_ms) || o.min_leak_interval_ms < 0) {
-    return bad("minLeakIntervalMs must be a finite number >= 0");
-  }
-  if (!IsFinite(o.probe_interval_ms) || o.probe_interval_ms < 0 ||
-      (o.probe_interval_ms > 0 && o.probe_interval_ms < 100)) {
-    return bad("probeIntervalMs must be 0 (no probes) or at least 100");
   }
   if (!IsFinite(o.max_probe_overhead) || o.max_probe_overhead < 0 ||
       o.max_probe_overhead > 1) {

@@ -102,6 +102,7 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/monitor/monitor_options.h"
 
 namespace leakguard {
 
@@ -115,47 +116,53 @@ constexpr size_t kSampleKindCount = 3;
 // "heap", "external" or "rss": the names JavaScript sees in info.kind.
 const char* SampleKindName(SampleKind kind);
 
-enum class Sensitivity : uint8_t { kLow, kMedium, kHigh };
+enum class Sensitivity : uint8_t {
+#define V(Enum, name, confidence, samples, relative, span) Enum,
+  LEAKGUARD_SENSITIVITIES(V)
+#undef V
+};
 
 // "low", "medium" or "high": the names of the JavaScript option.
 const char* SensitivityName(Sensitivity sensitivity);
+// The sensitivity called `name`; false when there is none.
+bool SensitivityFromName(const char* name, Sensitivity* out);
 
-// Every threshold the detector uses. Preset() fills in a sensitivity's
-// thresholds; callers then override single fields (windowMs, ...).
-//
-//                         low      medium   high
-//   confidence            0.999    0.99     0.95
-//   min_samples           10       7        5
-//   min_relative_growth   20%      10%      5%
-//   min_span_ms           60 s     30 s     20 s
+// Every threshold the detector uses. The user's options and their defaults
+// are LEAKGUARD_DETECTOR_OPTIONS (core/monitor/monitor_options.h); a
+// sensitivity (LEAKGUARD_SENSITIVITIES) fills in the rest. Construct with
+// a sensitivity, then override single fields (windowMs, ...).
 struct DetectorOptions {
-  Sensitivity sensitivity = Sensitivity::kMedium;
+  DetectorOptions() : DetectorOptions(Sensitivity::LEAKGUARD_DEFAULT_SENSITIVITY) {}
+  explicit DetectorOptions(Sensitivity sensitivity);
+  static DetectorOptions Preset(Sensitivity sensitivity) {
+    return DetectorOptions(sensitivity);
+  }
+  // A short window cannot need a longer span than it holds: the
+  // sensitivity's span shrinks to half the window.
+  void FitSpanToWindow() {
+    if (min_span_ms > window_ms / 2)
+      min_span_ms = window_ms / 2;
+  }
+
+  Sensitivity sensitivity;
   // Mann-Kendall confidence a window must reach to count as a leak.
-  double confidence = 0.99;
+  double confidence;
   // Fewest points (buckets) in the analysed window.
-  uint32_t min_samples = 7;
-  // Growth over the window as a fraction of the base at its start.
-  double min_relative_growth = 0.10;
+  uint32_t min_samples;
   // Shortest time the analysed points must span.
-  double min_span_ms = 30000;
-  // Growth over the window in bytes, whatever the base.
-  uint64_t min_growth_bytes = 2 * 1024 * 1024;
-  // Length of the sliding window; also sets the bucket width
-  // (window_ms / kMaxPoints).
-  double window_ms = 5 * 60 * 1000;
-  // Samples in the first warmup_ms after the detector's first call are
-  // ignored: start-up growth (module loading, JIT, first caches) is not a
-  // leak.
-  double warmup_ms = 20000;
-  // Smallest gap between two 'leak' events of the same kind.
-  double min_leak_interval_ms = 60000;
-  // Heap samples older than this ask for a probe (half of it while the heap
-  // is suspect, four times it while quiet); 0 disables probes.
-  double probe_interval_ms = 5000;
+  double min_span_ms;
+  // minGrowthBytes, minRelativeGrowth (growth as a fraction of the base at
+  // the window's start), windowMs (also sets the bucket width, window_ms /
+  // kMaxPoints), warmupMs (samples in the first warmup_ms after the
+  // detector's first call are ignored: start-up growth is not a leak),
+  // minLeakIntervalMs, probeIntervalMs (heap samples older than this ask
+  // for a probe, half of it while the heap is suspect, four times it while
+  // quiet; 0 disables probes).
+#define V(js, field, Type, kind, min, max, def, doc) Type field;
+  LEAKGUARD_DETECTOR_OPTIONS(V)
+#undef V
   // Probes may cost at most this fraction of wall time (pause / gap).
   double max_probe_overhead = 0.01;
-
-  static DetectorOptions Preset(Sensitivity sensitivity);
 };
 
 // kInvalidArgument naming the option (with its JavaScript name) when a field

@@ -817,6 +817,41 @@ TEST(LeakDetectorOptions, PresetsAreOrderedFromStrictToSensitive) {
   }
 }
 
+// The option table's rows (core/monitor/monitor_options.h): every default
+// is in its own range, each sensitivity with the defaults validates, also
+// with the shortest window (the span fits itself to it), and one past
+// either end of a row is refused with the row's JavaScript name.
+TEST(LeakDetectorOptions, TableRowsAreConsistent) {
+  for (Sensitivity s : {Sensitivity::kLow, Sensitivity::kMedium,
+                        Sensitivity::kHigh}) {
+    DetectorOptions o(s);
+    EXPECT_TRUE(ValidateDetectorOptions(o).ok()) << SensitivityName(s);
+    Sensitivity back;
+    ASSERT_TRUE(SensitivityFromName(SensitivityName(s), &back));
+    EXPECT_EQ(back, s);
+#define V(js, field, Type, kind, min, max, def, doc)                       \
+  {                                                                        \
+    DetectorOptions shortest(s);                                           \
+    shortest.field = static_cast<Type>(min);                               \
+    shortest.FitSpanToWindow();                                            \
+    EXPECT_TRUE(ValidateDetectorOptions(shortest).ok()) << #js;            \
+    DetectorOptions over(s);                                               \
+    over.field = static_cast<Type>((max) * 2 + 1);                         \
+    Status status = ValidateDetectorOptions(over);                         \
+    EXPECT_FALSE(status.ok()) << #js;                                      \
+    EXPECT_NE(status.message().find(#js), std::string::npos) << #js;       \
+    if ((def) != option_limits::kBySensitivity) {                          \
+      EXPECT_GE(static_cast<double>(def), static_cast<double>(min)) << #js; \
+      EXPECT_LE(static_cast<double>(def), static_cast<double>(max)) << #js; \
+    }                                                                      \
+  }
+    LEAKGUARD_DETECTOR_OPTIONS(V)
+#undef V
+  }
+  Sensitivity unknown;
+  EXPECT_FALSE(SensitivityFromName("paranoid", &unknown));
+}
+
 TEST(LeakDetectorOptions, ValidationNamesTheOption) {
   struct Case {
     std::function<void(DetectorOptions*)> change;
