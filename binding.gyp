@@ -6,9 +6,11 @@
     {
       "target_name": "leakguard",
       "sources": [
+        "src/core/base/byte_format.cc",
         "src/core/base/json_writer.cc",
         "src/core/base/status.cc",
         "src/core/monitor/gc_stats.cc",
+        "src/core/monitor/robust_trend.cc",
         "src/core/monitor/trend_detector.cc",
         "src/core/heap/dominators.cc",
         "src/core/heap/heap_graph.cc",
@@ -22,6 +24,7 @@
         "src/core/capture/memory_budget.cc",
         "src/core/capture/snapshot_file.cc",
         "src/addon/module.cc",
+        "src/addon/core_functions.cc",
         "src/addon/errors.cc",
         "src/addon/instance.cc",
         "src/addon/options_table.cc",

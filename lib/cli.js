@@ -6,6 +6,7 @@
 // could not be read or parsed (one line on stderr: the file, the byte
 // offset, the reason).
 const { parseArgs } = require('node:util');
+const binding = require('./binding');
 
 const USAGE_EXIT = 1;
 const BAD_FILE_EXIT = 2;
@@ -18,17 +19,9 @@ function count(value, name) {
   return Number(value);
 }
 
-// "12.3 MiB": 1024-based, three significant digits.
+// "12.3 MiB" (src/core/base/byte_format.h).
 function bytes(n) {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = Math.abs(n);
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  const text = u === 0 ? String(v) : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0);
-  return `${n < 0 ? '-' : ''}${text} ${units[u]}`;
+  return binding.formatBytes(n, 'iec');
 }
 
 function int(n) {

@@ -35,10 +35,6 @@ const { topGrowing } = require('./heap-diff');
 const CALL = 'leakguard explain';
 // Suspects listed per event.
 const TOP = 5;
-// Until a capture of this process has been timed: a heap of small objects
-// has about one snapshot node per 52 bytes, and V8 captures and we copy
-// 3-5 µs per node (bench/RESULTS.md, heapdiff and snapshots).
-const DEFAULT_MS_PER_BYTE = 4e-3 / 52;
 // The second (and third) snapshot waits for this much more growth, and for
 // at least MIN_GAP_MS, so that the diff shows the leak and not noise.
 const MIN_GAP_MS = 5000;
@@ -90,7 +86,6 @@ class Episode {
 class Explainer {
   #guard;
   #episodes = new Map();  // kind -> Episode
-  #msPerByte = DEFAULT_MS_PER_BYTE;
   #trioBusy = false;  // one three-snapshot run at a time, all kinds together
   #lastStats = null;  // the latest 'stats' event
 
@@ -112,10 +107,17 @@ class Explainer {
       const fresh = new Episode(info.kind, o.explain);
       this.#episodes.set(info.kind, fresh);
       // After this event's listeners: they see it without the capture's
-      // pause in front of them.
+      // pause in front of them. Off the caller's try, so its own: a failure
+      // here is leakguard's, never an uncaught exception of the app.
       setImmediate(() => {
-        if (this.#episodes.get(info.kind) === fresh) {
-          this.#capture(fresh, o, this.#level(info.kind, info.estimatedBase));
+        try {
+          if (this.#episodes.get(info.kind) === fresh) {
+            this.#capture(fresh, o, this.#level(info.kind, info.estimatedBase));
+          }
+        } catch (err) {
+          fresh.error = err.message;
+          this.#release(fresh);
+          this.#guard.reportError(err, 'explain');
         }
       });
       return this.#annotate(info, fresh);
@@ -179,7 +181,9 @@ class Explainer {
       }
     }
     const heapUsed = v8.getHeapStatistics().used_heap_size;
-    const estimateMs = heapUsed * this.#msPerByte;
+    // The native cost model, learned from every capture of this process
+    // (src/core/capture/memory_budget.h, CaptureCostModel).
+    const estimateMs = binding.estimateSnapshotPauseMs(heapUsed);
     if (estimateMs > o.explainMaxPauseMs) {
       e.error = `a heap snapshot of ${Math.round(heapUsed / 2 ** 20)} MB would pause ` +
         `about ${Math.round(estimateMs)} ms, above explainMaxPauseMs (${o.explainMaxPauseMs})`;
@@ -192,8 +196,6 @@ class Explainer {
       const c = captureHeap(CALL, kind, { reason: `leak-${e.kind}` });
       if (e.mode === 'snapshots' && e.handles.length === 0) this.#trioBusy = true;
       e.handles.push(c.handle);
-      const pause = c.info.pauseMs;
-      if (pause > 0 && heapUsed > 0) this.#msPerByte = pause / heapUsed;
     } catch (err) {
       e.error = err.message;
       this.#release(e);

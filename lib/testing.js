@@ -23,6 +23,7 @@
 
 const { AssertionError } = require('node:assert');
 const leakguard = require('./index');
+const binding = require('./binding');
 const options = require('./options');
 const { makeError } = require('./errors');
 // The in-process heap diff: memwatch's HeapDiff, whose change.details say
@@ -156,82 +157,37 @@ async function runCalls(fn, count, state) {
   }
 }
 
-function median(sorted) {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  const mid = n >> 1;
-  return n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+// The robust statistics are the leak detector's own
+// (src/core/monitor/robust_trend.h), over x = 0, 1, 2, ...: one
+// implementation for both.
 
-// Theil–Sen slope of ys over x = 0, 1, 2, ...: the median of the slopes
-// between every pair of points.
+// Theil–Sen slope of ys: the median of the slopes between every pair of
+// points.
 function theilSen(ys) {
-  const slopes = [];
-  for (let i = 0; i < ys.length; i++) {
-    for (let j = i + 1; j < ys.length; j++) {
-      slopes.push((ys[j] - ys[i]) / (j - i));
-    }
-  }
-  slopes.sort((a, b) => a - b);
-  return median(slopes);
+  return binding.fitTrend(ys).slope;
 }
 
-// Standard normal CDF (Abramowitz and Stegun 7.1.26, error < 1.5e-7).
-function normalCdf(z) {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 +
-    t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-x * x);
-  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
-}
-
-// Confidence that ys grow faster than `allowed` per step: Mann–Kendall's S
-// over the readings less the allowed growth, one-sided, with continuity
-// correction. 0.5 means no evidence either way.
+// Confidence that ys grow faster than `allowed` per step: Mann–Kendall's
+// test (one-sided, tie- and continuity-corrected) of the readings less the
+// allowed growth. 0.5 means no evidence either way.
 function growthConfidence(ys, allowed) {
-  const n = ys.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const d = (ys[j] - ys[i]) - allowed * (j - i);
-      s += d > 0 ? 1 : d < 0 ? -1 : 0;
-    }
-  }
-  const sd = Math.sqrt(n * (n - 1) * (2 * n + 5) / 18);
-  const z = s > 0 ? (s - 1) / sd : s < 0 ? (s + 1) / sd : 0;
-  return normalCdf(z);
+  return binding.fitTrend(ys.map((y, i) => y - allowed * i)).confidence;
 }
 
 // The smallest slope (per step) that stands out of the scatter of the
-// readings around the Theil–Sen line at one-sided 95%: a robust sigma from
-// the median absolute residual, over the spread of x.
-function noiseSlope(ys, slope) {
+// readings around the Theil–Sen line at one-sided 95%: the fit's robust
+// sigma (1.4826 × the median absolute residual) over the spread of x.
+function noiseSlope(ys) {
   const n = ys.length;
-  const residuals = ys.map((y, i) => y - slope * i);
-  const center = median([...residuals].sort((a, b) => a - b));
-  const mad = median(residuals.map((r) => Math.abs(r - center))
-    .sort((a, b) => a - b));
-  const sigma = 1.4826 * mad;
   const sxx = n * (n * n - 1) / 12;
-  return 1.645 * sigma / Math.sqrt(sxx);
+  return 1.645 * binding.fitTrend(ys).noise / Math.sqrt(sxx);
 }
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-// 312 -> "312 B", 1234567 -> "1.2 MB"; signed when `sign` is set.
+// 312 -> "312 B", 1234567 -> "1.18 MiB" (src/core/base/byte_format.h);
+// signed when `sign` is set.
 function formatBytes(bytes, sign = false) {
-  const prefix = sign ? (bytes < 0 ? '-' : '+') : (bytes < 0 ? '-' : '');
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  let text = value.toFixed(digits);
-  if (digits === 1 && text.endsWith('.0')) text = text.slice(0, -2);
-  return `${prefix}${text} ${UNITS[unit]}`;
+  const text = binding.formatBytes(bytes, 'iec');
+  return sign && bytes >= 0 ? `+${text}` : text;
 }
 
 function fnName(fn, opts) {
@@ -407,7 +363,7 @@ async function measureRounds(fn, opts, state, warmup) {
     externalBytesPerIteration: externalSlope / iterations,
     lateBytesPerIteration: lateSlope / iterations,
     confidence,
-    noiseFloor: noiseSlope(totalYs, totalSlope) / iterations,
+    noiseFloor: noiseSlope(totalYs) / iterations,
     maxBytesPerIteration: opts.maxBytesPerIteration,
     iterations,
     rounds,

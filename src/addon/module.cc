@@ -19,6 +19,9 @@
 
 namespace leakguard {
 
+// core_functions.cc
+bool InitCoreFunctions(Napi::Env env, Napi::Object exports);
+
 namespace {
 
 bool ReadConfig(const Napi::CallbackInfo& info, StartConfig* config) {
@@ -104,6 +107,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Each stops at its first failure, and so does the chain (see
   // ExportFunctions: the environment is going away).
   if (InitErrors(env, exports) && InitOptionsTable(env, exports) &&
+      InitCoreFunctions(env, exports) &&
       InitSnapshotBindings(env, exports) &&
       InitAnalyze(env, exports)) {
     InitHeapCapture(env, exports);

@@ -39,7 +39,7 @@ for (const [name, runner] of Object.entries(RUNNERS)) {
     for (const leak of LEAKS) {
       const line = out.split('\n').find((l) => l.includes(`${leak.fn} leaked ~`));
       assert.ok(line, `${name}: no message for ${leak.fn}:\n${out}`);
-      assert.match(line, /leaked ~\d[\d.]* (B|KB) per call \(\d[\d.]*% confident; 8 rounds × 500 calls; heap \+/);
+      assert.match(line, /leaked ~\d[\d.]* (B|KiB) per call \(\d[\d.]*% confident; 8 rounds × 500 calls; heap \+/);
       if (leak.external) assert.match(line, /external \+\d/);
       assert.doesNotMatch(line, /growth stopped/);
       assert.match(line, /Growing: /);

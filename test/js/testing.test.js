@@ -51,7 +51,7 @@ test('a Session kept per call fails with a LeakError that says how much', async 
   assert.equal(err.code, 'ERR_ASSERTION');
   assert.equal(err.name, 'LeakError');
   assert.match(err.message,
-    /^openSession leaked ~\d+ B per call \(\d+(\.\d)?% confident; 8 rounds × 500 calls; heap \+\d[\d.]* KB\)/);
+    /^openSession leaked ~\d+ B per call \(\d+(\.\d)?% confident; 8 rounds × 500 calls; heap \+\d[\d.]* KiB\)/);
   assert.ok(err.report.leak);
   assert.ok(err.report.bytesPerIteration > 32, String(err.report.bytesPerIteration));
   assert.ok(err.report.confidence >= 0.95);
@@ -76,7 +76,7 @@ test('external memory is measured and reported separately', async () => {
   assert.ok(Math.abs(report.externalBytesPerIteration - 4096) < 256,
             String(report.externalBytesPerIteration));
   assert.ok(report.heapBytesPerIteration < 1024, String(report.heapBytesPerIteration));
-  assert.match(testing.leakMessage(report), /external \+3\.\d MB/);
+  assert.match(testing.leakMessage(report), /external \+3\.\d+ MiB/);
 });
 
 test('async functions are awaited one call at a time', async () => {
@@ -194,9 +194,10 @@ test('the verdict ignores a compiler-sized step and catches steady growth', () =
 
 test('messages: byte units and the growing constructors', () => {
   assert.equal(testing.formatBytes(312), '312 B');
-  assert.equal(testing.formatBytes(1234567, true), '+1.2 MB');
-  assert.equal(testing.formatBytes(655360, true), '+640 KB');
-  assert.equal(testing.formatBytes(-2048, true), '-2 KB');
+  // IEC (src/core/base/byte_format.h): 1024-based units say so.
+  assert.equal(testing.formatBytes(1234567, true), '+1.18 MiB');
+  assert.equal(testing.formatBytes(655360, true), '+640 KiB');
+  assert.equal(testing.formatBytes(-2048, true), '-2.00 KiB');
   const growing = testing.topGrowing({ change: { details: [
     { what: 'Array', size_bytes: 131072, size: '128 KB', '+': 4010, '-': 10 },
     { what: 'String', size_bytes: -100, size: '-100 B', '+': 1, '-': 5 },
@@ -209,7 +210,7 @@ test('messages: byte units and the growing constructors', () => {
     lateBytesPerIteration: 300, maxBytesPerIteration: 16, growing,
   });
   assert.equal(message, 'fn leaked ~312 B per call (95% confident; 8 rounds × 500 calls; ' +
-    'heap +1.2 MB). Growing: Session +4000 (+640 KB), Array +4000 (+128 KB)');
+    'heap +1.20 MiB). Growing: Session +4000 (+640 KiB), Array +4000 (+128 KiB)');
   // Measured twice (the first measurement's growth stopped), still leaking.
   const twice = testing.leakMessage({
     name: 'fn', bytesPerIteration: 40, confidence: 0.99, rounds: 8, iterations: 500,

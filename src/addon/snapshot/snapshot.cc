@@ -4,6 +4,7 @@
 #include <uv.h>
 
 #include "addon/snapshot_registry.h"
+#include "core/base/byte_format.h"
 #include "core/capture/memory_budget.h"
 
 namespace leakguard {
@@ -104,9 +105,9 @@ void CaptureSnapshot(v8::Isolate* isolate,
           r,
           Status(StatusCode::kNoHeadroom,
                  "not enough free disk for a heap snapshot in '" + request.dir +
-                     "': " + FormatBytes(free_disk) +
+                     "': " + FormatBytesIec(free_disk) +
                      " free, minFreeDiskBytes is " +
-                     FormatBytes(request.min_free_disk_bytes)));
+                     FormatBytesIec(request.min_free_disk_bytes)));
     }
   }
 

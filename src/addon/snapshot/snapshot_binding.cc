@@ -285,6 +285,21 @@ napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
   return o.Done();
 }
 
+// estimateSnapshotPauseMs(heapUsed): the pause a capture of that heap
+// would cost, from the cost model every capture feeds.
+Napi::Value EstimatePause(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    ThrowAssertion(env, "estimateSnapshotPauseMs(heapUsed) expected");
+    return Napi::Value();
+  }
+  const double heap_used = info[0].As<Napi::Number>().DoubleValue();
+  SnapshotController* c = Controller(env);
+  const CaptureCostModel model = c != nullptr ? c->cost() : CaptureCostModel();
+  return Napi::Number::New(
+      env, model.EstimatePauseMs(heap_used > 0 ? static_cast<uint64_t>(heap_used) : 0));
+}
+
 bool InitSnapshotBindings(Napi::Env env, Napi::Object exports) {
   return ExportFunctions(env,
                          exports,
@@ -296,6 +311,7 @@ bool InitSnapshotBindings(Napi::Env env, Napi::Object exports) {
                              {"requestSnapshot", RequestSnapshot},
                              {"snapshotStats", SnapshotStats},
                              {"validateNameTemplate", ValidateTemplate},
+                             {"estimateSnapshotPauseMs", EstimatePause},
                          });
 }
 

@@ -352,13 +352,11 @@ void SnapshotController::Take(const SnapshotRequest& request,
 void SnapshotController::Capture(SnapshotRequest request,
                                  SnapshotJob* job,
                                  const SnapshotVisitor& visit) {
-  request.heap_bytes_per_node = heap_bytes_per_node_;
+  request.heap_bytes_per_node = cost_.heap_bytes_per_node();
   CaptureSnapshot(isolate_, request, job, visit);
   const SnapshotResult& r = job->result;
-  if (r.ok() && r.nodes > 0 && r.heap_used > 0) {
-    heap_bytes_per_node_ =
-        static_cast<double>(r.heap_used) / static_cast<double>(r.nodes);
-  }
+  if (r.ok())
+    cost_.Observe(r.heap_used, r.nodes, r.pause_ms);
 }
 
 // ---------------------------------------------------------------------------

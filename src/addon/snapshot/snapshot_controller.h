@@ -39,8 +39,9 @@
 #include <vector>
 
 #include "addon/snapshot/snapshot.h"
-#include "core/monitor/gc_record.h"
+#include "core/capture/memory_budget.h"
 #include "core/capture/snapshot_gate.h"
+#include "core/monitor/gc_record.h"
 
 namespace leakguard {
 
@@ -106,6 +107,8 @@ class SnapshotController {
     bool near_heap_limit_armed = false;
   };
   Stats stats() const;
+  // What a capture costs here (isolate thread).
+  const CaptureCostModel& cost() const { return cost_; }
 
  private:
   // The interrupt's data: V8 has no way to cancel an interrupt, so it must
@@ -199,7 +202,7 @@ class SnapshotController {
 
   uint64_t taken_ = 0;              // isolate thread
   uint64_t api_outstanding_ = 0;    // isolate thread: promises waiting
-  double heap_bytes_per_node_ = 0;  // isolate thread: from the last snapshot
+  CaptureCostModel cost_;  // isolate thread: from the last snapshot
   void Capture(SnapshotRequest request,
                SnapshotJob* job,
                const SnapshotVisitor& visit = nullptr);

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "core/base/byte_format.h"
+
 namespace leakguard {
 
 namespace {
@@ -112,7 +114,7 @@ void WriteDiffJson(const HeapDiff& d, size_t top, JsonWriter* out) {
     out->Key(key).BeginObject();
     out->Key("nodes").Uint(nodes);
     out->Key("size_bytes").Uint(size);
-    out->Key("size").String(FormatBytes(static_cast<int64_t>(size)));
+    out->Key("size").String(FormatBytesMemwatch(static_cast<int64_t>(size)));
     out->EndObject();
   };
   out->BeginObject();
@@ -122,7 +124,7 @@ void WriteDiffJson(const HeapDiff& d, size_t top, JsonWriter* out) {
       static_cast<int64_t>(d.after_size) - static_cast<int64_t>(d.before_size);
   out->Key("change").BeginObject();
   out->Key("size_bytes").Int(change);
-  out->Key("size").String(FormatBytes(change));
+  out->Key("size").String(FormatBytesMemwatch(change));
   out->Key("freed_nodes").Uint(d.freed_nodes);
   out->Key("allocated_nodes").Uint(d.allocated_nodes);
   out->Key("details").BeginArray();
@@ -132,7 +134,7 @@ void WriteDiffJson(const HeapDiff& d, size_t top, JsonWriter* out) {
     out->BeginObject();
     out->Key("what").String(x.what);
     out->Key("size_bytes").Int(x.size_bytes);
-    out->Key("size").String(FormatBytes(x.size_bytes));
+    out->Key("size").String(FormatBytesMemwatch(x.size_bytes));
     out->Key("+").Uint(x.added);
     out->Key("-").Uint(x.removed);
     out->EndObject();

@@ -177,27 +177,5 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-std::string FormatBytes(int64_t bytes) {
-  // memwatch's mw_util::niceSize, to the character: the value is rounded to
-  // two decimals and printed the way `std::ostream << double` prints it
-  // (%g with 6 significant digits, so "2 kb", "1.5 kb", "164.06 kb"), and
-  // the unit changes only above 1024 (1024 is "1024 bytes").
-  const double b = static_cast<double>(bytes);
-  const double abs = std::fabs(b);
-  char buf[48];
-  if (abs > 1024.0 * 1024.0) {
-    std::snprintf(buf,
-                  sizeof(buf),
-                  "%g mb",
-                  std::round(b / (1024.0 * 1024.0 / 100)) / 100);
-  } else if (abs > 1024.0) {
-    std::snprintf(
-        buf, sizeof(buf), "%g kb", std::round(b / (1024.0 / 100)) / 100);
-  } else {
-    std::snprintf(
-        buf, sizeof(buf), "%lld bytes", static_cast<long long>(bytes));
-  }
-  return buf;
-}
 
 }  // namespace leakguard

@@ -47,10 +47,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// memwatch's human size, exactly as its HeapDiff prints it: "12 bytes",
-// "2 kb", "1.5 kb", "-3.25 mb" (1024-based, two decimals at most).
-std::string FormatBytes(int64_t bytes);
-
 }  // namespace leakguard
 
 #endif  // LEAKGUARD_CORE_JSON_WRITER_H_

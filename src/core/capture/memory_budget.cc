@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/base/byte_format.h"
+
 namespace leakguard {
 
 // Calibration (bench/snapshot.js, node 20, x64 Linux, heaps of 10 to 200
@@ -206,6 +208,15 @@ Result<MemoryHeadroom> ReadMemoryHeadroom(const SystemPaths& paths) {
   return best;
 }
 
+const double kDefaultPauseMsPerNode = 4e-3;
+
+double CaptureCostModel::EstimatePauseMs(uint64_t heap_used) const {
+  const double per_node =
+      bytes_per_node_ > 0 ? bytes_per_node_ : kDefaultHeapBytesPerNode;
+  const double ms = ms_per_node_ > 0 ? ms_per_node_ : kDefaultPauseMsPerNode;
+  return static_cast<double>(heap_used) / per_node * ms;
+}
+
 uint64_t EstimateSnapshotBytes(uint64_t heap_used, double heap_bytes_per_node) {
   // A ratio from a tiny or odd heap must not make the estimate tiny.
   double per_node =
@@ -217,31 +228,16 @@ uint64_t EstimateSnapshotBytes(uint64_t heap_used, double heap_bytes_per_node) {
          kSnapshotFixedBytes;
 }
 
-std::string FormatBytes(uint64_t bytes) {
-  char buf[32];
-  const double b = static_cast<double>(bytes);
-  if (bytes >= (1ull << 30)) {
-    snprintf(buf, sizeof(buf), "%.1f GiB", b / (1ull << 30));
-  } else if (bytes >= (1ull << 20)) {
-    snprintf(buf, sizeof(buf), "%.1f MiB", b / (1ull << 20));
-  } else if (bytes >= 1024) {
-    snprintf(buf, sizeof(buf), "%.1f KiB", b / 1024);
-  } else {
-    snprintf(
-        buf, sizeof(buf), "%llu B", static_cast<unsigned long long>(bytes));
-  }
-  return buf;
-}
 
 Status CheckHeadroom(uint64_t needed, const MemoryHeadroom& headroom) {
   if (needed <= headroom.available)
     return Status::Ok();
   return Status(StatusCode::kNoHeadroom,
                 "not enough memory for a heap snapshot: it needs about " +
-                    FormatBytes(needed) + " more, and only " +
-                    FormatBytes(headroom.available) + " is left (" +
-                    headroom.source + ": limit " + FormatBytes(headroom.limit) +
-                    ", in use " + FormatBytes(headroom.usage) + ")");
+                    FormatBytesIec(needed) + " more, and only " +
+                    FormatBytesIec(headroom.available) + " is left (" +
+                    headroom.source + ": limit " + FormatBytesIec(headroom.limit) +
+                    ", in use " + FormatBytesIec(headroom.usage) + ")");
 }
 
 }  // namespace leakguard

@@ -50,6 +50,38 @@ Result<MemoryHeadroom> ReadMemoryHeadroom(const SystemPaths& paths = {});
 uint64_t EstimateSnapshotBytes(uint64_t heap_used,
                                double heap_bytes_per_node = 0);
 
+// The one cost model of a capture in this process, learned from each one
+// (SnapshotController::Capture feeds it every capture, automatic or not):
+// heap bytes per snapshot node, the memory budget's input, and the
+// isolate's pause per node, which explain's explainMaxPauseMs is judged
+// against (lib/explain.js asks through estimateSnapshotPauseMs()). Until a
+// capture was measured: a heap of small objects, kDefaultHeapBytesPerNode
+// bytes and kDefaultPauseMsPerNode per node, the worst case.
+class CaptureCostModel {
+ public:
+  void Observe(uint64_t heap_used, uint64_t nodes, double pause_ms) {
+    if (heap_used == 0 || nodes == 0)
+      return;
+    bytes_per_node_ = static_cast<double>(heap_used) / static_cast<double>(nodes);
+    if (pause_ms > 0)
+      ms_per_node_ = pause_ms / static_cast<double>(nodes);
+  }
+  // 0 until a capture was measured (EstimateSnapshotBytes' default).
+  double heap_bytes_per_node() const { return bytes_per_node_; }
+  uint64_t EstimateBytes(uint64_t heap_used) const {
+    return EstimateSnapshotBytes(heap_used, bytes_per_node_);
+  }
+  double EstimatePauseMs(uint64_t heap_used) const;
+
+ private:
+  double bytes_per_node_ = 0;
+  double ms_per_node_ = 0;
+};
+
+// Isolate pause per snapshot node (V8's capture and our copy, 3-5 us per
+// node in bench/RESULTS.md), the upper end.
+extern const double kDefaultPauseMsPerNode;
+
 // Measured peak extra RSS per snapshot node (bench/snapshot.js, node 20,
 // x64 Linux: 1.50 KB), rounded up.
 extern const double kSnapshotBytesPerNode;
@@ -62,9 +94,6 @@ extern const uint64_t kSnapshotFixedBytes;
 // kNoHeadroom, with both numbers and the limit's source in the message,
 // when `needed` exceeds `headroom.available`.
 Status CheckHeadroom(uint64_t needed, const MemoryHeadroom& headroom);
-
-// "12.3 MiB".
-std::string FormatBytes(uint64_t bytes);
 
 }  // namespace leakguard
 

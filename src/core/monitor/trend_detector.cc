@@ -6,54 +6,16 @@
 #include <cstring>
 #include <limits>
 
+#include "core/base/byte_format.h"
+
 namespace leakguard {
 
 namespace {
-
-// Median of the first `count` values of `v` (reordered in place). The mean of
-// the two middle values when `count` is even.
-double MedianInPlace(std::vector<double>* v, size_t count) {
-  if (count == 0)
-    return 0;
-  auto first = v->begin();
-  auto mid = first + static_cast<std::ptrdiff_t>(count / 2);
-  std::nth_element(first, mid, first + static_cast<std::ptrdiff_t>(count));
-  double upper = *mid;
-  if (count % 2 == 1)
-    return upper;
-  // After nth_element every value before `mid` is <= upper.
-  double lower = *std::max_element(first, mid);
-  return (lower + upper) / 2;
-}
-
-int Sign(double x) {
-  return (x > 0) - (x < 0);
-}
-
-// Standard normal CDF.
-double NormalCdf(double z) {
-  return 0.5 * std::erfc(-z / std::sqrt(2.0));
-}
 
 bool IsFinite(double x) {
   return std::isfinite(x);
 }
 
-void FormatBytes(double bytes, char* out, size_t size) {
-  static const char* const kUnits[] = {"B", "KB", "MB", "GB", "TB"};
-  size_t unit = 0;
-  double value = bytes < 0 ? -bytes : bytes;
-  while (value >= 1000 && unit + 1 < sizeof(kUnits) / sizeof(kUnits[0])) {
-    value /= 1000;
-    unit++;
-  }
-  const char* sign = bytes < 0 ? "-" : "";
-  if (unit == 0 || value >= 100) {
-    snprintf(out, size, "%s%.0f %s", sign, value, kUnits[unit]);
-  } else {
-    snprintf(out, size, "%s%.1f %s", sign, value, kUnits[unit]);
-  }
-}
 
 void FormatDuration(double ms, char* out, size_t size) {
   double s = ms / 1000;
@@ -225,15 +187,9 @@ Status ValidateDetectorOptions(const DetectorOptions& o) {
 // ---------------------------------------------------------------------------
 // TrendDetector
 
-struct TrendDetector::Fit {
-  double slope_per_ms = 0;  // Theil-Sen.
-  double intercept = 0;     // Line value at the range's first point.
-  double confidence = 0;    // Mann-Kendall Phi(z).
-  double noise = 0;         // Robust sd of the residuals.
-};
 
 TrendDetector::TrendDetector(const DetectorOptions& options)
-    : slopes_(kMaxPoints * (kMaxPoints - 1) / 2), values_(kMaxPoints) {
+    : scratch_(kMaxPoints), values_(kMaxPoints) {
   Reset(options);
 }
 
@@ -338,68 +294,9 @@ size_t TrendDetector::BuildEnvelope(size_t begin) {
   return out;
 }
 
-TrendDetector::Fit TrendDetector::FitSeries(const double* t,
-                                            const double* y,
-                                            size_t n) {
-  Fit fit;
-  if (n == 0)
-    return fit;
-  if (n == 1) {
-    fit.intercept = y[0];
-    return fit;
-  }
-
-  // Theil-Sen slope and Mann-Kendall S share the pair loop.
-  size_t pairs = 0;
-  int64_t s = 0;
-  for (size_t i = 0; i < n; i++) {
-    for (size_t j = i + 1; j < n; j++) {
-      s += Sign(y[j] - y[i]);
-      double dt = t[j] - t[i];
-      if (dt > 0)
-        slopes_[pairs++] = (y[j] - y[i]) / dt;
-    }
-  }
-  fit.slope_per_ms = MedianInPlace(&slopes_, pairs);
-
-  for (size_t i = 0; i < n; i++) {
-    values_[i] = y[i] - fit.slope_per_ms * (t[i] - t[0]);
-  }
-  fit.intercept = MedianInPlace(&values_, n);
-
-  // Noise: the median absolute residual around the line, scaled to a
-  // standard deviation (1.4826 * MAD is sigma for Gaussian noise).
-  for (size_t i = 0; i < n; i++) {
-    double line = fit.intercept + fit.slope_per_ms * (t[i] - t[0]);
-    values_[i] = std::fabs(y[i] - line);
-  }
-  fit.noise = 1.4826 * MedianInPlace(&values_, n);
-
-  // Variance of S under "no trend", corrected for tied values.
-  for (size_t i = 0; i < n; i++)
-    values_[i] = y[i];
-  std::sort(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(n));
-  double dn = static_cast<double>(n);
-  double var = dn * (dn - 1) * (2 * dn + 5);
-  for (size_t i = 0; i < n;) {
-    size_t j = i + 1;
-    while (j < n && values_[j] == values_[i])
-      j++;
-    double ties = static_cast<double>(j - i);
-    var -= ties * (ties - 1) * (2 * ties + 5);
-    i = j;
-  }
-  var /= 18;
-  double z = 0;
-  if (var > 0) {
-    double sd = std::sqrt(var);
-    if (s > 0)
-      z = (static_cast<double>(s) - 1) / sd;
-    if (s < 0)
-      z = (static_cast<double>(s) + 1) / sd;
-  }
-  fit.confidence = NormalCdf(z);
-  return fit;
+// Time is in ms, so the slope is in bytes per ms.
+RobustFit TrendDetector::FitSeries(const double* t, const double* y, size_t n) {
+  return FitRobust(t, y, n, &scratch_);
 }
 
 uint32_t TrendDetector::RisingSteps(size_t begin) {
@@ -429,17 +326,17 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
     raw_t_[i] = At(begin + i).time_ms;
     raw_y_[i] = At(begin + i).bytes;
   }
-  Fit line = FitSeries(raw_t_, raw_y_, n);
+  RobustFit line = FitSeries(raw_t_, raw_y_, n);
   size_t env_n = BuildEnvelope(begin);
-  Fit fit = FitSeries(env_t_, env_y_, env_n);
+  RobustFit fit = FitSeries(env_t_, env_y_, env_n);
   double t0 = raw_t_[0];
   double t1 = raw_t_[n - 1];
   v.start_ms = t0;
   v.end_ms = t1;
   v.samples = static_cast<uint32_t>(n);
   v.rising_steps = RisingSteps(begin);
-  v.bytes_per_second = line.slope_per_ms * 1000;
-  v.growth_bytes = line.slope_per_ms * (t1 - t0);
+  v.bytes_per_second = line.slope * 1000;
+  v.growth_bytes = line.slope * (t1 - t0);
   v.base_bytes = line.intercept;
   v.estimated_base = v.base_bytes + v.growth_bytes;
   v.confidence = fit.confidence;
@@ -455,23 +352,23 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
   while (m < n && raw_t_[m] < mid)
     m++;
   bool persistent = false;
-  if (m >= 2 && n - m >= 3 && fit.slope_per_ms > 0) {
-    Fit older = FitSeries(raw_t_, raw_y_, m);
-    Fit newer = FitSeries(raw_t_ + m, raw_y_ + m, n - m);
+  if (m >= 2 && n - m >= 3 && fit.slope > 0) {
+    RobustFit older = FitSeries(raw_t_, raw_y_, m);
+    RobustFit newer = FitSeries(raw_t_ + m, raw_y_ + m, n - m);
     // A flat stretch of a few points can show a slope by chance, but not a
     // climb out of the noise.
-    double newer_growth = newer.slope_per_ms * (t1 - raw_t_[m]);
-    persistent = newer.slope_per_ms > 0 &&
-                 newer.slope_per_ms >= kPersistFraction * older.slope_per_ms &&
+    double newer_growth = newer.slope * (t1 - raw_t_[m]);
+    persistent = newer.slope > 0 &&
+                 newer.slope >= kPersistFraction * older.slope &&
                  newer_growth >= fit.noise;
   }
 
   // The floors judge the smaller of the two growth estimates: bursts that
   // crowd one end of the window can tilt the line through every point, but
   // not the envelope; a leak lifts both.
-  double growth = std::min(v.growth_bytes, fit.slope_per_ms * (t1 - t0));
+  double growth = std::min(v.growth_bytes, fit.slope * (t1 - t0));
   auto min_growth = static_cast<double>(options.min_growth_bytes);
-  v.growing = fit.slope_per_ms > 0 && v.confidence >= kContinueConfidence &&
+  v.growing = fit.slope > 0 && v.confidence >= kContinueConfidence &&
               persistent && growth >= min_growth;
 
   double base = std::max(v.base_bytes, 0.0);
@@ -865,11 +762,9 @@ DetectorStats LeakDetector::Stats() const {
 }
 
 std::string FormatLeakReason(const LeakEvent& event) {
-  char growth[32];
-  char rate[32];
+  const std::string growth = FormatBytesSi(event.growth_bytes);
+  const std::string rate = FormatBytesSi(event.bytes_per_second);
   char duration[32];
-  FormatBytes(event.growth_bytes, growth, sizeof(growth));
-  FormatBytes(event.bytes_per_second, rate, sizeof(rate));
   FormatDuration(event.end_ms - event.start_ms, duration, sizeof(duration));
   const char* unit = event.kind == SampleKind::kHeap ? "full GCs" : "samples";
   uint32_t steps = event.samples > 0 ? event.samples - 1 : 0;
@@ -878,9 +773,9 @@ std::string FormatLeakReason(const LeakEvent& event) {
            sizeof(text),
            "%s grew %s over %s (%s/s), %u of %u %s rising",
            SampleKindName(event.kind),
-           growth,
+           growth.c_str(),
            duration,
-           rate,
+           rate.c_str(),
            event.rising_steps,
            steps,
            unit);

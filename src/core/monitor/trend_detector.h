@@ -103,6 +103,7 @@
 
 #include "core/base/status.h"
 #include "core/monitor/monitor_options.h"
+#include "core/monitor/robust_trend.h"
 
 namespace leakguard {
 
@@ -254,14 +255,12 @@ class TrendDetector {
     double bytes;
     int64_t bucket;
   };
-  struct Fit;
-
   const Point& At(size_t i) const { return points_[(head_ + i) % kMaxPoints]; }
   // Fills env_t_/env_y_ with the lower envelope of points [begin, count_):
   // the minimum of each epoch (a power-of-two run of buckets, at most
   // kEnvelopePoints epochs). Returns the number of envelope points.
   size_t BuildEnvelope(size_t begin);
-  Fit FitSeries(const double* t, const double* y, size_t n);
+  RobustFit FitSeries(const double* t, const double* y, size_t n);
   uint32_t RisingSteps(size_t begin);
   TrendVerdict Check(const DetectorOptions& options, size_t begin);
 
@@ -275,8 +274,8 @@ class TrendDetector {
   double raw_y_[kMaxPoints];
   double env_t_[kMaxPoints];
   double env_y_[kMaxPoints];
-  std::vector<double> slopes_;
-  std::vector<double> values_;
+  RobustScratch scratch_;      // FitRobust's
+  std::vector<double> values_;  // RisingSteps' medians
 };
 
 // One 'leak' event for JavaScript. memwatch's start/end/growth plus ours.

@@ -281,18 +281,6 @@ TEST(JsonWriter, EscapesAndSeparates) {
   EXPECT_EQ(w.str(),
             "{\"a\":\"q\\\"\\\\\\n\\u0001 \xC3\xA9 \xEF\xBF\xBD\","
             "\"b\":[1,-2,true,null],\"c\":{},\"d\":0.5}");
-  // memwatch's niceSize, character for character.
-  EXPECT_EQ(FormatBytes(12), "12 bytes");
-  EXPECT_EQ(FormatBytes(1024), "1024 bytes");
-  EXPECT_EQ(FormatBytes(-1024), "-1024 bytes");
-  EXPECT_EQ(FormatBytes(1025), "1 kb");
-  EXPECT_EQ(FormatBytes(2048), "2 kb");
-  EXPECT_EQ(FormatBytes(1536), "1.5 kb");
-  EXPECT_EQ(FormatBytes(168000), "164.06 kb");
-  EXPECT_EQ(FormatBytes(1024 * 1024), "1024 kb");
-  EXPECT_EQ(FormatBytes(-3 * 1024 * 1024 - 1024 * 512), "-3.5 mb");
-  EXPECT_EQ(FormatBytes(4194304), "4 mb");
-  EXPECT_EQ(FormatBytes(int64_t{5} << 30), "5120 mb");
 }
 
 }  // namespace

@@ -136,7 +136,34 @@ TEST(MemoryBudget, EstimateAndCheck) {
   Status s = CheckHeadroom(need, h);
   EXPECT_EQ(s.code(), StatusCode::kNoHeadroom);
   EXPECT_NE(s.message().find("cgroup-v2"), std::string::npos);
-  EXPECT_NE(s.message().find("1.0 GiB"), std::string::npos);
+  EXPECT_NE(s.message().find("1.00 GiB"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leakguard
+
+namespace leakguard {
+namespace {
+
+// One cost model for both questions a capture raises: the memory it needs
+// and the pause it costs, both learned per snapshot node.
+TEST(CaptureCostModel, LearnsBytesAndPausePerNode) {
+  CaptureCostModel model;
+  const uint64_t heap = 96ull << 20;
+  EXPECT_EQ(model.heap_bytes_per_node(), 0);
+  EXPECT_EQ(model.EstimateBytes(heap), EstimateSnapshotBytes(heap, 0));
+  EXPECT_DOUBLE_EQ(model.EstimatePauseMs(heap),
+                   heap / kDefaultHeapBytesPerNode * kDefaultPauseMsPerNode);
+  // A capture of 1,000,000 nodes in 64 MiB that paused 2 s: 67 bytes and
+  // 2 us per node, so twice the heap costs twice the pause.
+  model.Observe(64ull << 20, 1000000, 2000);
+  EXPECT_DOUBLE_EQ(model.heap_bytes_per_node(), (64ull << 20) / 1e6);
+  EXPECT_NEAR(model.EstimatePauseMs(128ull << 20), 4000, 1e-6);
+  EXPECT_EQ(model.EstimateBytes(heap),
+            EstimateSnapshotBytes(heap, model.heap_bytes_per_node()));
+  // A failed or empty capture teaches nothing.
+  model.Observe(0, 0, 5);
+  EXPECT_NEAR(model.EstimatePauseMs(128ull << 20), 4000, 1e-6);
 }
 
 }  // namespace
