@@ -32,6 +32,7 @@
         "src/addon/monitor/event_convert.cc",
         "src/addon/monitor/gc_hooks.cc",
         "src/addon/monitor/monitor_thread.cc",
+        "src/addon/snapshot/near_heap_limit.cc",
         "src/addon/snapshot/snapshot.cc",
         "src/addon/snapshot/snapshot_binding.cc",
         "src/addon/snapshot/snapshot_controller.cc",

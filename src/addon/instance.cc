@@ -1,5 +1,7 @@
 #include "addon/instance.h"
 
+#include "addon/deliver.h"
+
 namespace leakguard {
 
 Instance::Instance(napi_env env, v8::Isolate* isolate)
@@ -183,45 +185,13 @@ void Instance::DeliverEvents() {
   outbox_.Drain(&batch_);
   if (batch_.empty() || on_events_.IsEmpty())
     return;
-  // Raw N-API from here on, checking every status: this runs from a uv
-  // callback, and while a worker terminates every call that could run JS
-  // fails; node-addon-api would make such a failure fatal. A batch that
-  // cannot be delivered then is dropped with the worker.
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env_, &scope) != napi_ok)
-    return;
-  napi_value events = nullptr;
-  bool ok =
-      napi_create_array_with_length(env_, batch_.size(), &events) == napi_ok;
   Napi::Env env(env_);
-  for (size_t i = 0; ok && i < batch_.size(); i++) {
-    Napi::Value v = EventToJs(env, batch_[i]);
-    ok = !v.IsEmpty() &&
-         napi_set_element(env_, events, static_cast<uint32_t>(i), v) == napi_ok;
-  }
+  DeliverBatch(env_, on_events_, *async_context_, batch_.size(),
+               [&](size_t i) -> napi_value {
+                 Napi::Value v = EventToJs(env, batch_[i]);
+                 return v.IsEmpty() ? nullptr : static_cast<napi_value>(v);
+               });
   batch_.clear();
-  if (ok) {
-    napi_value global = nullptr;
-    napi_value fn = nullptr;
-    napi_value result = nullptr;
-    if (napi_get_global(env_, &global) == napi_ok &&
-        napi_get_reference_value(env_, on_events_, &fn) == napi_ok &&
-        fn != nullptr) {
-      napi_make_callback(
-          env_, *async_context_, global, fn, 1, &events, &result);
-    }
-  }
-  // A listener that threw gets Node's usual uncaught-exception handling, as
-  // with any EventEmitter; it must not be swallowed nor left pending.
-  // Re-raising a worker's termination is harmless: it only unwinds it.
-  bool pending = false;
-  if (napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
-    napi_value error;
-    if (napi_get_and_clear_last_exception(env_, &error) == napi_ok) {
-      napi_fatal_exception(env_, error);
-    }
-  }
-  napi_close_handle_scope(env_, scope);
 }
 
 }  // namespace leakguard

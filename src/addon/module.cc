@@ -9,13 +9,13 @@
 
 #include <string>
 
-#include "addon/snapshot/snapshot_binding.h"
-#include "addon/errors.h"
 #include "addon/analysis/analyze.h"
 #include "addon/analysis/heap_capture.h"
+#include "addon/errors.h"
 #include "addon/exports.h"
 #include "addon/instance.h"
 #include "addon/options_table.h"
+#include "addon/snapshot/snapshot_binding.h"
 
 namespace leakguard {
 

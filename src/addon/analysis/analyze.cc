@@ -11,7 +11,6 @@
 //
 // node-addon-api is built without C++ exceptions: every Maybe is checked and
 // a failed check returns with the JS exception pending.
-#include "addon/errors.h"
 #include "addon/analysis/analyze.h"
 
 #include <cmath>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "addon/analysis/heap_capture.h"
+#include "addon/errors.h"
 #include "addon/exports.h"
 #include "addon/options_table.h"
 #include "addon/promise_worker.h"

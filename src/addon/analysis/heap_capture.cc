@@ -5,18 +5,18 @@
 // failures are not thrown here: they come back as SnapshotResultToJs
 // objects ({ ok: false, code, message, ... }), which lib/snapshots.js turns
 // into Errors in one place, as for writeSnapshot().
-#include "addon/snapshot/snapshot_binding.h"
-#include "addon/errors.h"
 #include "addon/analysis/heap_capture.h"
 
 #include <string>
 #include <utility>
 
+#include "addon/analysis/v8_heap_graph.h"
+#include "addon/errors.h"
 #include "addon/exports.h"
 #include "addon/instance.h"
-#include "addon/snapshot/snapshot_controller.h"
-#include "addon/analysis/v8_heap_graph.h"
 #include "addon/promise_worker.h"
+#include "addon/snapshot/snapshot_binding.h"
+#include "addon/snapshot/snapshot_controller.h"
 #include "core/analysis/heap_reports.h"
 #include "core/heap/snapshot_reader.h"
 

@@ -3,6 +3,8 @@
 // lib/options.js; here we read what lib/snapshots.js passes and check only
 // what memory safety needs. Errors become JS objects in one place:
 // SnapshotResultToJs, whose fields lib/snapshots.js turns into an Error.
+#include "addon/snapshot/snapshot_binding.h"
+
 #include <uv.h>
 
 #include <string>
@@ -11,7 +13,6 @@
 #include "addon/exports.h"
 #include "addon/instance.h"
 #include "addon/raw_object.h"
-#include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot/snapshot_controller.h"
 
 namespace leakguard {

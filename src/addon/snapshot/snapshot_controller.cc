@@ -1,4 +1,3 @@
-#include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot/snapshot_controller.h"
 
 #include <pthread.h>
@@ -8,6 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "addon/deliver.h"
+#include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot_registry.h"
 
 namespace leakguard {
@@ -32,24 +33,6 @@ const char* ThresholdReason(int kind) {
       return "rss";
   }
   return "threshold";
-}
-
-// The young generation's current capacity: what a snapshot's own GC may
-// promote into the old generation (Node's --heapsnapshot-near-heap-limit
-// raises the limit by the same measure).
-size_t YoungGenerationBytes(v8::Isolate* isolate) {
-  size_t young = 0;
-  const size_t n = isolate->NumberOfHeapSpaces();
-  for (size_t i = 0; i < n; i++) {
-    v8::HeapSpaceStatistics s;
-    if (!isolate->GetHeapSpaceStatistics(&s, i))
-      continue;
-    if (strcmp(s.space_name(), "new_space") == 0 ||
-        strcmp(s.space_name(), "new_large_object_space") == 0) {
-      young += s.space_size();
-    }
-  }
-  return young;
 }
 
 }  // namespace
@@ -197,6 +180,10 @@ void SnapshotController::Request(SnapshotTrigger trigger) {
     return;
   if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
     return;
+  OpenDoors(trigger);
+}
+
+void SnapshotController::OpenDoors(SnapshotTrigger trigger) {
   pending_.store(static_cast<int>(trigger));
   // Door 1: runs at the next stack guard check, even in `while (true)`.
   slot_->outstanding.fetch_add(1);
@@ -236,10 +223,7 @@ void SnapshotController::OnGcRecord(const GcRecord& record) {
   if (percent)
     heap_percent_trigger_.Fired();
   threshold_kind_.store(bytes ? kHeapUsedBytes : kHeapUsedPercent);
-  pending_.store(static_cast<int>(SnapshotTrigger::kThreshold));
-  slot_->outstanding.fetch_add(1);
-  isolate_->RequestInterrupt(OnInterrupt, slot_);
-  uv_async_send(async_);
+  OpenDoors(SnapshotTrigger::kThreshold);
 }
 
 void SnapshotController::OnRss(uint64_t rss) {
@@ -250,10 +234,7 @@ void SnapshotController::OnRss(uint64_t rss) {
     return;
   rss_trigger_.Fired();
   threshold_kind_.store(kRssBytes);
-  pending_.store(static_cast<int>(SnapshotTrigger::kThreshold));
-  slot_->outstanding.fetch_add(1);
-  isolate_->RequestInterrupt(OnInterrupt, slot_);
-  uv_async_send(async_);
+  OpenDoors(SnapshotTrigger::kThreshold);
 }
 
 void SnapshotController::RequestFromJs(SnapshotTrigger trigger) {
@@ -347,8 +328,8 @@ void SnapshotController::Take(const SnapshotRequest& request,
   EnqueueFinish(std::move(job));
 }
 
-// Isolate thread: every capture goes through here, so the memory budget
-// learns this program's bytes per node from each snapshot.
+// Isolate thread: every capture goes through here, so the cost model
+// learns this program's bytes and pause per node from each snapshot.
 void SnapshotController::Capture(SnapshotRequest request,
                                  SnapshotJob* job,
                                  const SnapshotVisitor& visit) {
@@ -443,100 +424,9 @@ void SnapshotController::Deliver() {
   }
   if (on_results_ == nullptr || disposed_)
     return;
-  // Raw N-API with every status checked, as in Instance::DeliverEvents:
-  // while a worker terminates, calls that could run JS fail.
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env_, &scope) != napi_ok)
-    return;
-  napi_value array = nullptr;
-  bool ok = napi_create_array_with_length(env_, delivering_.size(), &array) ==
-            napi_ok;
-  for (size_t i = 0; ok && i < delivering_.size(); i++) {
-    napi_value v = SnapshotResultToJs(env_, delivering_[i]);
-    ok = v != nullptr &&
-         napi_set_element(env_, array, static_cast<uint32_t>(i), v) == napi_ok;
-  }
+  DeliverBatch(env_, on_results_, async_context_, delivering_.size(),
+               [&](size_t i) { return SnapshotResultToJs(env_, delivering_[i]); });
   delivering_.clear();
-  if (ok) {
-    napi_value global = nullptr;
-    napi_value fn = nullptr;
-    napi_value result = nullptr;
-    if (napi_get_global(env_, &global) == napi_ok &&
-        napi_get_reference_value(env_, on_results_, &fn) == napi_ok &&
-        fn != nullptr) {
-      napi_make_callback(env_, async_context_, global, fn, 1, &array, &result);
-    }
-  }
-  bool pending = false;
-  if (napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
-    napi_value error;
-    if (napi_get_and_clear_last_exception(env_, &error) == napi_ok)
-      napi_fatal_exception(env_, error);
-  }
-  napi_close_handle_scope(env_, scope);
-}
-
-// ---------------------------------------------------------------------------
-// Near the heap limit (isolate thread, inside V8's allocation failure path).
-
-void SnapshotController::InstallNearHeapLimit(bool on) {
-  if (on && !near_heap_limit_installed_) {
-    isolate_->AddNearHeapLimitCallback(OnNearHeapLimit, this);
-    near_heap_limit_installed_ = true;
-  } else if (!on && near_heap_limit_installed_) {
-    // 0: leave the heap limit where it is.
-    isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
-    near_heap_limit_installed_ = false;
-  }
-}
-
-size_t SnapshotController::OnNearHeapLimit(void* data,
-                                           size_t current_heap_limit,
-                                           size_t initial_heap_limit) {
-  SnapshotController* self = static_cast<SnapshotController*>(data);
-  // Room for what the snapshot's own GC may promote from the young
-  // generation; the new limit must be above the current one or V8 aborts.
-  const size_t young = YoungGenerationBytes(self->isolate_);
-  const size_t extra = std::max<size_t>(2 * young, 16u << 20);
-  const size_t new_limit = current_heap_limit + extra;
-  if (self->in_capture_ || self->disposed_)
-    return new_limit;  // nested: the snapshot in progress needs the room
-
-  SnapshotRequest request = self->RequestFor(SnapshotTrigger::kNearHeapLimit);
-  SnapshotJob job;
-  // The snapshot's own full GC can reach the limit again: V8 then calls us
-  // nested, and the in_capture_ branch above raises the limit. So the
-  // callback stays installed until the capture is over.
-  self->in_capture_ = true;
-  self->Capture(request, &job);
-  self->in_capture_ = false;
-  // One snapshot per enableSnapshots({ nearHeapLimit: true }): the next
-  // time the heap reaches the (raised) limit the process dies as it would
-  // have without us.
-  self->isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
-  self->near_heap_limit_installed_ = false;
-  // The process is about to die: publish before returning to V8.
-  FinishSnapshot(&job);
-  if (job.result.ok()) {
-    fprintf(stderr,
-            "leakguard: near the heap limit (%zu bytes): wrote heap snapshot "
-            "%s\n",
-            current_heap_limit,
-            job.result.path.c_str());
-  } else {
-    fprintf(stderr,
-            "leakguard: near the heap limit (%zu bytes): no heap snapshot: "
-            "%s\n",
-            current_heap_limit,
-            job.result.message.c_str());
-  }
-  fflush(stderr);
-  // If the heap shrinks again, go back to the limit the process had.
-  self->isolate_->AutomaticallyRestoreInitialHeapLimit(0.95);
-  self->PushResult(job.result);
-  if (self->async_ != nullptr)
-    uv_async_send(self->async_);
-  return new_limit;
 }
 
 // ---------------------------------------------------------------------------

@@ -22,7 +22,24 @@
 //   finished every queued file.
 //
 // Results travel back in results_ (mutex) and are delivered to JS by the
-// main-loop wake-up through one callback per batch.
+// main-loop wake-up through one callback per batch (DeliverBatch, shared
+// with Instance's events).
+//
+// Files: snapshot_controller.cc (configuration, triggers, the two doors,
+// the finishing thread, delivery), near_heap_limit.cc (the near-heap-limit
+// snapshot), snapshot_binding.cc (the JS functions and conversions).
+//
+// Lock order. The only nesting is config_mutex_ -> gate_'s mutex: the
+// threshold triggers (OnGcRecord, OnRss) check and fire their crossing and
+// ask the gate under config_mutex_, so that a crossing is fired only if
+// the gate admitted it. The gate's mutex is a leaf (SnapshotGate's methods
+// call nothing while holding it). So are pair_mutex_, finish_mutex_,
+// results_mutex_, SnapshotRegistry's mutex and MonitorThread::mutex_:
+// each is taken alone, and no code calls into V8 (beyond RequestInterrupt
+// and uv_async_send, which take only their own internal locks) or into
+// JavaScript while holding any of them. Taking config_mutex_ while holding
+// the gate's mutex, or any lock while holding a leaf, would be a deadlock
+// in waiting; keep new code to this order.
 #ifndef LEAKGUARD_ADDON_SNAPSHOT_CONTROLLER_H_
 #define LEAKGUARD_ADDON_SNAPSHOT_CONTROLLER_H_
 
@@ -120,6 +137,9 @@ class SnapshotController {
   };
 
   void Request(SnapshotTrigger trigger);  // any thread
+  // The two doors to the isolate thread for a request the gate admitted:
+  // RequestInterrupt and uv_async_send; any thread.
+  void OpenDoors(SnapshotTrigger trigger);
   static void OnInterrupt(v8::Isolate* isolate, void* data);
   static void OnAsync(uv_async_t* handle);
   // The main-loop signal guard (see guard_).

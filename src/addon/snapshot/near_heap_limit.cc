@@ -1,0 +1,96 @@
+// Near the heap limit: one snapshot when V8 is about to fail with "heap
+// out of memory" (enableSnapshots({ nearHeapLimit: true })). Runs on the
+// isolate thread, inside V8's allocation failure path, so it captures and
+// publishes synchronously before it returns: the process is about to die.
+#include "addon/snapshot/snapshot_controller.h"
+
+#include <string.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace leakguard {
+
+namespace {
+
+// The young generation's current capacity: what a snapshot's own GC may
+// promote into the old generation (Node's --heapsnapshot-near-heap-limit
+// raises the limit by the same measure).
+size_t YoungGenerationBytes(v8::Isolate* isolate) {
+  size_t young = 0;
+  const size_t n = isolate->NumberOfHeapSpaces();
+  for (size_t i = 0; i < n; i++) {
+    v8::HeapSpaceStatistics s;
+    if (!isolate->GetHeapSpaceStatistics(&s, i))
+      continue;
+    if (strcmp(s.space_name(), "new_space") == 0 ||
+        strcmp(s.space_name(), "new_large_object_space") == 0) {
+      young += s.space_size();
+    }
+  }
+  return young;
+}
+
+}  // namespace
+
+void SnapshotController::InstallNearHeapLimit(bool on) {
+  if (on && !near_heap_limit_installed_) {
+    isolate_->AddNearHeapLimitCallback(OnNearHeapLimit, this);
+    near_heap_limit_installed_ = true;
+  } else if (!on && near_heap_limit_installed_) {
+    // 0: leave the heap limit where it is.
+    isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
+    near_heap_limit_installed_ = false;
+  }
+}
+
+size_t SnapshotController::OnNearHeapLimit(void* data,
+                                           size_t current_heap_limit,
+                                           size_t initial_heap_limit) {
+  SnapshotController* self = static_cast<SnapshotController*>(data);
+  // Room for what the snapshot's own GC may promote from the young
+  // generation; the new limit must be above the current one or V8 aborts.
+  const size_t young = YoungGenerationBytes(self->isolate_);
+  const size_t extra = std::max<size_t>(2 * young, 16u << 20);
+  const size_t new_limit = current_heap_limit + extra;
+  if (self->in_capture_ || self->disposed_)
+    return new_limit;  // nested: the snapshot in progress needs the room
+
+  SnapshotRequest request = self->RequestFor(SnapshotTrigger::kNearHeapLimit);
+  SnapshotJob job;
+  // The snapshot's own full GC can reach the limit again: V8 then calls us
+  // nested, and the in_capture_ branch above raises the limit. So the
+  // callback stays installed until the capture is over.
+  self->in_capture_ = true;
+  self->Capture(request, &job);
+  self->in_capture_ = false;
+  // One snapshot per enableSnapshots({ nearHeapLimit: true }): the next
+  // time the heap reaches the (raised) limit the process dies as it would
+  // have without us.
+  self->isolate_->RemoveNearHeapLimitCallback(OnNearHeapLimit, 0);
+  self->near_heap_limit_installed_ = false;
+  // The process is about to die: publish before returning to V8.
+  FinishSnapshot(&job);
+  if (job.result.ok()) {
+    fprintf(stderr,
+            "leakguard: near the heap limit (%zu bytes): wrote heap snapshot "
+            "%s\n",
+            current_heap_limit,
+            job.result.path.c_str());
+  } else {
+    fprintf(stderr,
+            "leakguard: near the heap limit (%zu bytes): no heap snapshot: "
+            "%s\n",
+            current_heap_limit,
+            job.result.message.c_str());
+  }
+  fflush(stderr);
+  // If the heap shrinks again, go back to the limit the process had.
+  self->isolate_->AutomaticallyRestoreInitialHeapLimit(0.95);
+  self->PushResult(job.result);
+  if (self->async_ != nullptr)
+    uv_async_send(self->async_);
+  return new_limit;
+}
+
+}  // namespace leakguard
