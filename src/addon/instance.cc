@@ -1,11 +1,12 @@
 #include "addon/instance.h"
 
 #include "addon/deliver.h"
+#include "addon/teardown_trace.h"
 
 namespace leakguard {
 
 Instance::Instance(napi_env env, v8::Isolate* isolate)
-    : env_(env), isolate_(isolate) {
+    : env_(env), isolate_(isolate), tid_(CurrentTid()) {
   // An async cleanup hook, not a plain one: closing our uv handle finishes
   // in a later loop turn, and Node must wait for it before it unloads the
   // addon (a worker dlcloses it), or the close callback runs unmapped code.
@@ -17,6 +18,7 @@ Instance::Instance(napi_env env, v8::Isolate* isolate)
 
 Instance::~Instance() {
   Dispose();
+  TraceTeardown(tid_, "finalized");
   // Only if the finalizer runs before the hook (it should not): take the
   // hook back so it cannot run with a dangling pointer, and let the handle
   // close on its own.
@@ -42,13 +44,19 @@ bool Instance::CloseMainAsync(napi_async_cleanup_hook_handle hook) {
   // The close callback must not touch the Instance, which the instance-data
   // finalizer may delete first; it frees the handle and, during teardown,
   // tells Node that our cleanup is complete.
-  main_async_->data = hook;
+  struct Closing {
+    napi_async_cleanup_hook_handle hook;
+    long tid;
+  };
+  main_async_->data = new Closing{hook, tid_};
   uv_close(reinterpret_cast<uv_handle_t*>(main_async_), [](uv_handle_t* h) {
-    napi_async_cleanup_hook_handle done =
-        static_cast<napi_async_cleanup_hook_handle>(h->data);
+    Closing* closing = static_cast<Closing*>(h->data);
+    const Closing done = *closing;
+    delete closing;
     delete reinterpret_cast<uv_async_t*>(h);
-    if (done != nullptr)
-      napi_remove_async_cleanup_hook(done);
+    TraceTeardown(done.tid, "handles closed");
+    if (done.hook != nullptr)
+      napi_remove_async_cleanup_hook(done.hook);
   });
   main_async_ = nullptr;
   return true;
@@ -62,8 +70,10 @@ void Instance::Dispose() {
   hooks_.reset();
   monitor_.reset();
   // After the monitor thread is joined: it calls into the controller.
-  if (snapshots_)
+  if (snapshots_) {
     snapshots_->Dispose();
+    TraceTeardown(tid_, "snapshots disposed");
+  }
 }
 
 SnapshotController* Instance::snapshots() {
@@ -136,9 +146,11 @@ void Instance::StopMonitoring() {
   // 1. No GC callback may poke the monitor's handle after this.
   if (hooks_)
     hooks_->Remove();
+  TraceTeardown(tid_, "gc callbacks removed");
   // 2. Join the thread; it no longer pokes main_async_ afterwards.
   if (monitor_)
     monitor_->Stop();
+  TraceTeardown(tid_, "monitor thread joined");
   // Events not yet delivered belong to the stopped session.
   outbox_.Drain(&batch_);
   batch_.clear();

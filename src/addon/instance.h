@@ -11,7 +11,8 @@
 // handle, and the instance-data finalizer deletes what is left. Order
 // matters: the GC callbacks go first (they poke the monitor thread's
 // handle), then the monitor thread is joined (it pokes our main-loop
-// handle), then that handle is closed.
+// handle), then that handle is closed. With LEAKGUARD_TRACE_TEARDOWN=1
+// each step is traced (teardown_trace.h), and a test asserts the order.
 #ifndef LEAKGUARD_ADDON_INSTANCE_H_
 #define LEAKGUARD_ADDON_INSTANCE_H_
 
@@ -75,6 +76,7 @@ class Instance {
 
   napi_env env_;
   v8::Isolate* isolate_;
+  long tid_;  // the environment's JS thread, for the teardown trace
   std::unique_ptr<GcHooks> hooks_;
   std::unique_ptr<MonitorThread> monitor_;
   // Outlives every monitor thread, which calls into it; disposed after the
