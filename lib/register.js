@@ -70,9 +70,10 @@ function readEnv(env) {
   // A typo is worth a line, but not worth leaving the process unmonitored
   // (other leakguard tools may read variables of their own).
   const unknown = Object.keys(env).filter((n) => n.startsWith('LEAKGUARD_') && !known.has(n));
+  // The preload keeps at most 5 files (the API keeps all); every other
+  // default is enableSnapshots()'s (lib/options.js).
   const opts = {
     maxFiles: 5,
-    cooldownMs: 60000,
   };
   const get = (name) => (env[name] === undefined ? undefined : String(env[name]));
   let v;

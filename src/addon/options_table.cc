@@ -125,6 +125,17 @@ napi_value OptionTable(napi_env env, napi_callback_info) {
 
 }  // namespace
 
+// Reads row `js` into target.field, with env, o, value and present in
+// scope; every row is required but those whose default is the
+// sensitivity's.
+#define LEAKGUARD_READ_ROW(target, js, field, Type, kind, min, max, def)   \
+  if (!ReadRow(env, o, #js, OptionKind::kind, min, max,                    \
+               (def) != option_limits::kBySensitivity, &value, &present)) { \
+    return false;                                                          \
+  }                                                                        \
+  if (present)                                                             \
+    (target).field = static_cast<Type>(value);
+
 bool ReadStartConfig(Napi::Env env, Napi::Object o, StartConfig* config) {
   Napi::Value sensitivity;
   if (!o.Get("sensitivity").UnwrapTo(&sensitivity))
@@ -138,14 +149,8 @@ bool ReadStartConfig(Napi::Env env, Napi::Object o, StartConfig* config) {
   DetectorOptions d(level);
   double value = 0;
   bool present = false;
-  // Every row is required but those whose default is the sensitivity's.
-#define V(js, field, Type, kind, min, max, def, doc)                         \
-  if (!ReadRow(env, o, #js, OptionKind::kind, min, max,                      \
-               (def) != option_limits::kBySensitivity, &value, &present)) {  \
-    return false;                                                            \
-  }                                                                          \
-  if (present)                                                               \
-    d.field = static_cast<Type>(value);
+#define V(js, field, Type, kind, min, max, def, doc) \
+  LEAKGUARD_READ_ROW(d, js, field, Type, kind, min, max, def)
   LEAKGUARD_DETECTOR_OPTIONS(V)
 #undef V
   d.FitSpanToWindow();
@@ -155,16 +160,13 @@ bool ReadStartConfig(Napi::Env env, Napi::Object o, StartConfig* config) {
   if (!status.ok())
     return ThrowRangeError(env, status);
   struct {
-#define V(js, field, Type, kind, min, max, def, doc) Type field;
+#define V(js, field, Type, kind, min, max, def, doc) \
+  Type field = static_cast<Type>(def);
     LEAKGUARD_SAMPLER_OPTIONS(V)
 #undef V
   } sampler;
-#define V(js, field, Type, kind, min, max, def, doc)                  \
-  if (!ReadRow(env, o, #js, OptionKind::kind, min, max, true, &value, \
-               &present)) {                                           \
-    return false;                                                     \
-  }                                                                   \
-  sampler.field = static_cast<Type>(value);
+#define V(js, field, Type, kind, min, max, def, doc) \
+  LEAKGUARD_READ_ROW(sampler, js, field, Type, kind, min, max, def)
   LEAKGUARD_SAMPLER_OPTIONS(V)
 #undef V
   config->monitor.sample_interval_ms = sampler.sample_interval_ms;
@@ -178,17 +180,15 @@ bool ReadLeakOptions(Napi::Env env, Napi::Object o, LeakOptions* out) {
   double value = 0;
   bool present = false;
   LeakOptions leak;
-#define V(js, field, Type, kind, min, max, def, doc)                  \
-  if (!ReadRow(env, o, #js, OptionKind::kind, min, max, true, &value, \
-               &present)) {                                           \
-    return false;                                                     \
-  }                                                                   \
-  leak.field = static_cast<Type>(value);
+#define V(js, field, Type, kind, min, max, def, doc) \
+  LEAKGUARD_READ_ROW(leak, js, field, Type, kind, min, max, def)
   LEAKGUARD_LEAK_OPTIONS(V)
 #undef V
   *out = leak;
   return true;
 }
+
+#undef LEAKGUARD_READ_ROW
 
 bool InitOptionsTable(Napi::Env env, Napi::Object exports) {
   napi_value fn = nullptr;
