@@ -191,7 +191,10 @@ async function main(argv) {
       process.stderr.write(`leakguard ${name}: ${err.message}\nusage: leakguard ${command.usage}\n`);
       return USAGE_EXIT;
     }
-    if (err.code === 'ERR_LEAKGUARD_SNAPSHOT' || err.code === 'ERR_LEAKGUARD_IO') {
+    // A file that cannot be read (or not within the memory there is):
+    // one line, exit status 2.
+    if (['ERR_LEAKGUARD_SNAPSHOT', 'ERR_LEAKGUARD_IO', 'ERR_LEAKGUARD_NO_HEADROOM']
+      .includes(err.code)) {
       process.stderr.write(`leakguard: ${err.message}\n`);
       return BAD_FILE_EXIT;
     }

@@ -150,6 +150,29 @@ test('bad files: one line with the byte offset, exit code 2', async (t) => {
   assert.match(usage.stderr, /usage: leakguard analyze/);
 });
 
+// A sparse file that takes a few KB on disk, reports 200 GB and declares
+// 1e11 nodes: the reader used to reserve from those numbers, and
+// std::bad_alloc on the threadpool aborted the process (exit 134).
+test('a hostile sparse 200 GB file is one line and exit code 2, not an abort', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-analyze-sparse-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const sparse = path.join(dir, 'huge.heapsnapshot');
+  const fd = fs.openSync(sparse, 'w', 0o600);
+  fs.writeSync(fd, '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size",' +
+    '"edge_count"],"node_types":[["object"],"string","number","number","number"],' +
+    '"edge_fields":["type","name_or_index","to_node"],"edge_types":[["property"],' +
+    '"string","node"]},"node_count":100000000000,"edge_count":1},"nodes":[');
+  fs.ftruncateSync(fd, 200e9);
+  fs.closeSync(fd);
+  for (const args of [['summary', sparse], ['diff', sparse, sparse], ['analyze', sparse, sparse, sparse]]) {
+    const r = await cli(args);
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^leakguard: .*huge\.heapsnapshot: at byte \d+: /);
+  }
+});
+
 test('the JS API resolves with the same JSON', async () => {
   // Through the default instance, as users call it.
   const { analyze, summary } = require('../..');

@@ -1,5 +1,6 @@
 #include "core/analysis/heap_reports.h"
 
+#include <algorithm>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -8,6 +9,7 @@
 #include "core/analysis/heap_diff.h"
 #include "core/analysis/heap_summary.h"
 #include "core/base/json_writer.h"
+#include "core/capture/memory_budget.h"
 #include "core/heap/node_classes.h"
 #include "core/heap/retainer_paths.h"
 
@@ -19,6 +21,22 @@ constexpr uint64_t kReportVersion = 1;
 
 Status NameFile(const std::string& path, const Status& s) {
   return Status(s.code(), path + ": " + s.message());
+}
+
+// What each read of a report may take (SnapshotReadOptions): the memory
+// this process may still allocate (the container's headroom, else half the
+// machine), half of it kept for the analysis that follows the read, split
+// between the readers that run at once. A file that needs more fails with
+// kNoHeadroom naming the limit, instead of aborting the process.
+SnapshotReadOptions ReadBudget(uint64_t readers) {
+  uint64_t budget = DefaultReadBudget();
+  Result<MemoryHeadroom> headroom = ReadMemoryHeadroom();
+  if (headroom.ok() && headroom.value().available > 0)
+    budget = std::min(budget, headroom.value().available);
+  SnapshotReadOptions options;
+  options.max_memory_bytes =
+      std::max<uint64_t>(budget / (2 * readers), uint64_t{64} << 20);
+  return options;
 }
 
 void PathOrNull(JsonWriter* out, const std::string& path) {
@@ -83,7 +101,7 @@ std::string SummaryJson(HeapGraph* g, size_t top, const std::string& file) {
 }
 
 Result<std::string> SummaryReport(const std::string& path, size_t top) {
-  Result<HeapGraph> graph = ReadSnapshotFile(path);
+  Result<HeapGraph> graph = ReadSnapshotFile(path, ReadBudget(1));
   if (!graph.ok())
     return NameFile(path, graph.status());
   return SummaryJson(&graph.value(), top, path);
@@ -105,9 +123,11 @@ Result<std::string> DiffReport(const std::string& before,
                                size_t top) {
   // The two files are independent: read `before` on a helper thread.
   Result<HeapGraph> before_graph(Status(StatusCode::kIoError, "not read"));
-  std::thread reader(
-      [&before_graph, &before]() { before_graph = ReadSnapshotFile(before); });
-  Result<HeapGraph> after_graph = ReadSnapshotFile(after);
+  const SnapshotReadOptions budget = ReadBudget(2);
+  std::thread reader([&before_graph, &before, &budget]() {
+    before_graph = ReadSnapshotFile(before, budget);
+  });
+  Result<HeapGraph> after_graph = ReadSnapshotFile(after, budget);
   reader.join();
   if (!before_graph.ok())
     return NameFile(before, before_graph.status());
@@ -136,12 +156,13 @@ Result<std::string> AnalyzeReport(const std::string& baseline,
   using Ids = Result<std::vector<uint32_t>>;
   Ids baseline_ids(Status(StatusCode::kIoError, "not read"));
   Ids target_ids(Status(StatusCode::kIoError, "not read"));
+  const SnapshotReadOptions budget = ReadBudget(2);
   std::thread reader([&]() {
-    baseline_ids = ReadSnapshotIds(baseline);
+    baseline_ids = ReadSnapshotIds(baseline, budget);
     if (baseline_ids.ok())
-      target_ids = ReadSnapshotIds(target);
+      target_ids = ReadSnapshotIds(target, budget);
   });
-  Result<HeapGraph> graph = ReadSnapshotFile(final_snapshot);
+  Result<HeapGraph> graph = ReadSnapshotFile(final_snapshot, budget);
   std::unique_ptr<FinalAnalysis> analysis;
   if (graph.ok())
     analysis = std::make_unique<FinalAnalysis>(&graph.value());

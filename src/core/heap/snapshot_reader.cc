@@ -11,6 +11,8 @@
 #include <memory>
 #include <string_view>
 
+#include "core/base/byte_format.h"
+
 namespace leakguard {
 
 namespace {
@@ -95,14 +97,16 @@ class SnapshotParser {
                  const char* mem,
                  size_t mem_size,
                  uint64_t input_size,
-                 size_t chunk_bytes,
+                 const SnapshotReadOptions& options,
                  HeapGraph* graph,
                  std::vector<uint32_t>* ids)
       : fd_(fd),
         mem_(mem),
         mem_left_(mem_size),
         input_size_(input_size),
-        cap_(std::max(chunk_bytes, kMinChunk)),
+        budget_(options.max_memory_bytes != 0 ? options.max_memory_bytes
+                                               : DefaultReadBudget()),
+        cap_(std::max(options.chunk_bytes, kMinChunk)),
         buf_(new char[cap_ + 1]),
         g_(graph),
         ids_(graph != nullptr ? &graph->ids_ : ids) {
@@ -147,6 +151,38 @@ class SnapshotParser {
     }
     return FailAt(Offset(), reason);
   }
+  // The arrays would outgrow the memory budget.
+  [[gnu::noinline, gnu::cold]] bool FailBudget(uint64_t wanted) {
+    if (error_.ok()) {
+      error_ = Status(StatusCode::kNoHeadroom,
+                      "at byte " + Num(Offset()) + ": reading it needs more than " +
+                          FormatBytesIec(static_cast<double>(budget_)) +
+                          " of memory (the reader's limit: half the machine's "
+                          "memory, or what the container has left; " +
+                          FormatBytesIec(static_cast<double>(wanted)) +
+                          " wanted)");
+    }
+    return false;
+  }
+  // Takes `bytes` more of the budget, or fails.
+  bool Charge(uint64_t bytes) {
+    if (bytes > budget_ || charged_ > budget_ - bytes)
+      return FailBudget(charged_ + bytes);
+    charged_ += bytes;
+    return true;
+  }
+  // Room for one more record in arrays that grow together (`per` bytes per
+  // record), reserved geometrically within the budget.
+  template <typename... V>
+  bool Room(size_t size, size_t capacity, uint64_t per, V*... arrays) {
+    if (size < capacity)
+      return true;
+    const uint64_t next = std::max<uint64_t>(4096, static_cast<uint64_t>(capacity) * 2);
+    if (!Charge((next - capacity) * per))
+      return false;
+    (arrays->reserve(static_cast<size_t>(next)), ...);
+    return true;
+  }
   bool FailRange(const std::string& reason) {
     uint64_t at = replay_offset_ != kNoOffset ? replay_offset_ : Offset();
     if (error_.ok()) {
@@ -188,6 +224,26 @@ class SnapshotParser {
   [[gnu::noinline, gnu::cold]] bool FailRecord(RecordError what, uint64_t v);
   bool NodeValue(uint64_t v);
   bool EdgeValue(uint64_t v);
+  // Bytes the arrays take per node (ids only, or the whole graph) and per
+  // edge.
+  uint64_t NodeBytes() const {
+    return g_ == nullptr ? sizeof(uint32_t)
+                         : sizeof(uint32_t) + sizeof(uint8_t) +
+                               sizeof(uint32_t) + sizeof(uint64_t) +
+                               sizeof(uint32_t);
+  }
+  // Records reserved up front at most: declared counts are a hint, and
+  // beyond this the arrays grow as the records arrive.
+  static constexpr uint64_t kMaxReserve = uint64_t{1} << 25;
+  static constexpr uint64_t kEdgeBytes =
+      sizeof(uint8_t) + sizeof(uint32_t) + sizeof(uint32_t);
+  [[gnu::noinline]] bool GrowNodes() {
+    if (g_ == nullptr)
+      return Room(ids_->size(), ids_->capacity(), NodeBytes(), ids_);
+    return Room(ids_->size(), ids_->capacity(), NodeBytes(), ids_,
+                &g_->node_types_, &g_->node_names_, &g_->self_sizes_,
+                &g_->first_edges_);
+  }
   bool FinishNodes(uint64_t values);
   bool FinishEdges(uint64_t values);
   bool Validate();
@@ -200,6 +256,8 @@ class SnapshotParser {
   const char* mem_;
   size_t mem_left_;
   uint64_t input_size_;
+  uint64_t budget_;       // bytes the arrays may take (SnapshotReadOptions)
+  uint64_t charged_ = 0;  // bytes reserved for them so far
   size_t cap_;
   std::unique_ptr<char[]> buf_;
   char* p_;
@@ -884,6 +942,8 @@ inline bool SnapshotParser::NodeValue(uint64_t v) {
     return FailRecord(kTooManyNodes, node_count_);
   if (name > max_node_name_)
     max_node_name_ = name;
+  if (ids_->size() == ids_->capacity() && !GrowNodes())
+    return false;
   ids_->push_back(static_cast<uint32_t>(id));
   if (g_ != nullptr) {
     g_->node_types_.push_back(static_cast<uint8_t>(type));
@@ -930,6 +990,11 @@ inline bool SnapshotParser::EdgeValue(uint64_t v) {
   any_edge_name_ |= !index_edge_type_[type];
   edges_seen_++;
   if (g_ != nullptr) {
+    if (!Room(g_->edge_targets_.size(), g_->edge_targets_.capacity(),
+              kEdgeBytes, &g_->edge_types_, &g_->edge_names_,
+              &g_->edge_targets_)) {
+      return false;
+    }
     g_->edge_types_.push_back(static_cast<uint8_t>(type));
     g_->edge_names_.push_back(static_cast<uint32_t>(name));
     g_->edge_targets_.push_back(static_cast<uint32_t>(q));
@@ -963,14 +1028,24 @@ bool SnapshotParser::ParseNodes() {
   nodes_offset_ = Offset();
   if (!have_meta_) {
     return ParseUintArray([this](uint64_t v) {
+      if (!Room(raw_nodes_.size(), raw_nodes_.capacity(), sizeof(uint64_t),
+                &raw_nodes_)) {
+        return false;
+      }
       raw_nodes_.push_back(v);
       return true;
     });
   }
   // Reserve from the declared count, but never beyond what the input could
-  // hold (two bytes per number), so a lying header cannot exhaust memory.
+  // hold (two bytes per number) nor beyond the budget, so a lying header
+  // (or a sparse file that claims to be huge) cannot exhaust memory.
+  const uint64_t per_node = NodeBytes();
   uint64_t hint = std::min(meta_node_count_ == kNoOffset ? 0 : meta_node_count_,
                            input_size_ / (2 * nfc_) + 1);
+  hint = std::min({hint, kMaxReserve,
+                   (budget_ - std::min(budget_, charged_)) / per_node});
+  if (!Charge(hint * per_node))
+    return false;
   ids_->reserve(hint);
   if (g_ != nullptr) {
     g_->node_types_.reserve(hint);
@@ -994,6 +1069,10 @@ bool SnapshotParser::ParseEdges() {
   edges_offset_ = Offset();
   if (!have_meta_) {
     return ParseUintArray([this](uint64_t v) {
+      if (!Room(raw_edges_.size(), raw_edges_.capacity(), sizeof(uint64_t),
+                &raw_edges_)) {
+        return false;
+      }
       raw_edges_.push_back(v);
       return true;
     });
@@ -1001,6 +1080,10 @@ bool SnapshotParser::ParseEdges() {
   uint64_t efc = edge_fields_.size();
   uint64_t hint = std::min(edge_total_, input_size_ / (2 * efc) + 1);
   if (g_ != nullptr && nodes_done_) {
+    hint = std::min({hint, kMaxReserve,
+                     (budget_ - std::min(budget_, charged_)) / kEdgeBytes});
+    if (!Charge(hint * kEdgeBytes))
+      return false;
     g_->edge_types_.reserve(hint);
     g_->edge_names_.reserve(hint);
     g_->edge_targets_.reserve(hint);
@@ -1025,13 +1108,26 @@ bool SnapshotParser::ParseStrings() {
     return true;
   }
   std::string* data = g_ != nullptr ? &g_->string_data_ : nullptr;
+  size_t data_capacity = data != nullptr ? data->capacity() : 0;
   for (;;) {
     if (!ParseString(data))
       return false;
     if (++string_count_ > kMaxIndex)
       return Fail("too many strings");
-    if (g_ != nullptr)
+    if (g_ != nullptr) {
+      // The text grows as it is read; its growth counts against the budget
+      // after the fact, so one string past it stops the read.
+      if (data->capacity() != data_capacity) {
+        if (!Charge(data->capacity() - data_capacity))
+          return false;
+        data_capacity = data->capacity();
+      }
+      if (!Room(g_->string_offsets_.size(), g_->string_offsets_.capacity(),
+                sizeof(g_->string_offsets_[0]), &g_->string_offsets_)) {
+        return false;
+      }
       g_->string_offsets_.push_back(data->size());
+    }
     SkipWs();
     if (*p_ == ',' && p_ != end_) {
       ++p_;
@@ -1216,6 +1312,14 @@ Status OpenForRead(const std::string& path, int* fd, uint64_t* size) {
 
 }  // namespace
 
+uint64_t DefaultReadBudget() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0)
+    return uint64_t{4} << 30;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2;
+}
+
 Result<HeapGraph> ReadSnapshotFile(const std::string& path,
                                    const SnapshotReadOptions& options) {
   int fd;
@@ -1224,8 +1328,7 @@ Result<HeapGraph> ReadSnapshotFile(const std::string& path,
   if (!s.ok())
     return s;
   HeapGraph graph;
-  SnapshotParser parser(
-      fd, nullptr, 0, size, options.chunk_bytes, &graph, nullptr);
+  SnapshotParser parser(fd, nullptr, 0, size, options, &graph, nullptr);
   s = parser.Parse();
   close(fd);
   if (!s.ok())
@@ -1237,8 +1340,7 @@ Result<HeapGraph> ReadSnapshotBuffer(const char* data,
                                      size_t size,
                                      const SnapshotReadOptions& options) {
   HeapGraph graph;
-  SnapshotParser parser(
-      -1, data, size, size, options.chunk_bytes, &graph, nullptr);
+  SnapshotParser parser(-1, data, size, size, options, &graph, nullptr);
   Status s = parser.Parse();
   if (!s.ok())
     return s;
@@ -1261,8 +1363,7 @@ Result<std::vector<uint32_t>> ReadSnapshotIds(
   if (!s.ok())
     return s;
   std::vector<uint32_t> ids;
-  SnapshotParser parser(
-      fd, nullptr, 0, size, options.chunk_bytes, nullptr, &ids);
+  SnapshotParser parser(fd, nullptr, 0, size, options, nullptr, &ids);
   s = parser.Parse();
   close(fd);
   if (!s.ok())
@@ -1274,8 +1375,7 @@ Result<std::vector<uint32_t>> ReadSnapshotIds(
 Result<std::vector<uint32_t>> ReadSnapshotIdsBuffer(
     const char* data, size_t size, const SnapshotReadOptions& options) {
   std::vector<uint32_t> ids;
-  SnapshotParser parser(
-      -1, data, size, size, options.chunk_bytes, nullptr, &ids);
+  SnapshotParser parser(-1, data, size, size, options, nullptr, &ids);
   Status s = parser.Parse();
   if (!s.ok())
     return s;

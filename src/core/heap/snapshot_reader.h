@@ -35,7 +35,17 @@ struct SnapshotReadOptions {
   // Size of the read buffer. Tokens never need more than a few bytes of
   // look-ahead, so any size from 4 KB works; larger means fewer read() calls.
   size_t chunk_bytes = 8u << 20;
+  // Most memory the reader's arrays may take. Nothing is reserved from a
+  // count the file declares beyond it, and growing past it fails with a
+  // kNoHeadroom Status naming the limit instead of std::bad_alloc (which,
+  // without exceptions, is an abort). 0: DefaultReadBudget().
+  uint64_t max_memory_bytes = 0;
 };
+
+// Half of the machine's physical memory: what a reader may take when its
+// caller knows no better budget (callers in a container pass the cgroup's
+// headroom, see core/analysis/heap_reports.cc).
+uint64_t DefaultReadBudget();
 
 // Parses a whole snapshot into a finished graph.
 Result<HeapGraph> ReadSnapshotFile(const std::string& path,

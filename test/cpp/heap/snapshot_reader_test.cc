@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <string>
 
 #include "snapshot_test_util.h"
@@ -285,6 +289,62 @@ TEST(SnapshotReader, ReportsMissingFiles) {
   EXPECT_EQ(r.status().code(), StatusCode::kIoError);
   EXPECT_NE(r.status().message().find("open /nonexistent/x.heapsnapshot"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace leakguard
+
+namespace leakguard {
+namespace {
+
+// The reader's arrays stay within SnapshotReadOptions::max_memory_bytes:
+// past it the read fails with kNoHeadroom naming the limit (under
+// -fno-exceptions, std::bad_alloc would abort the process instead).
+TEST(SnapshotReaderBudget, FailsWithTheLimitInsteadOfAborting) {
+  const std::string text = testing_util::ReadFixture("dominators.json");
+  SnapshotReadOptions small;
+  small.max_memory_bytes = 1000;  // below one growth step of the arrays
+  Result<HeapGraph> r = ReadSnapshotBuffer(text.data(), text.size(), small);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNoHeadroom);
+  EXPECT_NE(r.status().message().find("1000 B of memory"), std::string::npos)
+      << r.status().message();
+  // Ids only take 4 bytes a node: the fixture's 9 fit in 1000 bytes, not
+  // in 20.
+  SnapshotReadOptions ids_only = small;
+  EXPECT_TRUE(
+      ReadSnapshotIds(testing_util::FixturePath("dominators.json"), ids_only)
+          .ok());
+  ids_only.max_memory_bytes = 20;
+  Result<std::vector<uint32_t>> ids =
+      ReadSnapshotIds(testing_util::FixturePath("dominators.json"), ids_only);
+  ASSERT_FALSE(ids.ok());
+  EXPECT_EQ(ids.status().code(), StatusCode::kNoHeadroom);
+  // Within a budget that holds it, the same input reads.
+  SnapshotReadOptions enough;
+  enough.max_memory_bytes = 64u << 20;
+  EXPECT_TRUE(ReadSnapshotBuffer(text.data(), text.size(), enough).ok());
+  EXPECT_GT(DefaultReadBudget(), 0u);
+}
+
+// A header that declares 1e11 nodes over a sparse 200 GB file reserves
+// nothing near that: the read fails on the zeros, not on the allocation.
+TEST(SnapshotReaderBudget, ASparseHugeFileIsAParseErrorNotAnAbort) {
+  char tmpl[] = "/tmp/leakguard-sparse-XXXXXX";
+  const int fd = mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  const std::string head =
+      Replace(V8Meta(), R"("node"]}},)",
+              R"("node"]},"node_count":100000000000,"edge_count":1},)") +
+      R"("nodes":[)";
+  ASSERT_EQ(write(fd, head.data(), head.size()),
+            static_cast<ssize_t>(head.size()));
+  ASSERT_EQ(ftruncate(fd, off_t{200} * 1000 * 1000 * 1000), 0);
+  close(fd);
+  Result<HeapGraph> r = ReadSnapshotFile(tmpl);
+  unlink(tmpl);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kParseError) << r.status().message();
 }
 
 }  // namespace
