@@ -10,6 +10,7 @@
 // process is gone or cannot be signalled); the reason is one line on
 // stderr.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { SNAPSHOT_SIGNALS } = require('./options');
 
@@ -63,6 +64,40 @@ function alive(pid) {
   }
 }
 
+// Whether the target catches `signal` (SigCgt in /proc/<pid>/status) and
+// has leakguard's addon mapped (/proc/<pid>/maps): null when it does, or
+// the reason not to signal it. Signalling a process that does not catch
+// the signal kills it (SIGUSR2's default action). Where /proc cannot tell
+// (not Linux, or maps unreadable for another user's process), the check
+// that can be made is made.
+function notListening(pid, signal) {
+  let status;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return null;  // no /proc here: nothing to check against
+  }
+  const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status);
+  const signum = os.constants.signals[signal];
+  if (m && signum && (BigInt(`0x${m[1]}`) & (1n << BigInt(signum - 1))) === 0n) {
+    return `process ${pid} does not catch ${signal}, so the signal would kill it; ` +
+      'leakguard is not armed there. Start it with `node -r leakguard/register` ' +
+      '(or call leakguard.enableSnapshots() in it), then ask again';
+  }
+  let maps;
+  try {
+    maps = fs.readFileSync(`/proc/${pid}/maps`, 'latin1');
+  } catch {
+    return null;  // another user's process: SigCgt is what we can see
+  }
+  if (!/\/leakguard[^/\n]*\.node$/m.test(maps)) {
+    return `process ${pid} catches ${signal} but has not loaded leakguard ` +
+      '(no leakguard .node in its memory map), so nothing there would write a ' +
+      'snapshot. Start it with `node -r leakguard/register`, then ask again';
+  }
+  return null;
+}
+
 async function run(positionals, values, io = process) {
   const fail = (message) => {
     io.stderr.write(`leakguard snapshot: ${message}\n`);
@@ -73,6 +108,7 @@ async function run(positionals, values, io = process) {
     throw new SnapshotCliError(`<pid> must be a process id, got "${pidText}"`);
   }
   const pid = Number(pidText);
+  if (!alive(pid)) return fail(`no process ${pid}`);
   let timeoutS = 60;
   if (values.timeout !== undefined) {
     timeoutS = Number(values.timeout);
@@ -99,6 +135,8 @@ async function run(positionals, values, io = process) {
       `(one of ${SNAPSHOT_SIGNALS.join(', ')})`);
   }
 
+  const refused = notListening(pid, signal);
+  if (refused) return fail(refused);
   const before = new Set(snapshotFiles(dir));
   try {
     process.kill(pid, signal);

@@ -45,6 +45,21 @@ function startApp(env, { preload = 'leakguard/register' } = {}) {
   return app;
 }
 
+// A node process running `code`, resolved once it printed "ready" (its
+// handlers are installed then, however loaded the machine is).
+function spawnReady(code) {
+  const proc = spawn(process.execPath, ['-e', `${code}; process.stdout.write('ready\\n')`],
+                     { stdio: ['ignore', 'pipe', 'ignore'], cwd: ROOT });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('ready')) resolve(proc);
+    });
+    proc.on('exit', (c) => reject(new Error(`exited early with ${c}`)));
+  });
+}
+
 function cli(args) {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -132,10 +147,10 @@ test('invalid variables: one clear message, the app runs unmonitored', () => {
 
 test('`leakguard snapshot` times out with a reason and a non-zero exit', async () => {
   const dir = tmpDir();
-  // A process without leakguard that survives SIGUSR2.
-  const proc = spawn(process.execPath, ['-e',
-    'process.on("SIGUSR2", () => {}); setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 300));
+  // A process with leakguard loaded that survives SIGUSR2 but has no
+  // snapshots enabled: the CLI signals it, and nothing comes.
+  const proc = await spawnReady(
+    'require("leakguard"); process.on("SIGUSR2", () => {}); setTimeout(() => {}, 20000)');
   try {
     const r = await cli(['snapshot', String(proc.pid), '--timeout', '1', '--dir', dir]);
     assert.equal(r.code, 3);
@@ -147,7 +162,33 @@ test('`leakguard snapshot` times out with a reason and a non-zero exit', async (
   const gone = await cli(['snapshot', '999999', '--dir', dir]);
   assert.equal(gone.code, 3);
   assert.match(gone.stderr, /no process 999999/);
+  const goneNoDir = await cli(['snapshot', '999999']);
+  assert.equal(goneNoDir.code, 3);
+  assert.match(goneNoDir.stderr, /no process 999999/);
   const bad = await cli(['snapshot', 'abc']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /<pid> must be a process id/);
+});
+
+// Signalling a process that does not catch SIGUSR2 kills it; one that
+// catches it without leakguard gets nothing. Both are refused, and both
+// processes are still running afterwards.
+test('`leakguard snapshot` refuses processes where leakguard is not armed', async () => {
+  const plain = await spawnReady('setTimeout(() => {}, 20000)');
+  const catching = await spawnReady('process.on("SIGUSR2", () => {}); setTimeout(() => {}, 20000)');
+  try {
+    const a = await cli(['snapshot', String(plain.pid), '--dir', tmpDir()]);
+    assert.equal(a.code, 3);
+    assert.match(a.stderr, new RegExp(`process ${plain.pid} does not catch SIGUSR2, so the signal would kill it.*node -r leakguard/register`));
+    const b = await cli(['snapshot', String(catching.pid)]);
+    assert.equal(b.code, 3);
+    assert.match(b.stderr, /catches SIGUSR2 but has not loaded leakguard/);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(plain.exitCode, null, 'the plain process is still running');
+    assert.equal(plain.signalCode, null);
+    assert.equal(catching.exitCode, null);
+  } finally {
+    plain.kill('SIGKILL');
+    catching.kill('SIGKILL');
+  }
 });
