@@ -149,10 +149,17 @@ class LeakGuard extends EventEmitter {
 const leakguard = new LeakGuard();
 // On the main thread, process.exit() disposes Node's platform and then
 // exits without running environment cleanup hooks, while our monitor thread
-// may be asking V8 for a probe; join it first. (A worker's exit runs the
-// cleanup hook, which does the same.)
+// may be asking V8 for a probe: join it first, and let the finishing thread
+// publish the snapshot files in flight (else a writeSnapshot() right before
+// process.exit() leaves its .tmp). Prepended: an 'exit' listener that calls
+// process.exit() itself ends the process on the spot, and the listeners
+// after it never run. (A worker's exit runs the cleanup hook, which does
+// the same.)
 if (require('node:worker_threads').isMainThread) {
-  process.on('exit', () => binding.stop());
+  process.prependListener('exit', () => {
+    binding.stop();
+    binding.flushSnapshots();
+  });
 }
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
 require('./snapshots').install(leakguard);

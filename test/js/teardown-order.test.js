@@ -52,6 +52,14 @@ test('process.exit() while monitoring: the exit listener joins the thread, nothi
   assert.deepEqual(steps, ['[calling process.exit()]', ...STOP]);
 });
 
+test("another 'exit' listener that calls process.exit() does not skip ours", async () => {
+  // It was registered first, and process.exit() inside 'exit' ends the
+  // process on the spot: ours is prepended, so it still runs first.
+  const { steps } = await trace('exit-race');
+  assert.deepEqual(steps,
+                   ['[calling process.exit()]', ...STOP, '[the other exit listener]']);
+});
+
 test('without the variable, teardown prints nothing', async () => {
   const r = await runNode({ file: FIXTURE, args: ['stop'] });
   assert.equal(r.code, 0, r.stderr);

@@ -193,6 +193,9 @@ void FinishSnapshot(SnapshotJob* job) {
                                     r->request.max_files,
                                     &r->removed,
                                     &r->retention_io);
+      // And what writers that died left: each pass looks again.
+      RemoveStaleTemporaries(r->request.dir, r->request.name_template,
+                             kStaleTemporaryAgeS, &r->removed);
     }
   }
   if (job->writer && !job->writer->published())

@@ -79,6 +79,10 @@ using HeapSnapshotPtr =
 using SnapshotVisitor = std::function<void(const v8::HeapSnapshot& snapshot)>;
 
 // Outcome of one snapshot, success or failure; plain data for any thread.
+// A .tmp of ours untouched this long, and unlocked, was left by a writer
+// that died (RemoveStaleTemporaries).
+constexpr int64_t kStaleTemporaryAgeS = 60;
+
 struct SnapshotResult {
   SnapshotRequest request;
   StatusCode code = StatusCode::kOk;

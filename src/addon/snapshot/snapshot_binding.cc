@@ -301,6 +301,15 @@ Napi::Value EstimatePause(const Napi::CallbackInfo& info) {
       env, model.EstimatePauseMs(heap_used > 0 ? static_cast<uint64_t>(heap_used) : 0));
 }
 
+// flushSnapshots(): blocks until every queued file is published (the
+// main thread's 'exit': nothing runs after it to finish them).
+Napi::Value FlushSnapshots(const Napi::CallbackInfo& info) {
+  SnapshotController* c = Controller(info.Env());
+  if (c != nullptr)
+    c->Flush();
+  return info.Env().Undefined();
+}
+
 bool InitSnapshotBindings(Napi::Env env, Napi::Object exports) {
   return ExportFunctions(env,
                          exports,
@@ -311,6 +320,7 @@ bool InitSnapshotBindings(Napi::Env env, Napi::Object exports) {
                              {"disableSnapshots", DisableSnapshots},
                              {"requestSnapshot", RequestSnapshot},
                              {"snapshotStats", SnapshotStats},
+                             {"flushSnapshots", FlushSnapshots},
                              {"validateNameTemplate", ValidateTemplate},
                              {"estimateSnapshotPauseMs", EstimatePause},
                          });

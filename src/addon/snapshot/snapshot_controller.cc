@@ -99,6 +99,9 @@ void SnapshotController::Configure(const SnapshotConfig& config) {
   }
   ArmGuard(config.signal);
   InstallNearHeapLimit(config.near_heap_limit);
+  // Temporaries a killed process left (SIGKILL, the OOM killer mid-write).
+  RemoveStaleTemporaries(config.base.dir, config.base.name_template,
+                         kStaleTemporaryAgeS, nullptr);
 }
 
 void SnapshotController::ArmGuard(int signum) {
@@ -368,6 +371,13 @@ void SnapshotController::EnqueueFinish(std::unique_ptr<SnapshotJob> job) {
   finish_cv_.notify_one();
 }
 
+void SnapshotController::Flush() {
+  std::unique_lock<std::mutex> lock(finish_mutex_);
+  idle_cv_.wait(lock, [this] {
+    return !finisher_running_ || (finish_queue_.empty() && finishing_ == 0);
+  });
+}
+
 void SnapshotController::FinisherMain(void* arg) {
   SnapshotController* self = static_cast<SnapshotController*>(arg);
 #if defined(__linux__)
@@ -386,6 +396,7 @@ void SnapshotController::FinisherMain(void* arg) {
         return;
       job = std::move(self->finish_queue_.front());
       self->finish_queue_.pop_front();
+      self->finishing_++;
     }
     FinishSnapshot(job.get());
     if (job->holds_gate)
@@ -393,6 +404,11 @@ void SnapshotController::FinisherMain(void* arg) {
     self->PushResult(job->result);
     // async_ is closed only after this thread is joined.
     uv_async_send(self->async_);
+    {
+      std::lock_guard<std::mutex> lock(self->finish_mutex_);
+      self->finishing_--;
+    }
+    self->idle_cv_.notify_all();
   }
 }
 

@@ -103,6 +103,11 @@ class SnapshotController {
                           const SnapshotVisitor& visit,
                           SnapshotJob* job);
   void Dispose();
+  // Isolate thread: waits until the finishing thread has published (or
+  // removed) every file queued so far. The process is exiting (the main
+  // thread's process.exit() runs no environment cleanup), so no .tmp is
+  // left behind.
+  void Flush();
 
   // Monitor thread: its watcher caught the signal.
   void OnSignal();
@@ -211,6 +216,8 @@ class SnapshotController {
   // Finishing thread.
   std::mutex finish_mutex_;
   std::condition_variable finish_cv_;
+  std::condition_variable idle_cv_;  // Flush: the queue ran dry
+  int finishing_ = 0;                // jobs being finished, under finish_mutex_
   std::deque<std::unique_ptr<SnapshotJob>> finish_queue_;
   uv_thread_t finisher_;
   bool finisher_running_ = false;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -287,6 +288,9 @@ Status AtomicFileWriter::Open(const std::string& dir, const std::string& name) {
     const int fd =
         open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
+      // Held until the file is closed: RemoveStaleTemporaries leaves a
+      // locked .tmp alone, and a dead writer's lock is gone.
+      flock(fd, LOCK_EX | LOCK_NB);
       fd_ = fd;
       path_ = candidate;
       tmp_path_ = tmp;
@@ -434,6 +438,48 @@ Status ApplyRetention(const std::string& dir,
       removed->push_back(ours[i].path);
   }
   return Status::Ok();
+}
+
+void RemoveStaleTemporaries(const std::string& dir,
+                            const std::string& name_template,
+                            int64_t min_age_s,
+                            std::vector<std::string>* removed) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr)
+    return;
+  const char* const suffix = ".tmp";
+  const size_t suffix_len = strlen(suffix);
+  const time_t now = time(nullptr);
+  std::vector<std::string> stale;
+  while (struct dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (!EndsWith(name, suffix) ||
+        !MatchesNameTemplate(name_template,
+                             name.substr(0, name.size() - suffix_len))) {
+      continue;
+    }
+    const std::string path = Join(dir, name);
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid() || now - st.st_mtime < min_age_s) {
+      continue;
+    }
+    stale.push_back(path);
+  }
+  closedir(d);
+  for (const std::string& path : stale) {
+    // O_NOFOLLOW: the entry was a regular file a moment ago; never follow
+    // a link someone put in its place.
+    const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    // A live writer holds the lock; whoever takes it now owns the file.
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path.c_str()) == 0 &&
+        removed != nullptr) {
+      removed->push_back(path);
+    }
+    close(fd);
+  }
 }
 
 }  // namespace leakguard

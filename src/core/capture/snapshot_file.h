@@ -132,6 +132,18 @@ Status ApplyRetention(const std::string& dir,
                       std::vector<std::string>* removed,
                       IoError* error);
 
+// Removes temporary files of ours that no writer holds any more: in `dir`,
+// "<name>.tmp" where <name> matches `name_template`, a regular file owned
+// by this user, last modified at least `min_age_s` ago, and not locked by
+// a live AtomicFileWriter (each holds flock(LOCK_EX) on its file while it
+// writes; a writer that died, even by SIGKILL or the OOM killer, holds
+// nothing). Errors on single files are skipped: the next pass tries again.
+// Removed paths are appended to `removed`.
+void RemoveStaleTemporaries(const std::string& dir,
+                            const std::string& name_template,
+                            int64_t min_age_s,
+                            std::vector<std::string>* removed);
+
 }  // namespace leakguard
 
 #endif  // LEAKGUARD_CORE_SNAPSHOT_FILE_H_

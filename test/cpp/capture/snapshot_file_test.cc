@@ -231,5 +231,48 @@ TEST(FreeDisk, ReportsForMissingDirectoryViaParent) {
   EXPECT_GT(bytes, 0u);
 }
 
+// What a writer that died leaves is removed; what a live writer holds, a
+// young file, another tool's file and a foreign name are not.
+TEST(StaleTemporaries, OnlyUnlockedOldOnesOfOursGo) {
+  TempDir dir;
+  const std::string t = "snap-{time}.heapsnapshot";
+  auto make = [&](const std::string& name, time_t age) {
+    const std::string path = dir.path() + "/" + name;
+    std::ofstream(path) << "partial";
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = time(nullptr) - age;
+    times[0].tv_nsec = times[1].tv_nsec = 0;
+    utimensat(AT_FDCWD, path.c_str(), times, 0);
+    return path;
+  };
+  make("snap-20260101T000000.000Z.heapsnapshot.tmp", 600);  // dead writer
+  make("snap-20260101T000001.000Z.heapsnapshot.tmp", 5);    // too young
+  make("other-20260101T000000.000Z.heapsnapshot.tmp", 600); // not ours
+  make("snap-20260101T000002.000Z.heapsnapshot", 600);      // published
+  // A live writer: an AtomicFileWriter in the middle of its file.
+  AtomicFileWriter live;
+  ASSERT_TRUE(live.Open(dir.path(), "snap-20260101T000003.000Z.heapsnapshot").ok());
+  {
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = time(nullptr) - 600;
+    times[0].tv_nsec = times[1].tv_nsec = 0;
+    utimensat(AT_FDCWD,
+              (dir.path() + "/snap-20260101T000003.000Z.heapsnapshot.tmp").c_str(),
+              times, 0);
+  }
+  std::vector<std::string> removed;
+  RemoveStaleTemporaries(dir.path(), t, 60, &removed);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0],
+            dir.path() + "/snap-20260101T000000.000Z.heapsnapshot.tmp");
+  EXPECT_EQ(List(dir.path()),
+            (std::vector<std::string>{
+                "other-20260101T000000.000Z.heapsnapshot.tmp",
+                "snap-20260101T000001.000Z.heapsnapshot.tmp",
+                "snap-20260101T000002.000Z.heapsnapshot",
+                "snap-20260101T000003.000Z.heapsnapshot.tmp"}));
+  live.Abort();
+}
+
 }  // namespace
 }  // namespace leakguard
