@@ -46,7 +46,7 @@ const FIND_LEAKS_SCHEMA = {
     doc: 'ms to wait after the calls before each later snapshot',
   },
   dir: {
-    kind: 'string',
+    kind: 'path',
     doc: 'also write the snapshots there as s1/s2/s3.heapsnapshot',
   },
   ...options.LEAK_SCHEMA,

@@ -33,7 +33,7 @@ function fromTable(rows) {
   return schema;
 }
 
-// kind: 'integer' | 'integerOrZero' | 'number' | 'boolean' | 'string' |
+// kind: 'integer' | 'integerOrZero' | 'number' | 'boolean' | 'string' | 'path' |
 // 'enum' | 'function'
 const MONITOR_SCHEMA = {
   ...fromTable(TABLE.sampler),
@@ -71,11 +71,11 @@ const SNAPSHOT_SIGNALS = ['SIGUSR2', 'SIGHUP', 'SIGQUIT', 'SIGPWR', 'SIGWINCH',
 // enableSnapshots() share these.
 const SNAPSHOT_FILE_SCHEMA = {
   dir: {
-    kind: 'string',
+    kind: 'path',
     doc: 'directory for snapshot files, created with mode 0700 if missing',
   },
   nameTemplate: {
-    kind: 'string',
+    kind: 'path',
     doc: 'file name with {pid}, {tid}, {time}, {reason}; never leaves dir',
   },
   maxFiles: {
@@ -188,8 +188,14 @@ function checkOne(call, name, spec, value) {
       }
       return value;
     case 'string':
+    case 'path':
       if (typeof value !== 'string' || value.length === 0) {
         throw typeError(`${where} must be a non-empty string (${spec.doc}), got ${describe(value)}`);
+      }
+      // As fs does: the native side would cut the path at the NUL.
+      if (value.includes('\0')) {
+        throw makeError('ERR_INVALID_ARG_VALUE',
+          `${where} must be a path without null bytes, got ${JSON.stringify(value)}`);
       }
       return value;
     case 'enum':

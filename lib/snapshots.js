@@ -142,6 +142,8 @@ class Snapshots {
       if (err) throw err;
     }
     o.dir = path.resolve(o.dir || process.env.LEAKGUARD_DIR || process.cwd());
+    const unsafe = binding.checkSnapshotDirectory(o.dir);
+    if (unsafe !== '') throw makeError('ERR_INVALID_ARG_VALUE', `${call}: options.dir: ${unsafe}`);
     this.#init();
     const native = {
       ...fileRequest(o, o.dir),

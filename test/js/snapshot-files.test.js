@@ -69,3 +69,44 @@ test('a process killed mid-snapshot: the next enableSnapshots() removes its .tmp
     checkSnapshot(path.join(dir, f));
   }
 });
+
+// Snapshot directories are not trusted blindly (issue 12, item 7): root
+// once wrote its snapshot into /etc through /var/tmp/dumps -> /etc.
+test('a symlinked, world-writable or NUL-bearing dir is refused at the call, and nothing is written', async (t) => {
+  const leakguard = require('../..');
+  const base = tmpDir();
+  const target = path.join(base, 'target');
+  fs.mkdirSync(target, { mode: 0o700 });
+  const link = path.join(base, 'dumps');
+  fs.symlinkSync(target, link);
+  const open = path.join(base, 'open');
+  fs.mkdirSync(open);
+  fs.chmodSync(open, 0o777);
+  t.after(() => leakguard.disableSnapshots());
+
+  assert.throws(() => leakguard.enableSnapshots({ dir: link, signal: false }), {
+    name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE',
+    message: /options\.dir: snapshot directory '.*dumps' is a symbolic link \(to '.*target'\)/,
+  });
+  await assert.rejects(leakguard.writeSnapshot({ dir: link }), {
+    code: 'ERR_INVALID_ARG_VALUE', message: /is a symbolic link/,
+  });
+  assert.throws(() => leakguard.enableSnapshots({ dir: open, signal: false }), {
+    code: 'ERR_INVALID_ARG_VALUE', message: /writable by everyone \(mode 0777\) without the sticky bit/,
+  });
+  await assert.rejects(leakguard.writeSnapshot({ dir: open }), { code: 'ERR_INVALID_ARG_VALUE' });
+  // Node's fs rejects NUL bytes the same way; the native side would have
+  // cut the path at the NUL.
+  assert.throws(() => leakguard.enableSnapshots({ dir: `${target}\0x` }), {
+    name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /without null bytes/,
+  });
+  await assert.rejects(leakguard.writeSnapshot({ dir: `${target}\0x` }), {
+    code: 'ERR_INVALID_ARG_VALUE', message: /without null bytes/,
+  });
+  assert.deepEqual(fs.readdirSync(target), []);
+  assert.deepEqual(fs.readdirSync(open), []);
+  // The directory itself, and a sticky world-writable one (as /tmp), work.
+  fs.chmodSync(open, 0o1777);
+  const info = await leakguard.writeSnapshot({ dir: open });
+  checkSnapshot(info.path);
+});

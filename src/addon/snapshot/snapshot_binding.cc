@@ -5,6 +5,7 @@
 // SnapshotResultToJs, whose fields lib/snapshots.js turns into an Error.
 #include "addon/snapshot/snapshot_binding.h"
 
+#include <unistd.h>
 #include <uv.h>
 
 #include <string>
@@ -301,6 +302,24 @@ Napi::Value EstimatePause(const Napi::CallbackInfo& info) {
       env, model.EstimatePauseMs(heap_used > 0 ? static_cast<uint64_t>(heap_used) : 0));
 }
 
+// checkSnapshotDirectory(dir): '' when snapshots may be written there (the
+// directory is created 0700 if missing), else why not; for
+// enableSnapshots() to refuse at the call. Each write checks again, on the
+// descriptor it writes through (OpenSnapshotDirectory).
+Napi::Value CheckDirectory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    ThrowAssertion(env, "checkSnapshotDirectory(dir) expected");
+    return Napi::Value();
+  }
+  int fd = -1;
+  IoError io;
+  const Status s = OpenSnapshotDirectory(info[0].As<Napi::String>().Utf8Value(), &fd, &io);
+  if (fd >= 0)
+    close(fd);
+  return Napi::String::New(env, s.ok() ? "" : s.message());
+}
+
 // flushSnapshots(): blocks until every queued file is published (the
 // main thread's 'exit': nothing runs after it to finish them).
 Napi::Value FlushSnapshots(const Napi::CallbackInfo& info) {
@@ -321,6 +340,7 @@ bool InitSnapshotBindings(Napi::Env env, Napi::Object exports) {
                              {"requestSnapshot", RequestSnapshot},
                              {"snapshotStats", SnapshotStats},
                              {"flushSnapshots", FlushSnapshots},
+                             {"checkSnapshotDirectory", CheckDirectory},
                              {"validateNameTemplate", ValidateTemplate},
                              {"estimateSnapshotPauseMs", EstimatePause},
                          });

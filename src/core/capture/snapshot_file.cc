@@ -70,11 +70,6 @@ std::string WithSeq(const std::string& name, uint32_t seq) {
   return name + suffix;
 }
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
-}
-
 }  // namespace
 
 Status ValidateNameTemplate(const std::string& t) {
@@ -243,6 +238,61 @@ Status MakeDirectories(const std::string& dir, IoError* error) {
   return Status::Ok();
 }
 
+Status OpenSnapshotDirectory(const std::string& dir, int* fd, IoError* error) {
+  *fd = -1;
+  Status s = MakeDirectories(dir, error);
+  if (!s.ok())
+    return s;
+  const int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) {
+    const int err = errno;
+    struct stat st;
+    if ((err == ELOOP || err == ENOTDIR) && lstat(dir.c_str(), &st) == 0 &&
+        S_ISLNK(st.st_mode)) {
+      char target[4096];
+      const ssize_t n = readlink(dir.c_str(), target, sizeof(target) - 1);
+      target[n > 0 ? n : 0] = '\0';
+      return Status(StatusCode::kInvalidArgument,
+                    "snapshot directory '" + dir + "' is a symbolic link (to '" +
+                        target +
+                        "'); leakguard does not follow links there. Pass the "
+                        "directory itself if that is where snapshots belong");
+    }
+    SetError(error, "open", dir, err);
+    return IoStatus("open", dir, err);
+  }
+  struct stat st;
+  if (fstat(dfd, &st) != 0) {
+    const int err = errno;
+    close(dfd);
+    SetError(error, "fstat", dir, err);
+    return IoStatus("fstat", dir, err);
+  }
+  if (st.st_uid != geteuid() && st.st_uid != 0) {
+    close(dfd);
+    return Status(StatusCode::kInvalidArgument,
+                  "snapshot directory '" + dir + "' belongs to uid " +
+                      std::to_string(st.st_uid) + ", not to this process's user (uid " +
+                      std::to_string(geteuid()) +
+                      "): its owner could read or replace the snapshots. Use a "
+                      "directory of this user's (leakguard creates a missing one "
+                      "with mode 0700)");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+    close(dfd);
+    char mode[8];
+    snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status(StatusCode::kInvalidArgument,
+                  "snapshot directory '" + dir + "' is writable by " +
+                      ((st.st_mode & S_IWOTH) != 0 ? "everyone" : "its group") +
+                      " (mode " + mode +
+                      ") without the sticky bit: another user could swap files in "
+                      "it. chmod go-w it, or use a directory of this user's");
+  }
+  *fd = dfd;
+  return Status::Ok();
+}
+
 Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error) {
   std::string probe = dir.empty() ? "." : dir;
   struct statvfs sv;
@@ -275,29 +325,32 @@ Status AtomicFileWriter::Fail(const char* syscall,
 }
 
 Status AtomicFileWriter::Open(const std::string& dir, const std::string& name) {
-  Status s = MakeDirectories(dir, &error_);
+  Status s = OpenSnapshotDirectory(dir, &dir_fd_, &error_);
   if (!s.ok())
     return s;
   dir_ = dir;
   name_ = name;
   for (int seq = 0; seq < kMaxSeq; seq++) {
-    const std::string candidate = Join(dir, WithSeq(name, seq));
-    if (Exists(candidate))
+    const std::string candidate = WithSeq(name, seq);
+    struct stat st;
+    if (fstatat(dir_fd_, candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
       continue;
     const std::string tmp = candidate + ".tmp";
-    const int fd =
-        open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    const int fd = openat(dir_fd_, tmp.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                          0600);
     if (fd >= 0) {
       // Held until the file is closed: RemoveStaleTemporaries leaves a
       // locked .tmp alone, and a dead writer's lock is gone.
       flock(fd, LOCK_EX | LOCK_NB);
       fd_ = fd;
-      path_ = candidate;
-      tmp_path_ = tmp;
+      path_ = Join(dir, candidate);
+      tmp_name_ = tmp;
+      tmp_path_ = Join(dir, tmp);
       return Status::Ok();
     }
     if (errno != EEXIST)
-      return Fail("open", tmp, errno);
+      return Fail("open", Join(dir, tmp), errno);
   }
   return Fail("open", Join(dir, name) + ".tmp", EEXIST);
 }
@@ -341,38 +394,35 @@ Status AtomicFileWriter::Sync() {
 }
 
 Status AtomicFileWriter::Publish() {
-  if (tmp_path_.empty() || fd_ >= 0)
+  if (tmp_path_.empty() || fd_ >= 0 || dir_fd_ < 0)
     return Fail("link", tmp_path_, EBADF);
-  std::string target = path_;
+  std::string target = name_;
   for (int seq = 1;; seq++) {
-    if (link(tmp_path_.c_str(), target.c_str()) == 0) {
-      unlink(tmp_path_.c_str());
+    if (linkat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str(), 0) == 0) {
+      unlinkat(dir_fd_, tmp_name_.c_str(), 0);
       break;
     }
     const int err = errno;
     if (err == EEXIST && seq < kMaxSeq) {
-      target = Join(dir_, WithSeq(name_, seq));
+      target = WithSeq(name_, seq);
       continue;
     }
     if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK ||
         err == ENOSYS) {
       // No hard links here (some FUSE, vfat): rename, which replaces.
-      if (rename(tmp_path_.c_str(), target.c_str()) != 0) {
-        return Fail("rename", target, errno);
-      }
+      if (renameat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str()) != 0)
+        return Fail("rename", Join(dir_, target), errno);
       break;
     }
-    return Fail("link", target, err);
+    return Fail("link", Join(dir_, target), err);
   }
-  path_ = target;
+  path_ = Join(dir_, target);
   published_ = true;
   tmp_path_.clear();
+  tmp_name_.clear();
   // Make the new directory entry durable too.
-  const int dfd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
+  fsync(dir_fd_);
+  CloseDirectory();
   return Status::Ok();
 }
 
@@ -381,11 +431,60 @@ void AtomicFileWriter::Abort() {
     close(fd_);
     fd_ = -1;
   }
-  if (!published_ && !tmp_path_.empty()) {
-    unlink(tmp_path_.c_str());
+  if (!published_ && !tmp_name_.empty() && dir_fd_ >= 0) {
+    unlinkat(dir_fd_, tmp_name_.c_str(), 0);
     tmp_path_.clear();
+    tmp_name_.clear();
+  }
+  CloseDirectory();
+}
+
+void AtomicFileWriter::CloseDirectory() {
+  if (dir_fd_ >= 0) {
+    close(dir_fd_);
+    dir_fd_ = -1;
   }
 }
+
+
+namespace {
+
+// `dir` opened for listing and removing entries relative to it (never
+// through a symbolic link), with a DIR* over a duplicate of the fd.
+struct DirectoryScan {
+  int fd = -1;
+  DIR* dir = nullptr;
+  ~DirectoryScan() {
+    if (dir != nullptr)
+      closedir(dir);
+    if (fd >= 0)
+      close(fd);
+  }
+  int Open(const std::string& path) {
+    fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+      return errno;
+    const int copy = dup(fd);
+    if (copy < 0)
+      return errno;
+    dir = fdopendir(copy);
+    if (dir == nullptr) {
+      const int err = errno;
+      close(copy);
+      return err;
+    }
+    return 0;
+  }
+};
+
+// A regular file of ours: this user's, mode 0600 as AtomicFileWriter
+// makes them.
+bool OursToRemove(const struct stat& st) {
+  return S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+         (st.st_mode & 0077) == 0;
+}
+
+}  // namespace
 
 Status ApplyRetention(const std::string& dir,
                       const std::string& name_template,
@@ -394,32 +493,29 @@ Status ApplyRetention(const std::string& dir,
                       IoError* error) {
   if (max_files == 0)
     return Status::Ok();
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) {
-    const int err = errno;
+  DirectoryScan scan;
+  if (const int err = scan.Open(dir)) {
     SetError(error, "opendir", dir, err);
     return IoStatus("opendir", dir, err);
   }
   struct Entry {
-    std::string path;
     std::string name;
     int64_t mtime_ns;
   };
   std::vector<Entry> ours;
-  while (struct dirent* e = readdir(d)) {
+  while (struct dirent* e = readdir(scan.dir)) {
     const std::string name = e->d_name;
     if (!MatchesNameTemplate(name_template, name))
       continue;
-    const std::string path = Join(dir, name);
     struct stat st;
-    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (fstatat(scan.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !OursToRemove(st)) {
       continue;
-    ours.push_back({path,
-                    name,
+    }
+    ours.push_back({name,
                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 +
                         st.st_mtim.tv_nsec});
   }
-  closedir(d);
   if (ours.size() <= max_files)
     return Status::Ok();
   std::sort(ours.begin(), ours.end(), [](const Entry& a, const Entry& b) {
@@ -427,56 +523,60 @@ Status ApplyRetention(const std::string& dir,
       return a.mtime_ns < b.mtime_ns;
     return a.name < b.name;
   });
+  // One file that cannot go (EPERM, EACCES) does not keep the others: the
+  // first failure is reported after the pass.
+  Status first = Status::Ok();
   const size_t excess = ours.size() - max_files;
   for (size_t i = 0; i < excess; i++) {
-    if (unlink(ours[i].path.c_str()) != 0 && errno != ENOENT) {
+    const std::string path = Join(dir, ours[i].name);
+    if (unlinkat(scan.fd, ours[i].name.c_str(), 0) != 0) {
       const int err = errno;
-      SetError(error, "unlink", ours[i].path, err);
-      return IoStatus("unlink", ours[i].path, err);
+      if (err != ENOENT && first.ok()) {
+        SetError(error, "unlink", path, err);
+        first = IoStatus("unlink", path, err);
+      }
+      continue;
     }
     if (removed != nullptr)
-      removed->push_back(ours[i].path);
+      removed->push_back(path);
   }
-  return Status::Ok();
+  return first;
 }
 
 void RemoveStaleTemporaries(const std::string& dir,
                             const std::string& name_template,
                             int64_t min_age_s,
                             std::vector<std::string>* removed) {
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr)
+  DirectoryScan scan;
+  if (scan.Open(dir) != 0)
     return;
   const char* const suffix = ".tmp";
   const size_t suffix_len = strlen(suffix);
   const time_t now = time(nullptr);
   std::vector<std::string> stale;
-  while (struct dirent* e = readdir(d)) {
+  while (struct dirent* e = readdir(scan.dir)) {
     const std::string name = e->d_name;
     if (!EndsWith(name, suffix) ||
         !MatchesNameTemplate(name_template,
                              name.substr(0, name.size() - suffix_len))) {
       continue;
     }
-    const std::string path = Join(dir, name);
     struct stat st;
-    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
-        st.st_uid != geteuid() || now - st.st_mtime < min_age_s) {
+    if (fstatat(scan.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !OursToRemove(st) || now - st.st_mtime < min_age_s) {
       continue;
     }
-    stale.push_back(path);
+    stale.push_back(name);
   }
-  closedir(d);
-  for (const std::string& path : stale) {
-    // O_NOFOLLOW: the entry was a regular file a moment ago; never follow
-    // a link someone put in its place.
-    const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  for (const std::string& name : stale) {
+    const int fd =
+        openat(scan.fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
       continue;
     // A live writer holds the lock; whoever takes it now owns the file.
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path.c_str()) == 0 &&
-        removed != nullptr) {
-      removed->push_back(path);
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+        unlinkat(scan.fd, name.c_str(), 0) == 0 && removed != nullptr) {
+      removed->push_back(Join(dir, name));
     }
     close(fd);
   }

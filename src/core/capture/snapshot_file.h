@@ -69,6 +69,16 @@ std::string SanitizeReason(const std::string& reason);
 // directories are left as they are.
 Status MakeDirectories(const std::string& dir, IoError* error);
 
+// Opens `dir` for snapshot files (creating it, and missing parents, with
+// mode 0700), refusing a directory that could redirect or expose them: a
+// symbolic link (never followed: O_NOFOLLOW), one owned by another user
+// (root excepted), one writable by group or others without the sticky
+// bit. A refusal is kInvalidArgument saying why and what to do; a failed
+// system call is kIoError with `error` filled. Files are then made
+// relative to *fd (openat, linkat, unlinkat), so that swapping the path
+// after the check redirects nothing. The caller closes *fd.
+Status OpenSnapshotDirectory(const std::string& dir, int* fd, IoError* error);
+
 // Free bytes for an unprivileged user on the file system holding `dir` (or
 // its nearest existing parent).
 Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error);
@@ -110,11 +120,14 @@ class AtomicFileWriter {
 
  private:
   Status Fail(const char* syscall, const std::string& path, int err);
+  void CloseDirectory();
 
   std::string dir_;
   std::string name_;
   std::string path_;
   std::string tmp_path_;
+  std::string tmp_name_;  // tmp_path_'s name in dir_fd_
+  int dir_fd_ = -1;       // the directory, from OpenSnapshotDirectory
   int fd_ = -1;
   uint64_t bytes_written_ = 0;
   uint64_t fail_after_bytes_ = 0;
@@ -124,8 +137,12 @@ class AtomicFileWriter {
 
 // Removes the oldest files in `dir` that match `name_template` until at
 // most `max_files` remain (0 keeps everything). Age is the modification
-// time, then the name. Only regular files are considered, never symbolic
-// links nor temporary files. Removed paths are appended to `removed`.
+// time, then the name. Only regular files of ours are considered: owned by
+// this user and mode 0600 (as we write them), so a broad template does
+// not reach other tools' snapshots; never symbolic links nor temporary
+// files. A file that cannot be removed (EPERM, EACCES) does not stop the
+// others: the first such failure is returned once the pass is done.
+// Removed paths are appended to `removed`.
 Status ApplyRetention(const std::string& dir,
                       const std::string& name_template,
                       size_t max_files,

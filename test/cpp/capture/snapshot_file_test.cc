@@ -199,12 +199,22 @@ TEST(Retention, RemovesOldestOfOursOnly) {
   for (const char* n : names) {
     const std::string p = d + "/" + n;
     std::ofstream(p) << "x";
+    chmod(p.c_str(), 0600);  // as AtomicFileWriter makes them
     struct timespec times[2] = {{1000 - age, 0}, {1000 - age, 0}};
     utimensat(AT_FDCWD, p.c_str(), times, 0);
     age -= 10;
   }
   std::ofstream(d + "/other.heapsnapshot") << "keep";
   std::ofstream(d + "/leakguard-1-x-api.heapsnapshot.tmp") << "keep";
+  // Matches the template, but is not ours: another tool's 0644 file, the
+  // oldest of all.
+  {
+    const std::string p = d + "/leakguard-2-20250101T000000.000Z-api.heapsnapshot";
+    std::ofstream(p) << "theirs";
+    chmod(p.c_str(), 0644);
+    struct timespec times[2] = {{1, 0}, {1, 0}};
+    utimensat(AT_FDCWD, p.c_str(), times, 0);
+  }
   symlink((d + "/other.heapsnapshot").c_str(),
           (d + "/leakguard-9-link-api.heapsnapshot").c_str());
   std::vector<std::string> removed;
@@ -217,6 +227,7 @@ TEST(Retention, RemovesOldestOfOursOnly) {
       "leakguard-1-20260101T000002.000Z-api.heapsnapshot",
       "leakguard-1-20260101T000003.000Z-api.heapsnapshot",
       "leakguard-1-x-api.heapsnapshot.tmp",
+      "leakguard-2-20250101T000000.000Z-api.heapsnapshot",
       "leakguard-9-link-api.heapsnapshot",
       "other.heapsnapshot",
   };
@@ -239,6 +250,7 @@ TEST(StaleTemporaries, OnlyUnlockedOldOnesOfOursGo) {
   auto make = [&](const std::string& name, time_t age) {
     const std::string path = dir.path() + "/" + name;
     std::ofstream(path) << "partial";
+    chmod(path.c_str(), 0600);  // as AtomicFileWriter makes them
     struct timespec times[2];
     times[0].tv_sec = times[1].tv_sec = time(nullptr) - age;
     times[0].tv_nsec = times[1].tv_nsec = 0;
@@ -272,6 +284,53 @@ TEST(StaleTemporaries, OnlyUnlockedOldOnesOfOursGo) {
                 "snap-20260101T000002.000Z.heapsnapshot",
                 "snap-20260101T000003.000Z.heapsnapshot.tmp"}));
   live.Abort();
+}
+
+// The directory itself is checked, on the descriptor the files are then
+// made in: a symbolic link, another user's directory, a group- or
+// world-writable one without the sticky bit are refused.
+TEST(SnapshotDirectory, RefusesWhatCouldRedirectTheFiles) {
+  TempDir tmp;
+  const std::string d = tmp.path();
+  int fd = -1;
+  IoError err;
+  // Missing: created 0700.
+  ASSERT_TRUE(OpenSnapshotDirectory(d + "/a/b", &fd, &err).ok());
+  close(fd);
+  struct stat st;
+  ASSERT_EQ(stat((d + "/a/b").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  // A link to it is refused, and says where it points.
+  ASSERT_EQ(symlink((d + "/a/b").c_str(), (d + "/link").c_str()), 0);
+  Status s = OpenSnapshotDirectory(d + "/link", &fd, &err);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("is a symbolic link (to '" + d + "/a/b')"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(fd, -1);
+  // World-writable without the sticky bit, then with it (as /tmp).
+  ASSERT_EQ(chmod((d + "/a/b").c_str(), 0777), 0);
+  s = OpenSnapshotDirectory(d + "/a/b", &fd, &err);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("writable by everyone (mode 0777)"),
+            std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod((d + "/a/b").c_str(), 01777), 0);
+  EXPECT_TRUE(OpenSnapshotDirectory(d + "/a/b", &fd, &err).ok());
+  close(fd);
+  // Another user's directory (only root can make one here).
+  if (geteuid() == 0) {
+    ASSERT_EQ(chmod((d + "/a/b").c_str(), 0700), 0);
+    ASSERT_EQ(chown((d + "/a/b").c_str(), 4242, 4242), 0);
+    s = OpenSnapshotDirectory(d + "/a/b", &fd, &err);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("belongs to uid 4242"), std::string::npos)
+        << s.message();
+  }
+  // The writer refuses the link too, and leaves nothing behind.
+  AtomicFileWriter w;
+  EXPECT_EQ(w.Open(d + "/link", "x.heapsnapshot").code(),
+            StatusCode::kInvalidArgument);
 }
 
 }  // namespace
