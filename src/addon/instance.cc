@@ -1,5 +1,6 @@
 #include "addon/instance.h"
 
+#include "addon/closing_handles.h"
 #include "addon/deliver.h"
 #include "addon/teardown_trace.h"
 
@@ -17,7 +18,8 @@ Instance::Instance(napi_env env, v8::Isolate* isolate)
 }
 
 Instance::~Instance() {
-  Dispose();
+  ClosingHandles* closer = ClosingHandles::Begin(nullptr, tid_);
+  Dispose(closer);
   TraceTeardown(tid_, "finalized");
   // Only if the finalizer runs before the hook (it should not): take the
   // hook back so it cannot run with a dangling pointer, and let the handle
@@ -25,44 +27,36 @@ Instance::~Instance() {
   if (cleanup_handle_ != nullptr) {
     napi_remove_async_cleanup_hook(cleanup_handle_);
     cleanup_handle_ = nullptr;
-    CloseMainAsync(nullptr);
+    CloseMainAsync(closer);
   }
+  closer->Done();
 }
 
 void Instance::OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   Instance* self = static_cast<Instance*>(arg);
   self->cleanup_handle_ = nullptr;
-  self->Dispose();
-  // Node waits until the close callback removes the hook.
-  if (!self->CloseMainAsync(handle))
-    napi_remove_async_cleanup_hook(handle);
+  // Node waits until the hook is removed, after the close callback of
+  // every handle of ours (the controller's too): they are code of the
+  // addon it is about to unload.
+  ClosingHandles* closer = ClosingHandles::Begin(handle, self->tid_);
+  self->Dispose(closer);
+  self->CloseMainAsync(closer);
+  closer->Done();
 }
 
-bool Instance::CloseMainAsync(napi_async_cleanup_hook_handle hook) {
+void Instance::CloseMainAsync(ClosingHandles* closer) {
   if (main_async_ == nullptr)
-    return false;
+    return;
   // The close callback must not touch the Instance, which the instance-data
-  // finalizer may delete first; it frees the handle and, during teardown,
-  // tells Node that our cleanup is complete.
-  struct Closing {
-    napi_async_cleanup_hook_handle hook;
-    long tid;
-  };
-  main_async_->data = new Closing{hook, tid_};
-  uv_close(reinterpret_cast<uv_handle_t*>(main_async_), [](uv_handle_t* h) {
-    Closing* closing = static_cast<Closing*>(h->data);
-    const Closing done = *closing;
-    delete closing;
-    delete reinterpret_cast<uv_async_t*>(h);
-    TraceTeardown(done.tid, "handles closed");
-    if (done.hook != nullptr)
-      napi_remove_async_cleanup_hook(done.hook);
-  });
+  // finalizer may delete first: it only frees the handle.
+  ClosingHandles::Close(closer, reinterpret_cast<uv_handle_t*>(main_async_),
+                        [](uv_handle_t* h) {
+                          delete reinterpret_cast<uv_async_t*>(h);
+                        });
   main_async_ = nullptr;
-  return true;
 }
 
-void Instance::Dispose() {
+void Instance::Dispose(ClosingHandles* closer) {
   if (disposed_)
     return;
   disposed_ = true;
@@ -71,7 +65,7 @@ void Instance::Dispose() {
   monitor_.reset();
   // After the monitor thread is joined: it calls into the controller.
   if (snapshots_) {
-    snapshots_->Dispose();
+    snapshots_->Dispose(closer);
     TraceTeardown(tid_, "snapshots disposed");
   }
 }

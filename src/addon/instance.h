@@ -30,6 +30,8 @@
 
 namespace leakguard {
 
+class ClosingHandles;
+
 struct StartConfig {
   MonitorConfig monitor;
   size_t ring_capacity = option_defaults::ring_capacity;
@@ -54,7 +56,9 @@ class Instance {
   void StopMonitoring();
   void Configure(const StartConfig& config);
   void SetGcEvents(bool enabled);
-  void Dispose();
+  // Teardown; `closer` (may be null) counts the handles it closes, so the
+  // cleanup hook is removed only after their close callbacks.
+  void Dispose(ClosingHandles* closer = nullptr);
 
   bool monitoring() const { return monitoring_; }
   v8::Isolate* isolate() const { return isolate_; }
@@ -67,8 +71,8 @@ class Instance {
 
  private:
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
-  // Closes main_async_ if open; returns false if there was none.
-  bool CloseMainAsync(napi_async_cleanup_hook_handle hook);
+  // Closes main_async_ if open, through `closer`.
+  void CloseMainAsync(ClosingHandles* closer);
   static void WakeMain(void* arg);
   static void Probe(void* arg);
   static void OnMainAsync(uv_async_t* handle);

@@ -13,8 +13,9 @@ const { runNode } = require('./helpers/child');
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'teardown-child.js');
 
-async function trace(mode) {
-  const r = await runNode({ file: FIXTURE, args: [mode], env: { LEAKGUARD_TRACE_TEARDOWN: '1' } });
+async function trace(mode, env = {}) {
+  const r = await runNode({ file: FIXTURE, args: [mode],
+                            env: { LEAKGUARD_TRACE_TEARDOWN: '1', ...env } });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.signal, null);
   const steps = [];
@@ -40,6 +41,17 @@ test('stop(), then the environment\'s cleanup at exit', async () => {
 test('a worker terminated while monitoring, with snapshots enabled', async () => {
   const { steps, tids, stdout } = await trace('worker');
   assert.deepEqual(steps, [...STOP, ...DISPOSE]);
+  assert.equal(tids.size, 1);
+  assert.match(stdout, /worker exited/);
+});
+
+test('a worker that only wrote a snapshot: its cleanup waits for the controller\'s handles', async () => {
+  // Its only uv handles are the snapshot controller's. The cleanup hook
+  // used to be removed at once, so Node could unload the addon before
+  // their close callbacks (our code) ran.
+  const dir = require('../fixtures/snapshot-check').tmpDir();
+  const { steps, tids, stdout } = await trace('worker-snapshot-only', { SNAPSHOT_DIR: dir });
+  assert.deepEqual(steps, DISPOSE);
   assert.equal(tids.size, 1);
   assert.match(stdout, /worker exited/);
 });

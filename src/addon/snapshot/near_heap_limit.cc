@@ -5,6 +5,7 @@
 #include "addon/snapshot/snapshot_controller.h"
 
 #include <string.h>
+#include <v8-profiler.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -31,6 +32,19 @@ size_t YoungGenerationBytes(v8::Isolate* isolate) {
   return young;
 }
 
+// Someone else's snapshot is being taken (v8.writeHeapSnapshot(),
+// DevTools): its own GC can bring the heap to the limit, and a capture
+// inside it would be nested. V8 13 (Node 24) can tell; older V8 has no such
+// query, and our own captures are covered by in_capture_.
+bool OtherSnapshotRunning(v8::Isolate* isolate) {
+#if V8_MAJOR_VERSION >= 13
+  return isolate->GetHeapProfiler()->IsTakingSnapshot();
+#else
+  (void)isolate;
+  return false;
+#endif
+}
+
 }  // namespace
 
 void SnapshotController::InstallNearHeapLimit(bool on) {
@@ -53,8 +67,10 @@ size_t SnapshotController::OnNearHeapLimit(void* data,
   const size_t young = YoungGenerationBytes(self->isolate_);
   const size_t extra = std::max<size_t>(2 * young, 16u << 20);
   const size_t new_limit = current_heap_limit + extra;
-  if (self->in_capture_ || self->disposed_)
+  if (self->in_capture_ || self->disposed_ ||
+      OtherSnapshotRunning(self->isolate_)) {
     return new_limit;  // nested: the snapshot in progress needs the room
+  }
 
   SnapshotRequest request = self->RequestFor(SnapshotTrigger::kNearHeapLimit);
   SnapshotJob job;

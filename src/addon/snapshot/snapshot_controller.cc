@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "addon/closing_handles.h"
 #include "addon/deliver.h"
 #include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot_registry.h"
@@ -463,7 +464,7 @@ SnapshotController::Stats SnapshotController::stats() const {
   return s;
 }
 
-void SnapshotController::Dispose() {
+void SnapshotController::Dispose(ClosingHandles* closer) {
   if (disposed_)
     return;
   // 1. No V8 callback of ours may run after this (the monitor thread, which
@@ -493,14 +494,16 @@ void SnapshotController::Dispose() {
   }
   // 4. The main-loop handles; their close callbacks touch only the handle.
   if (guard_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(guard_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+    ClosingHandles::Close(
+        closer, reinterpret_cast<uv_handle_t*>(guard_),
+        [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
     guard_ = nullptr;
     guard_signal_ = 0;
   }
   if (async_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(async_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    ClosingHandles::Close(
+        closer, reinterpret_cast<uv_handle_t*>(async_),
+        [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     async_ = nullptr;
   }
   if (on_results_ != nullptr) {

@@ -62,6 +62,8 @@
 
 namespace leakguard {
 
+class ClosingHandles;
+
 // enableSnapshots() after validation in lib/options.js.
 struct SnapshotConfig {
   SnapshotRequest base;  // dir, template, disk, retention, headroom
@@ -102,7 +104,9 @@ class SnapshotController {
   void CaptureForAnalysis(const SnapshotRequest& request,
                           const SnapshotVisitor& visit,
                           SnapshotJob* job);
-  void Dispose();
+  // Closes the main-loop handles through `closer` (may be null), so the
+  // environment's cleanup waits for their close callbacks.
+  void Dispose(ClosingHandles* closer = nullptr);
   // Isolate thread: waits until the finishing thread has published (or
   // removed) every file queued so far. The process is exiting (the main
   // thread's process.exit() runs no environment cleanup), so no .tmp is
