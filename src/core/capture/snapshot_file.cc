@@ -450,30 +450,22 @@ void AtomicFileWriter::CloseDirectory() {
 namespace {
 
 // `dir` opened for listing and removing entries relative to it (never
-// through a symbolic link), with a DIR* over a duplicate of the fd.
+// through a symbolic link): a DIR* over the descriptor, which fd is.
 struct DirectoryScan {
   int fd = -1;
   DIR* dir = nullptr;
   ~DirectoryScan() {
     if (dir != nullptr)
-      closedir(dir);
-    if (fd >= 0)
+      closedir(dir);  // closes fd too
+    else if (fd >= 0)
       close(fd);
   }
   int Open(const std::string& path) {
     fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
       return errno;
-    const int copy = dup(fd);
-    if (copy < 0)
-      return errno;
-    dir = fdopendir(copy);
-    if (dir == nullptr) {
-      const int err = errno;
-      close(copy);
-      return err;
-    }
-    return 0;
+    dir = fdopendir(fd);
+    return dir == nullptr ? errno : 0;
   }
 };
 
