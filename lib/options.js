@@ -2,9 +2,10 @@
 // Option validation and defaults for every public call, in one place.
 // Each option is described once: its type, accepted range or values, and
 // default; an option native code also sees is described in the native
-// table (below) and nowhere else. Errors are thrown synchronously at the call that was wrong, as a
-// TypeError (wrong type, unknown name) or a RangeError (out of range), and
-// name the call, the option and what is accepted.
+// table (below) and nowhere else. Errors are thrown synchronously at the
+// call that was wrong, as a TypeError (wrong type, unknown name) or a
+// RangeError (out of range), and name the call, the option and what is
+// accepted.
 
 const binding = require('./binding');
 const { makeError } = require('./errors');

@@ -278,13 +278,20 @@ Status OpenSnapshotDirectory(const std::string& dir, int* fd, IoError* error) {
                       "directory of this user's (leakguard creates a missing one "
                       "with mode 0700)");
   }
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+  // Writable by others: the world, or a group that is not this user's own
+  // (with user private groups, umask 002 makes every directory 0775, and
+  // that group has no one else in it). The sticky bit, as on /tmp, keeps
+  // others from removing or renaming our files.
+  const bool others_write =
+      (st.st_mode & S_IWOTH) != 0 ||
+      ((st.st_mode & S_IWGRP) != 0 && st.st_gid != getegid());
+  if (others_write && (st.st_mode & S_ISVTX) == 0) {
     close(dfd);
     char mode[8];
     snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Status(StatusCode::kInvalidArgument,
                   "snapshot directory '" + dir + "' is writable by " +
-                      ((st.st_mode & S_IWOTH) != 0 ? "everyone" : "its group") +
+                      ((st.st_mode & S_IWOTH) != 0 ? "everyone" : "group " + std::to_string(st.st_gid)) +
                       " (mode " + mode +
                       ") without the sticky bit: another user could swap files in "
                       "it. chmod go-w it, or use a directory of this user's");

@@ -72,8 +72,8 @@ Status MakeDirectories(const std::string& dir, IoError* error);
 // Opens `dir` for snapshot files (creating it, and missing parents, with
 // mode 0700), refusing a directory that could redirect or expose them: a
 // symbolic link (never followed: O_NOFOLLOW), one owned by another user
-// (root excepted), one writable by group or others without the sticky
-// bit. A refusal is kInvalidArgument saying why and what to do; a failed
+// (root excepted), one writable by others or by a group other than this
+// user's own, without the sticky bit. A refusal is kInvalidArgument saying why and what to do; a failed
 // system call is kIoError with `error` filled. Files are then made
 // relative to *fd (openat, linkat, unlinkat), so that swapping the path
 // after the check redirects nothing. The caller closes *fd.

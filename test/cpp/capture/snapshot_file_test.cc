@@ -318,6 +318,19 @@ TEST(SnapshotDirectory, RefusesWhatCouldRedirectTheFiles) {
   ASSERT_EQ(chmod((d + "/a/b").c_str(), 01777), 0);
   EXPECT_TRUE(OpenSnapshotDirectory(d + "/a/b", &fd, &err).ok());
   close(fd);
+  // Group-writable by this user's own group (umask 002 with user private
+  // groups) is fine; by another group it is not.
+  ASSERT_EQ(chmod((d + "/a/b").c_str(), 0770), 0);
+  EXPECT_TRUE(OpenSnapshotDirectory(d + "/a/b", &fd, &err).ok());
+  close(fd);
+  if (geteuid() == 0) {
+    ASSERT_EQ(chown((d + "/a/b").c_str(), 0, 4243), 0);
+    s = OpenSnapshotDirectory(d + "/a/b", &fd, &err);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("writable by group 4243"), std::string::npos)
+        << s.message();
+    ASSERT_EQ(chown((d + "/a/b").c_str(), 0, 0), 0);
+  }
   // Another user's directory (only root can make one here).
   if (geteuid() == 0) {
     ASSERT_EQ(chmod((d + "/a/b").c_str(), 0700), 0);
