@@ -25,7 +25,7 @@ const SENSITIVITIES = Object.keys(TABLE.sensitivities);
 function fromTable(rows) {
   const schema = {};
   for (const { name, ...spec } of rows) {
-    if (spec.default === undefined && TABLE.sensitivities.low[name] !== undefined) {
+    if (spec.default === undefined && TABLE.sensitivities[SENSITIVITIES[0]][name] !== undefined) {
       const by = SENSITIVITIES.map((s) => TABLE.sensitivities[s][name]).join(', ');
       spec.doc += ` (default by sensitivity: ${by})`;
     }

@@ -174,13 +174,13 @@ function growthConfidence(ys, allowed) {
   return binding.fitTrend(ys.map((y, i) => y - allowed * i)).confidence;
 }
 
-// The smallest slope (per step) that stands out of the scatter of the
-// readings around the Theil–Sen line at one-sided 95%: the fit's robust
-// sigma (1.4826 × the median absolute residual) over the spread of x.
-function noiseSlope(ys) {
-  const n = ys.length;
+// The smallest slope (per step) that stands out of the scatter of `n`
+// readings around their Theil–Sen line at one-sided 95%: the fit's robust
+// sigma (`noise`, 1.4826 × the median absolute residual) over the spread
+// of x.
+function noiseSlope(n, noise) {
   const sxx = n * (n * n - 1) / 12;
-  return 1.645 * binding.fitTrend(ys).noise / Math.sqrt(sxx);
+  return 1.645 * noise / Math.sqrt(sxx);
 }
 
 // 312 -> "312 B", 1234567 -> "1.18 MiB" (src/core/base/byte_format.h);
@@ -347,7 +347,9 @@ async function measureRounds(fn, opts, state, warmup) {
   const totalYs = heapYs.map((h, i) => h + externalYs[i]);
   const heapSlope = theilSen(heapYs);
   const externalSlope = theilSen(externalYs);
-  const totalSlope = theilSen(totalYs);
+  // One fit of the totals gives both their slope and their noise.
+  const totalFit = binding.fitTrend(totalYs);
+  const totalSlope = totalFit.slope;
   const allowedPerRound = opts.maxBytesPerIteration * iterations;
   const confidence = growthConfidence(totalYs, allowedPerRound);
   // Growth over the later half alone: a cache or pool that fills during the
@@ -363,7 +365,7 @@ async function measureRounds(fn, opts, state, warmup) {
     externalBytesPerIteration: externalSlope / iterations,
     lateBytesPerIteration: lateSlope / iterations,
     confidence,
-    noiseFloor: noiseSlope(totalYs) / iterations,
+    noiseFloor: noiseSlope(totalYs.length, totalFit.noise) / iterations,
     maxBytesPerIteration: opts.maxBytesPerIteration,
     iterations,
     rounds,
