@@ -43,6 +43,6 @@ test('after stop() the signal still takes a snapshot, and snapshotStats() says i
 });
 
 test('start(newOptions) restarts the monitor thread without a window for the signal', async () => {
-  const { snaps } = await run('restart');
-  assert.equal(snaps.length, 2);
+  const { snaps, events } = await run('restart');
+  assert.equal(snaps.length, 2, JSON.stringify(events));
 });
