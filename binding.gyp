@@ -36,6 +36,7 @@
         "src/addon/snapshot/snapshot.cc",
         "src/addon/snapshot/snapshot_binding.cc",
         "src/addon/snapshot/snapshot_controller.cc",
+        "src/addon/analysis/allocation_profile.cc",
         "src/addon/analysis/analyze.cc",
         "src/addon/analysis/heap_capture.cc",
         "src/addon/analysis/v8_heap_graph.cc"

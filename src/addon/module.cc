@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "addon/analysis/allocation_profile.h"
 #include "addon/analysis/analyze.h"
 #include "addon/analysis/heap_capture.h"
 #include "addon/errors.h"
@@ -109,8 +110,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (InitErrors(env, exports) && InitOptionsTable(env, exports) &&
       InitCoreFunctions(env, exports) &&
       InitSnapshotBindings(env, exports) &&
-      InitAnalyze(env, exports)) {
-    InitHeapCapture(env, exports);
+      InitAnalyze(env, exports) && InitHeapCapture(env, exports)) {
+    InitAllocationProfile(env, exports);
   }
   return exports;
 }

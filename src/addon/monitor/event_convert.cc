@@ -220,6 +220,13 @@ Napi::Value EventToJs(Napi::Env env, const OutEvent& event) {
           .Done();
     case OutEvent::Kind::kLeak:
       return out.Str("event", "leak").Set("data", LeakToJs(env, event)).Done();
+    case OutEvent::Kind::kWatch:
+      return out.Str("event", "watch")
+          .Set("data", ObjectBuilder(env)
+                           .Str("kind", SampleKindName(event.watch_kind))
+                           .Bool("watching", event.watching)
+                           .Done())
+          .Done();
   }
   return env.Undefined();
 }

@@ -57,6 +57,10 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
   // gap the detector cannot see. The thread is not running yet, so no lock
   // is needed for detector_ itself.
   detector_ = LeakDetector(config.detector);
+  // A new detector watches nothing yet (lib/explain.js stops its sampler at
+  // each start, too).
+  watching_[0] = watching_[1] = false;
+  watch_changes_.clear();
   SnapshotRegistry::OwnWork(&own_work_epoch_);
   probe_outstanding_ = false;
   {
@@ -194,6 +198,29 @@ void MonitorThread::PollDetector(uint64_t now_ns) {
   }
   std::vector<LeakEvent> found = detector_.Poll(NsToMs(now_ns));
   leaks_.insert(leaks_.end(), found.begin(), found.end());
+  const SampleKind watched[2] = {SampleKind::kHeap, SampleKind::kExternal};
+  for (size_t i = 0; i < 2; i++) {
+    const bool now = detector_.Watching(watched[i]);
+    if (now == watching_[i])
+      continue;
+    watching_[i] = now;
+    // A change back before it was posted cancels it.
+    bool cancelled = false;
+    for (size_t j = 0; j < watch_changes_.size(); j++) {
+      if (watch_changes_[j].watch_kind == watched[i]) {
+        watch_changes_.erase(watch_changes_.begin() + j);
+        cancelled = true;
+        break;
+      }
+    }
+    if (cancelled)
+      continue;
+    OutEvent e;
+    e.kind = OutEvent::Kind::kWatch;
+    e.watch_kind = watched[i];
+    e.watching = now;
+    watch_changes_.push_back(e);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     detector_report_.stats = detector_.Stats();
@@ -205,6 +232,9 @@ void MonitorThread::PollDetector(uint64_t now_ns) {
 }
 
 void MonitorThread::PostLeaks() {
+  for (const OutEvent& e : watch_changes_)
+    Post(e);
+  watch_changes_.clear();
   for (const LeakEvent& leak : leaks_) {
     OutEvent e;
     e.kind = OutEvent::Kind::kLeak;

@@ -61,11 +61,16 @@ struct DetectorReport {
 // One event for the main thread. Plain data; which fields mean something
 // depends on kind.
 struct OutEvent {
-  enum class Kind : uint8_t { kGc, kStats, kLeak };
+  // kWatch: the detector began or stopped watching a kind closely
+  // (LeakDetector::Watching); lib/explain.js starts and stops the
+  // allocation sampler on it, and no 'watch' reaches the user.
+  enum class Kind : uint8_t { kGc, kStats, kLeak, kWatch };
   Kind kind = Kind::kGc;
   GcRecord gc{};  // kGc: the collection; kStats: the full GC behind it
   GcStatsSnapshot stats{};       // kStats
   LeakEvent leak{};              // kLeak (times in uv_hrtime milliseconds)
+  SampleKind watch_kind = SampleKind::kHeap;  // kWatch
+  bool watching = false;                      // kWatch
   uint64_t rss = 0;              // latest RSS sample
   uint64_t dropped_records = 0;  // ring drops so far
 };
@@ -116,7 +121,8 @@ class MonitorThread {
   void Drain();
   void SampleRss();
   // Applies new detector options and runs the detector; its events wait in
-  // leaks_ for PostLeaks.
+  // leaks_ (and the changes of Watching() in watch_changes_) for PostLeaks,
+  // which posts the watch changes first.
   void PollDetector(uint64_t now_ns);
   void PostLeaks();
   void Post(const OutEvent& event);
@@ -154,6 +160,10 @@ class MonitorThread {
   LeakDetector detector_;
   bool probe_outstanding_ = false;  // a probe asked, its full GC not yet seen
   std::vector<LeakEvent> leaks_;    // reused by PollDetector
+  // Watching() of heap and external at the last poll, and the changes
+  // waiting for PostLeaks (at most one per kind).
+  bool watching_[2] = {false, false};
+  std::vector<OutEvent> watch_changes_;
 
   mutable std::mutex mutex_;  // guards the members below
   GcStats stats_;

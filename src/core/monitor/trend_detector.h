@@ -375,6 +375,15 @@ class LeakDetector {
   // The pause the last probe cost, to keep probes within max_probe_overhead.
   void NoteProbePause(double pause_ms);
 
+  // Whether `kind` is worth watching closely: it shows signs of growth
+  // (the same test that halves the probe interval), or an episode of it is
+  // active. The glue turns its edges into 'watch' notices, which start the
+  // allocation sampler before the first event (lib/explain.js) and stop it
+  // when the episode is over.
+  bool Watching(SampleKind kind) const {
+    return episodes_[Index(kind)].active || Suspect(kind);
+  }
+
   const TrendVerdict& verdict(SampleKind kind) const {
     return verdicts_[Index(kind)];
   }

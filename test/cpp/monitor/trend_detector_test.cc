@@ -68,6 +68,21 @@ struct Outcome {
   uint64_t heap_samples = 0;
   DetectorStats stats;
   TrendVerdict final_verdict;
+  // Watching(kHeap): where the run in progress at the first heap event
+  // began, when a run last ended, and at each tick.
+  double watch_at_first_event_s = -1;
+  double watch_ended_s = -1;
+  std::vector<bool> watching;  // Per 100 ms tick.
+
+  // Seconds of [from_s, to_s) during which Watching(kHeap) held.
+  double WatchedSeconds(double from_s, double to_s) const {
+    double n = 0;
+    for (size_t i = static_cast<size_t>(from_s * 10);
+         i < watching.size() && i < static_cast<size_t>(to_s * 10); i++) {
+      n += watching[i] ? 0.1 : 0;
+    }
+    return n;
+  }
 
   const TimedEvent* First(SampleKind kind) const {
     for (const TimedEvent& e : events) {
@@ -98,6 +113,7 @@ Outcome Simulate(const Scenario& sc) {
         SampleKind::kHeap, t * 1000, static_cast<uint64_t>(std::max(y, 0.0)));
     out.heap_samples++;
   };
+  double watch_run_start = -1;  // Start of the current Watching() run.
   for (int tick = 0; tick <= static_cast<int>(sc.duration_s * 10); tick++) {
     double t = tick / 10.0;
     if (t >= next_gc) {
@@ -108,7 +124,17 @@ Outcome Simulate(const Scenario& sc) {
     }
     for (const LeakEvent& e : detector.Poll(t * 1000)) {
       out.events.push_back(TimedEvent{t, e});
+      if (out.watch_at_first_event_s < 0 && e.kind == SampleKind::kHeap)
+        out.watch_at_first_event_s = watch_run_start;
     }
+    const bool watching = detector.Watching(SampleKind::kHeap);
+    if (watching && watch_run_start < 0)
+      watch_run_start = t;
+    if (!watching && watch_run_start >= 0) {
+      watch_run_start = -1;
+      out.watch_ended_s = t;
+    }
+    out.watching.push_back(watching);
   }
   out.stats = detector.Stats();
   out.final_verdict = detector.verdict(SampleKind::kHeap);
@@ -575,6 +601,47 @@ TEST(LeakEpisode, EndsWhenGrowthStopsAndANewLeakStartsANewEpisode) {
   }
   EXPECT_EQ(firsts, 2u) << Describe(o);
   EXPECT_EQ(o.stats.episodes, 2u);
+}
+
+// The allocation sampler starts on Watching(); it must hold before the
+// first event, so the sampler sees the leak's allocations while the
+// detector confirms it, and it must end with the episode.
+TEST(LeakDetectorWatch, BeginsBeforeTheFirstEventAndEndsWithTheEpisode) {
+  for (uint32_t seed = 1; seed <= Seeds(5); seed++) {
+    Scenario sc;
+    sc.seed = seed;
+    sc.duration_s = 900;
+    sc.options.min_leak_interval_ms = 30000;
+    // 500 KB/s from 60 s to 240 s, then flat.
+    sc.live_bytes = [](double t) {
+      return 30 * kMB + 500 * kKB * std::min(std::max(t - 60, 0.0), 180.0);
+    };
+    Outcome o = Simulate(sc);
+    const TimedEvent* first = o.First(SampleKind::kHeap);
+    ASSERT_NE(first, nullptr) << Describe(o);
+    // Long enough for the sampler to see a good part of the growth that the
+    // first event reports.
+    ASSERT_GE(o.watch_at_first_event_s, 0) << Describe(o);
+    EXPECT_LT(o.watch_at_first_event_s, first->poll_s - 10) << Describe(o);
+    // Over once the episode is: at most noise blips in the last 5 minutes.
+    EXPECT_GT(o.watch_ended_s, 240) << Describe(o);
+    EXPECT_LT(o.WatchedSeconds(600, 900), 60) << Describe(o);
+  }
+}
+
+TEST(LeakDetectorWatch, AFlatNoisyHeapIsHardlyWatched) {
+  for (uint32_t seed = 1; seed <= Seeds(5); seed++) {
+    Scenario sc;
+    sc.seed = seed;
+    sc.duration_s = 600;
+    sc.live_bytes = [](double) { return 40 * kMB; };
+    Outcome o = Simulate(sc);
+    EXPECT_TRUE(o.events.empty()) << Describe(o);
+    // Noise spikes make short runs; lib/explain.js keeps the sampler on
+    // through calm gaps shorter than a minute, so they cost little.
+    EXPECT_LT(o.WatchedSeconds(0, sc.duration_s), 0.2 * sc.duration_s)
+        << "seed " << seed;
+  }
 }
 
 TEST(LeakEpisode, ExternalLeakIsReportedAsExternal) {
