@@ -1,8 +1,9 @@
 'use strict';
 // npm run demo: the whole story in under a minute. A small HTTP service
 // keeps every request's context in a module-level Map; a loopback client
-// loads it; leakguard notices the growth ('leak'), names the constructor
-// that grows (explain: 'constructors'), and then the three-snapshot method
+// loads it; leakguard notices the growth ('leak'), names the function that
+// allocates what grows (explain: 'allocations', the default: V8's sampling
+// heap profiler, no pause), and then the three-snapshot method
 // (findLeaks) names the leaked class and the Map that holds it. The
 // snapshots stay on disk for DevTools or `leakguard analyze`.
 const fs = require('node:fs');
@@ -29,9 +30,15 @@ function waitForSuspects() {
       console.log(`         kind ${info.kind}, ${fmt(info.bytesPerSecond)}/s, ` +
                   `confidence ${(info.confidence * 100).toFixed(1)}%, ${info.samples} samples`);
       if (info.suspects && info.suspects.length > 0) {
-        console.log('         suspects (grew since the first event):');
+        console.log('         suspects (allocation sites whose live bytes grew):');
         for (const s of info.suspects) {
-          console.log(`           ${s.what.padEnd(16)} +${s.count} objects, +${fmt(s.bytes)}`);
+          if (s.site) {
+            console.log(`           +${fmt(s.growth)} (${fmt(s.bytesPerSecond)}/s)  ${s.site}`);
+            const caller = s.stack[s.stack.indexOf(s.site) + 1];
+            if (caller) console.log(`             called from ${caller}`);
+          } else {
+            console.log(`           ${s.what.padEnd(16)} +${s.count} objects, +${fmt(s.bytes)}`);
+          }
         }
         clearTimeout(timer);
         leakguard.off('leak', onLeak);
@@ -51,7 +58,7 @@ async function main() {
   // 20 s warm-up, 60 s between events) suit production. See README.md.
   leakguard.start({
     warmupMs: 3000, windowMs: 20000, sensitivity: 'high',
-    minLeakIntervalMs: 5000, probeIntervalMs: 1000, explain: 'constructors',
+    minLeakIntervalMs: 5000, probeIntervalMs: 1000,
   });
   leakguard.on('stats', (s) => {
     console.log(`${at()}  [stats] full GC #${s.num_full_gc}: live heap ${fmt(s.current_base)}, ` +

@@ -33,6 +33,10 @@ const CODES = {
     Class: Error,
     doc: "the enableSnapshots() sink rejected or threw; the file stays in dir",
   },
+  ERR_LEAKGUARD_PROFILER_STOPPED: {
+    Class: Error,
+    doc: 'allocationProfile(): the sampling heap profiler was stopped from outside leakguard while it sampled',
+  },
   ERR_LEAKGUARD_TIMEOUT: {
     Class: Error,
     doc: 'a heap-flat assertion ran longer than its timeoutMs',

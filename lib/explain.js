@@ -1,6 +1,16 @@
 'use strict';
 // Suspects for 'leak' events: the `explain` option of start().
 //
+//   'allocations'   (the default) V8's sampling heap profiler, started when
+//                   the detector begins to watch the heap closely (a rise
+//                   that would clear the floors: before the first event)
+//                   and stopped a minute after it stops watching (the
+//                   episode is over). The profile is read after each full
+//                   GC while watching; each 'leak' event carries as
+//                   `suspects` the allocation sites whose live sampled
+//                   bytes grew since sampling began, with their rate
+//                   (lib/allocations.js). No heap snapshot, no pause
+//                   beyond copying the profile.
 //   'constructors'  at the first event of a leak episode, a snapshot of the
 //                   heap's classes (node ids, types, sizes and constructor
 //                   names; V8's snapshot is released once copied); after the
@@ -25,12 +35,15 @@
 // 'error' event or warning.
 //
 // Only 'heap' and 'external' episodes are explained; an 'rss' leak is
-// native memory, which no heap snapshot shows.
+// native memory, which no heap snapshot shows. The allocation sampler sees
+// JS heap allocations only, so with 'allocations' an 'external' episode
+// says in `suspectsError` that 'constructors' is the mode that explains it.
 const v8 = require('node:v8');
 const { captureHeap } = require('./snapshots');
 const binding = require('./binding');
 const options = require('./options');
 const { topGrowing } = require('./heap-diff');
+const allocations = require('./allocations');
 
 const CALL = 'leakguard explain';
 // Suspects listed per event.
@@ -38,6 +51,11 @@ const TOP = 5;
 // The second (and third) snapshot waits for this much more growth, and for
 // at least MIN_GAP_MS, so that the diff shows the leak and not noise.
 const MIN_GAP_MS = 5000;
+
+// The sampler keeps running this long after the detector stops watching,
+// so a pause in the evidence (a few samples under the line) does not lose
+// what it sampled since the leak began.
+const CALM_MS = 60000;
 
 // V8's own classes ("(string)", "(compiled code)", "system / Context"):
 // they grow with a leak of the program's objects, which name it better.
@@ -83,14 +101,83 @@ class Episode {
   }
 }
 
+// explain: 'allocations': the sampler while the detector watches the heap.
+class Watch {
+  constructor(o) {
+    allocations.sampler.acquire(o.allocationIntervalBytes, o.allocationStackDepth);
+    this.intervalBytes = allocations.sampler.intervalBytes;
+    this.calmSince = null;    // when the detector stopped watching
+    this.error = null;        // why there are no suspects
+    this.baseline = new Map();
+    this.baselineAt = Date.now();
+    this.latest = null;       // sites at the latest read
+    this.latestAt = 0;
+    const first = this.read();
+    if (first !== null) this.baseline = first;
+  }
+
+  // Sites now, or null (and error set) when the sampler is gone.
+  read() {
+    const raw = allocations.sampler.read();
+    if (raw === null) {
+      this.error = 'the sampling heap profiler was stopped from outside leakguard';
+      return null;
+    }
+    this.latest = allocations.sitesOf(raw);
+    this.latestAt = Date.now();
+    return this.latest;
+  }
+
+  suspects() {
+    // The read after this event's full GC, unless it is stale.
+    if (this.latest === null || Date.now() - this.latestAt > 1000) this.read();
+    if (this.error !== null) return null;
+    return allocations.growingSites(this.baseline, this.latest, this.latestAt - this.baselineAt,
+      allocations.noiseFloor(this.intervalBytes), TOP)
+      .map((g) => ({ what: g.site, ...g }));
+  }
+
+  release() {
+    allocations.sampler.release();
+  }
+}
+
 class Explainer {
   #guard;
   #episodes = new Map();  // kind -> Episode
   #trioBusy = false;  // one three-snapshot run at a time, all kinds together
   #lastStats = null;  // the latest 'stats' event
+  #watch = null;      // explain: 'allocations' while the heap is watched
 
   constructor(guard) {
     this.#guard = guard;
+  }
+
+  // The detector began (watching: true) or stopped watching a kind.
+  watch(data, o) {
+    if (o.explain !== 'allocations') {
+      this.#endWatch();
+      return;
+    }
+    if (data.kind !== 'heap') return;
+    if (data.watching) {
+      if (this.#watch === null) this.#watch = new Watch(o);
+      this.#watch.calmSince = null;
+    } else if (this.#watch !== null && this.#watch.calmSince === null) {
+      this.#watch.calmSince = Date.now();
+    }
+  }
+
+  // monitoring (re)started: the new detector watches nothing yet.
+  restarted() {
+    this.#endWatch();
+  }
+
+  #endWatch() {
+    if (this.#watch === null) return;
+    const w = this.#watch;
+    this.#watch = null;
+    w.release();
   }
 
   // The event to emit for `info`: at once, or (when its suspects are being
@@ -101,6 +188,8 @@ class Explainer {
       return info;
     }
     if (info.kind === 'rss') return info;
+    if (o.explain === 'allocations') return this.#allocationSuspects(info, o);
+    this.#endWatch();
     let e = this.#episodes.get(info.kind);
     if (info.sequence === 0 || e === undefined || e.mode !== o.explain) {
       this.#drop(info.kind);
@@ -136,10 +225,41 @@ class Explainer {
     return this.#annotate(info, e);
   }
 
+  #allocationSuspects(info, o) {
+    this.#drop(info.kind);  // captures of an earlier mode
+    const out = { ...info, suspects: null };
+    if (info.kind !== 'heap') {
+      out.suspectsError = "the allocation sampler sees the JS heap only; explain: 'constructors' " +
+        'diffs heap snapshots, which show what holds external memory';
+      return out;
+    }
+    if (this.#watch === null) {
+      // The detector reported before it watched (a verdict at its first
+      // look): sampling starts now, and the next event has suspects.
+      this.#watch = new Watch(o);
+      out.suspectsError = this.#watch.error ||
+        'allocation sampling began with this event; the next event of the episode carries suspects';
+      return out;
+    }
+    const suspects = this.#watch.suspects();
+    if (suspects === null) out.suspectsError = this.#watch.error;
+    else out.suspects = suspects;
+    return out;
+  }
+
   // After each full GC: takes the next capture of an episode once its
-  // series has grown enough since the last one.
+  // series has grown enough since the last one; reads the allocation
+  // profile while the heap is watched.
   stats(stats, o) {
     this.#lastStats = stats;
+    if (this.#watch !== null) {
+      if (o.explain !== 'allocations' ||
+          (this.#watch.calmSince !== null && Date.now() - this.#watch.calmSince >= CALM_MS)) {
+        this.#endWatch();
+      } else if (this.#watch.error === null) {
+        this.#watch.read();
+      }
+    }
     for (const e of this.#episodes.values()) {
       if (e.error !== null || e.analysis !== null || e.handles.length === 0) continue;
       const grown = level(e.kind, stats) - e.levelAt;
@@ -155,9 +275,11 @@ class Explainer {
     return this.#lastStats === null ? fallback : level(kind, this.#lastStats);
   }
 
-  // Frees every capture (stop(), or explain turned off).
+  // Frees every capture and stops the sampler (stop(), or explain turned
+  // off).
   reset() {
     for (const kind of [...this.#episodes.keys()]) this.#drop(kind);
+    this.#endWatch();
   }
 
   #drop(kind) {

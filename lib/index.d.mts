@@ -20,6 +20,7 @@ export type {
 export declare const HeapDiff: LeakGuard['HeapDiff'];
 export type HeapDiff = import('./index.js').HeapDiff;
 export declare const findLeaks: LeakGuard['findLeaks'];
+export declare const allocationProfile: LeakGuard['allocationProfile'];
 export declare const analyze: LeakGuard['analyze'];
 export declare const diff: LeakGuard['diff'];
 export declare const summary: LeakGuard['summary'];

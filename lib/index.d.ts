@@ -24,21 +24,80 @@ declare namespace leakguard {
     minLeakIntervalMs?: number;
     /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (0 or 100..86400000, default 5000). */
     probeIntervalMs?: number;
-    /** What 'leak' events say about the leak (default 'constructors'). */
-    explain?: 'none' | 'constructors' | 'snapshots';
+    /** What 'leak' events say about the leak (default 'allocations'). */
+    explain?: 'allocations' | 'constructors' | 'snapshots' | 'none';
     /** Skip explain snapshots estimated to pause the process longer, ms (0..600000, default 5000). */
     explainMaxPauseMs?: number;
+    /** explain: 'allocations': mean bytes between two allocation samples (1024..1073741824, default 131072). */
+    allocationIntervalBytes?: number;
+    /** explain: 'allocations': frames kept per sample (1..1024, default 64). */
+    allocationStackDepth?: number;
   }
 
-  /** One suspect of a 'leak' event: a constructor that grew, or (explain: 'snapshots') a leak group. */
+  /**
+   * One suspect of a 'leak' event: an allocation site that grew (explain:
+   * 'allocations'), a constructor that grew, or (explain: 'snapshots') a leak group.
+   */
   interface LeakSuspect {
+    /** The site (allocations), the constructor or the group's class. */
     what: string;
-    /** Objects more than at the first event (or in the group). */
-    count: number;
-    /** Bytes more (constructors: shallow; snapshots: retained). */
+    /** constructors and snapshots: objects more than at the first event (or in the group). */
+    count?: number;
+    /** Bytes: live sampled bytes of the site (allocations), more (constructors, shallow), retained (snapshots). */
     bytes: number;
     /** explain: 'snapshots' only: the group's retainer path. */
     path?: string;
+    /** allocations: `fn (file:line:col)` of the innermost frame of the program's own code. */
+    site?: string;
+    /** allocations: the frames of the heaviest stack behind the site, innermost first. */
+    stack?: string[];
+    /** allocations: live sampled bytes more than when sampling began. */
+    growth?: number;
+    /** allocations: that growth per second. */
+    bytesPerSecond?: number;
+  }
+
+  interface AllocationProfileOptions {
+    /** How long to sample before reading the profile, ms (0..86400000, default 10000). */
+    durationMs?: number;
+    /** Mean bytes between two samples (1024..1073741824, default 131072). */
+    intervalBytes?: number;
+    /** Frames kept per sample (1..1024, default 64). */
+    stackDepth?: number;
+  }
+
+  interface AllocationCallFrame {
+    functionName: string;
+    scriptId: string;
+    url: string;
+    /** 0-based, as in DevTools; -1 when unknown. */
+    lineNumber: number;
+    columnNumber: number;
+  }
+
+  interface AllocationNode {
+    callFrame: AllocationCallFrame;
+    /** Live bytes allocated by this frame itself, scaled from the samples. */
+    selfSize: number;
+    id: number;
+    children: AllocationNode[];
+  }
+
+  /** allocationProfile()'s result; JSON.stringify() of it is a DevTools .heapprofile. */
+  interface AllocationProfile {
+    head: AllocationNode;
+    samples: { size: number; nodeId: number; ordinal: number }[];
+    /** More than 200000 nodes or 1000000 samples: the rest was left out. */
+    truncated: boolean;
+    /** The sampler's interval; 0 when it was someone else's. */
+    intervalBytes: number;
+    startTime: number;
+    endTime: number;
+    toJSON(): { head: AllocationNode; samples: { size: number; nodeId: number; ordinal: number }[] };
+    /** Live sampled bytes by site, largest first. */
+    sites(top?: number): { site: string; stack: string[]; bytes: number }[];
+    /** pprof (profile.proto, gzip-compressed): objects/count and space/bytes. */
+    toPprof(): Buffer;
   }
 
   /** Emitted as 'leak' when a memory series keeps growing. memwatch's start/end/growth/reason plus leakguard's fields. */
@@ -67,9 +126,9 @@ declare namespace leakguard {
     startTime: number;
     endTime: number;
     rss: number;
-    /** Set by the explain option from an episode's second event on; null before that or when explain is 'none'. */
+    /** Set by the explain option: from the first event with 'allocations', from an episode's second event with the snapshot modes; null otherwise. */
     suspects?: LeakSuspect[] | null;
-    /** Why there are no suspects (a capture refused by the memory budget or explainMaxPauseMs). */
+    /** Why there are no suspects (a capture refused by the memory budget or explainMaxPauseMs, a sampler stopped from outside). */
     suspectsError?: string;
     /** explain: 'snapshots': the whole three-snapshot report. */
     report?: AnalyzeReport;
@@ -426,6 +485,9 @@ declare namespace leakguard {
     HeapDiff: HeapDiffConstructor;
     /** The three-snapshot method in process; resolves with analyze()'s report. Wrong options throw at the call. */
     findLeaks(options: FindLeaksOptions): Promise<AnalyzeReport>;
+
+    /** Samples allocations for durationMs; resolves with what of them is live (V8's sampling heap profiler). */
+    allocationProfile(options?: AllocationProfileOptions): Promise<AllocationProfile>;
 
     start(options?: MonitorOptions): this;
     stop(): this;

@@ -84,6 +84,7 @@ class LeakGuard extends EventEmitter {
 
   #startBinding() {
     try {
+      this.#explainer.restarted();
       binding.start(this.#options, this.#onEvents);
     } catch (err) {
       this.reportError(err, 'start');
@@ -94,6 +95,11 @@ class LeakGuard extends EventEmitter {
     for (const { event, data } of events) {
       if (event === 'leak') {
         this.#emitLeak(data);
+        continue;
+      }
+      if (event === 'watch') {
+        // The detector's own notice for the allocation sampler; not emitted.
+        this.#explain(() => this.#explainer.watch(data, this.#options));
         continue;
       }
       if (event === 'stats') this.#explain(() => this.#explainer.stats(data, this.#options));
@@ -170,4 +176,7 @@ require('./snapshots').install(leakguard);
 leakguard.HeapDiff = require('./heap-diff').HeapDiff;
 leakguard.findLeaks = require('./find-leaks').findLeaks;
 Object.assign(leakguard, require('./analyze'));
+// Allocation sites, sampled (V8's sampling heap profiler; no pause): a
+// profile to save as .heapprofile (DevTools) or pprof.
+leakguard.allocationProfile = require('./allocations').allocationProfile;
 module.exports = leakguard;

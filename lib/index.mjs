@@ -8,7 +8,7 @@ import leakguard from './index.js';
 const bound = (name) => leakguard[name].bind(leakguard);
 
 export default leakguard;
-export const { HeapDiff, findLeaks, analyze, diff, summary } = leakguard;
+export const { HeapDiff, findLeaks, analyze, diff, summary, allocationProfile } = leakguard;
 export const start = bound('start');
 export const stop = bound('stop');
 export const configure = bound('configure');

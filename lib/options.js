@@ -34,6 +34,29 @@ function fromTable(rows) {
   return schema;
 }
 
+// V8's sampling heap profiler, for explain: 'allocations' and
+// allocationProfile() (lib/allocations.js).
+const SAMPLER_ROWS = {
+  allocationIntervalBytes: {
+    kind: 'integer', min: 1024, max: 2 ** 30, default: 128 * 1024,
+    doc: 'mean bytes allocated between two allocation samples',
+  },
+  allocationStackDepth: {
+    kind: 'integer', min: 1, max: 1024, default: 64,
+    doc: 'frames kept per allocation sample',
+  },
+};
+
+// allocationProfile().
+const PROFILE_SCHEMA = {
+  durationMs: {
+    kind: 'integer', min: 0, max: MS_DAY, default: 10000,
+    doc: 'how long to sample before reading the profile, in ms',
+  },
+  intervalBytes: { ...SAMPLER_ROWS.allocationIntervalBytes },
+  stackDepth: { ...SAMPLER_ROWS.allocationStackDepth },
+};
+
 // kind: 'integer' | 'integerOrZero' | 'number' | 'boolean' | 'string' | 'path' |
 // 'enum' | 'function'
 const MONITOR_SCHEMA = {
@@ -45,13 +68,15 @@ const MONITOR_SCHEMA = {
   ...fromTable(TABLE.detector),
   // Options of lib/explain.js, which native code never sees.
   explain: {
-    kind: 'enum', values: ['none', 'constructors', 'snapshots'], default: 'constructors',
-    doc: "what 'leak' events say about the leak: growing constructors, a three-snapshot report, or nothing",
+    kind: 'enum', values: ['allocations', 'constructors', 'snapshots', 'none'], default: 'allocations',
+    doc: "what 'leak' events say about the leak: the allocation sites that grew (sampled, no pause), " +
+      'growing constructors or a three-snapshot report (heap snapshots, which pause), or nothing',
   },
   explainMaxPauseMs: {
     kind: 'integer', min: 0, max: 600000, default: 5000,
     doc: 'skip explain snapshots estimated to pause the process longer, in ms',
   },
+  ...SAMPLER_ROWS,
 };
 
 // The leak report's options: analyze(), findLeaks(), explain: 'snapshots'.
@@ -250,6 +275,7 @@ function validate(call, schema, options, base = defaults(schema)) {
 
 module.exports = {
   MONITOR_SCHEMA,
+  PROFILE_SCHEMA,
   LEAK_SCHEMA,
   REPORT_SCHEMA,
   SENSITIVITIES: TABLE.sensitivities,

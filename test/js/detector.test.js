@@ -222,7 +222,7 @@ test('explain options are validated', () => {
   const leakguard = require('../..');
   assert.throws(() => leakguard.start({ explain: 'everything' }), {
     name: 'RangeError',
-    message: /options\.explain must be one of 'none', 'constructors', 'snapshots'/,
+    message: /options\.explain must be one of 'allocations', 'constructors', 'snapshots', 'none'/,
   });
   assert.throws(() => leakguard.configure({ explainMaxPauseMs: -1 }), {
     name: 'RangeError', message: /options\.explainMaxPauseMs must be between 0 and/,

@@ -1,0 +1,136 @@
+'use strict';
+// explain: 'allocations' and allocationProfile(): allocation sites from
+// V8's sampling heap profiler, in real leaking processes
+// (test/fixtures/leak-allocations.js).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { runNode, jsonLines, ROOT } = require('./helpers/child');
+
+const CHILD = path.join(ROOT, 'test', 'fixtures', 'leak-allocations.js');
+// V8 reports a function's position: the line of `function createSession(`
+// and the column of its parameter list, 1-based in the suspects.
+const SOURCE = fs.readFileSync(CHILD, 'utf8').split('\n');
+const LEAK_LINE = SOURCE.findIndex((l) => l.startsWith('function createSession(')) + 1;
+const LEAK_SITE = `createSession (${CHILD}:${LEAK_LINE}:${'function createSession'.length + 1})`;
+
+async function child(args, timeoutMs = 150000) {
+  const r = await runNode({ file: CHILD, args, timeoutMs });
+  const lines = jsonLines(r.stdout);
+  assert.equal(r.signal, null, `killed by ${r.signal}\n${r.stdout.slice(-3000)}\n${r.stderr}`);
+  assert.equal(r.code, 0, `${r.stdout.slice(-3000)}\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /Warning|Error/, r.stderr);
+  return lines;
+}
+
+test("the first 'leak' event names the function and line that allocate the leak (the default)", async () => {
+  const lines = await child(['explain', '{}', '2']);
+  const events = lines.filter((l) => l.kind !== undefined);
+  assert.equal(events.length, 2, JSON.stringify(lines).slice(0, 3000));
+  const [first, second] = events;
+  assert.equal(first.sequence, 0);
+  assert.ok(Array.isArray(first.suspects) && first.suspects.length > 0,
+    `the first event carries suspects: ${JSON.stringify(first).slice(0, 2000)}`);
+  for (const e of events) {
+    const top = e.suspects[0];
+    assert.equal(top.site, LEAK_SITE, JSON.stringify(e.suspects, null, 1));
+    assert.equal(top.what, top.site);
+    assert.equal(top.stack[0], LEAK_SITE);
+    assert.match(top.stack[1], /leak-allocations\.js:\d+:\d+\)$/, 'the caller is the next frame');
+    assert.ok(top.growth > 1 << 20 && top.bytes >= top.growth, JSON.stringify(top));
+    assert.ok(top.bytesPerSecond > 0);
+    // The churn beside the leak is below the noise floor.
+    assert.ok(!e.suspects.some((s) => s.site.startsWith('handleRequest')), JSON.stringify(e.suspects));
+  }
+  // A later event refines the list: growth since sampling began.
+  assert.ok(second.suspects[0].growth >= first.suspects[0].growth);
+  assert.equal(lines[lines.length - 1].samplerAfterStop, false, 'stop() stops the sampler leakguard started');
+});
+
+test('a sampler someone else started is read and never stopped', async () => {
+  const lines = await child(['prestarted']);
+  const withSuspects = lines.find((l) => Array.isArray(l.suspects));
+  assert.ok(withSuspects, JSON.stringify(lines).slice(0, 3000));
+  assert.equal(withSuspects.suspects[0].site, LEAK_SITE, JSON.stringify(withSuspects.suspects));
+  assert.equal(lines[lines.length - 1].stillSampling, true);
+});
+
+test('a sampler stopped from outside mid-episode: the next event says so, nothing crashes', async () => {
+  const lines = await child(['stopped-outside']);
+  const events = lines.filter((l) => l.kind !== undefined);
+  assert.equal(events.length, 2, JSON.stringify(lines).slice(0, 3000));
+  assert.ok(lines.some((l) => l.stoppedFromOutside));
+  assert.equal(events[1].suspects, null);
+  assert.match(events[1].suspectsError, /stopped from outside leakguard/);
+});
+
+test('allocationProfile() saves as DevTools .heapprofile and as pprof', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-profile-'));
+  try {
+    const lines = await child(['profile', dir], 60000);
+    const { json, pprof, sites } = lines[lines.length - 1];
+    assert.equal(sites[0].site, LEAK_SITE);
+
+    // DevTools' format: a head tree of callFrames with selfSize and
+    // children, and samples pointing into it.
+    const profile = JSON.parse(fs.readFileSync(json, 'utf8'));
+    assert.deepEqual(Object.keys(profile).sort(), ['head', 'samples']);
+    const ids = new Set();
+    let leakBytes = 0;
+    const walk = (node) => {
+      assert.deepEqual(Object.keys(node.callFrame).sort(),
+        ['columnNumber', 'functionName', 'lineNumber', 'scriptId', 'url']);
+      assert.equal(typeof node.selfSize, 'number');
+      assert.ok(Array.isArray(node.children));
+      ids.add(node.id);
+      if (node.callFrame.functionName === 'createSession') {
+        assert.equal(node.callFrame.url, CHILD);
+        assert.equal(node.callFrame.lineNumber, LEAK_LINE - 1, '0-based, as DevTools has it');
+        leakBytes += node.selfSize;
+      }
+      node.children.forEach(walk);
+    };
+    walk(profile.head);
+    assert.equal(profile.head.callFrame.functionName, '(root)');
+    assert.ok(leakBytes > 0);
+    assert.ok(profile.samples.length > 0);
+    for (const s of profile.samples) {
+      assert.ok(ids.has(s.nodeId), 'every sample is of a node in the tree');
+      assert.ok(s.size > 0 && Number.isInteger(s.ordinal));
+    }
+
+    // pprof, decoded with the library that encoded it: the leaking
+    // function is the top in-use (space) entry by self bytes.
+    const { Profile } = require('pprof-format');
+    const p = Profile.decode(zlib.gunzipSync(fs.readFileSync(pprof)));
+    const str = (i) => p.stringTable.strings[Number(i)];
+    assert.deepEqual(p.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`), ['objects/count', 'space/bytes']);
+    const fnName = new Map(p.function.map((f) => [Number(f.id), str(f.name)]));
+    const locFn = new Map(p.location.map((l) => [Number(l.id), fnName.get(Number(l.line[0].functionId))]));
+    const self = new Map();
+    for (const s of p.sample) {
+      const leaf = locFn.get(Number(s.locationId[0]));
+      self.set(leaf, (self.get(leaf) || 0) + Number(s.value[1]));
+    }
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1])[0];
+    assert.equal(top[0], 'createSession', JSON.stringify([...self.entries()].slice(0, 5)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('allocationProfile() options are validated', () => {
+  const leakguard = require('../..');
+  assert.throws(() => leakguard.allocationProfile({ intervalBytes: 10 }), {
+    name: 'RangeError', message: /options\.intervalBytes must be between 1024 and/,
+  });
+  assert.throws(() => leakguard.allocationProfile({ durationMs: 'long' }), {
+    name: 'TypeError', message: /options\.durationMs/,
+  });
+  assert.throws(() => leakguard.start({ allocationStackDepth: 0 }), {
+    name: 'RangeError', message: /options\.allocationStackDepth must be between 1 and 1024/,
+  });
+});
