@@ -161,6 +161,8 @@ class Explainer {
     }
     if (data.kind !== 'heap') return;
     if (data.watching) {
+      // Nobody would read the suspects.
+      if (this.#watch === null && this.#guard.listenerCount('leak') === 0) return;
       if (this.#watch === null) this.#watch = new Watch(o);
       this.#watch.calmSince = null;
     } else if (this.#watch !== null && this.#watch.calmSince === null) {

@@ -136,3 +136,48 @@ test('allocationProfile() options are validated', () => {
     name: 'RangeError', message: /options\.allocationStackDepth must be between 1 and 1024/,
   });
 });
+
+test('each worker samples its own isolate, and terminating one mid-sample is clean', async () => {
+  const { Worker } = require('node:worker_threads');
+  const leakguard = require('../..');
+  const source = (name) => `
+    const { parentPort } = require('node:worker_threads');
+    const lg = require(${JSON.stringify(ROOT)});
+    const kept = [];
+    function ${name}() { for (let i = 0; i < 2000; i++) kept.push({ i, s: 'w' + i }); }
+    const t = setInterval(${name}, 5);
+    lg.allocationProfile({ durationMs: 1500 }).then((p) => {
+      clearInterval(t);
+      parentPort.postMessage(p.sites(3).map((s) => s.site));
+    });
+  `;
+  const run = (name) => new Promise((resolve, reject) => {
+    const w = new Worker(source(name), { eval: true });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  const kept = [];
+  function mainThreadAllocates() { for (let i = 0; i < 2000; i++) kept.push({ i }); }
+  const t = setInterval(mainThreadAllocates, 5);
+  const [mine, a, b] = await Promise.all([
+    leakguard.allocationProfile({ durationMs: 1500 }),
+    run('workerAlpha'),
+    run('workerBeta'),
+  ]);
+  clearInterval(t);
+  assert.match(a[0], /^workerAlpha \(/, JSON.stringify(a));
+  assert.match(b[0], /^workerBeta \(/, JSON.stringify(b));
+  assert.ok(!a.some((s) => /workerBeta|mainThreadAllocates/.test(s)), JSON.stringify(a));
+  const mainSites = mine.sites(5).map((s) => s.site);
+  assert.match(mainSites[0], /^mainThreadAllocates \(/, JSON.stringify(mainSites));
+  assert.ok(!mainSites.some((s) => /worker(Alpha|Beta)/.test(s)));
+
+  // Terminated while its sampler runs: V8 frees it with the isolate.
+  for (let i = 0; i < 5; i++) {
+    const w = new Worker(source('workerGamma').replace('durationMs: 1500', 'durationMs: 60000'), { eval: true });
+    await new Promise((resolve) => setTimeout(resolve, 100 + 50 * i));
+    await w.terminate();
+  }
+  // The main thread's sampler was leakguard's and is stopped.
+  assert.equal(require('../../lib/binding').readAllocationProfile(), null);
+});
