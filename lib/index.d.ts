@@ -28,7 +28,7 @@ declare namespace leakguard {
     explain?: 'allocations' | 'constructors' | 'snapshots' | 'none';
     /** Skip explain snapshots estimated to pause the process longer, ms (0..600000, default 5000). */
     explainMaxPauseMs?: number;
-    /** explain: 'allocations': mean bytes between two allocation samples (1024..1073741824, default 131072). */
+    /** explain: 'allocations': mean bytes between two allocation samples (1024..1073741824, default 524288). */
     allocationIntervalBytes?: number;
     /** explain: 'allocations': frames kept per sample (1..1024, default 64). */
     allocationStackDepth?: number;
@@ -60,7 +60,7 @@ declare namespace leakguard {
   interface AllocationProfileOptions {
     /** How long to sample before reading the profile, ms (0..86400000, default 10000). */
     durationMs?: number;
-    /** Mean bytes between two samples (1024..1073741824, default 131072). */
+    /** Mean bytes between two samples (1024..1073741824, default 524288). */
     intervalBytes?: number;
     /** Frames kept per sample (1..1024, default 64). */
     stackDepth?: number;

@@ -38,7 +38,7 @@ function fromTable(rows) {
 // allocationProfile() (lib/allocations.js).
 const SAMPLER_ROWS = {
   allocationIntervalBytes: {
-    kind: 'integer', min: 1024, max: 2 ** 30, default: 128 * 1024,
+    kind: 'integer', min: 1024, max: 2 ** 30, default: 512 * 1024,
     doc: 'mean bytes allocated between two allocation samples',
   },
   allocationStackDepth: {
