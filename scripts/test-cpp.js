@@ -11,6 +11,8 @@
 //                                                with clang++ and run each for
 //                                                SECONDS (default 60) on a
 //                                                copy of its corpus
+//   node scripts/test-cpp.js --fuzz --runs=N     the same for N executions
+//                                                instead (bench/fuzz.js)
 //
 // Warnings are errors when CI is set (or LEAKGUARD_WERROR=1).
 const { spawnSync } = require('node:child_process');
@@ -31,6 +33,12 @@ const fuzzArg = args.find((a) => a === '--fuzz' || a.startsWith('--fuzz='));
 const fuzzSeconds = fuzzArg ? Number(fuzzArg.split('=')[1] || 60) : 0;
 if (fuzzArg && !(Number.isInteger(fuzzSeconds) && fuzzSeconds > 0)) {
   process.stderr.write(`leakguard: --fuzz=SECONDS needs a positive integer, got ${fuzzArg}\n`);
+  process.exit(1);
+}
+const runsArg = args.find((a) => a.startsWith('--runs='));
+const fuzzRuns = runsArg ? Number(runsArg.split('=')[1]) : 0;
+if (runsArg && !(fuzzArg && Number.isInteger(fuzzRuns) && fuzzRuns > 0)) {
+  process.stderr.write(`leakguard: --runs=N goes with --fuzz and needs a positive integer, got ${runsArg}\n`);
   process.exit(1);
 }
 const buildDir = path.join(root, 'build',
@@ -68,7 +76,7 @@ function fuzz() {
     try {
       fs.cpSync(path.join(fuzzDir, 'corpus'), corpus, { recursive: true });
       run(path.join(buildDir, target), [
-        `-max_total_time=${fuzzSeconds}`, '-print_final_stats=1',
+        fuzzRuns > 0 ? `-runs=${fuzzRuns}` : `-max_total_time=${fuzzSeconds}`, '-print_final_stats=1',
         '-timeout=10', '-rss_limit_mb=2048', `-artifact_prefix=${buildDir}/`, corpus]);
     } finally {
       fs.rmSync(corpus, { recursive: true, force: true });
