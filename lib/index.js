@@ -12,12 +12,18 @@ const options = require('./options');
 const { Explainer } = require('./explain');
 
 const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
+// lib/snapshots.js calls guard[SNAPSHOTS_CHANGED]() after
+// disableSnapshots(), and stop() calls it too; not part of the API.
+const SNAPSHOTS_CHANGED = Symbol('leakguard.snapshotsChanged');
 
 class LeakGuard extends EventEmitter {
   #options = options.defaults(options.MONITOR_SCHEMA);
   #warned = new Set();
   #onEvents = (events) => this.#dispatch(events);
   #explainer = new Explainer(this);
+  // Stopped, but the monitor thread runs on for enableSnapshots()'
+  // thresholds (they are checked there): no events, no detector probes.
+  #quiet = false;
   // 'leak' events waiting for their suspects, so that they are emitted in
   // order; null when none waits.
   #leakChain = null;
@@ -27,7 +33,7 @@ class LeakGuard extends EventEmitter {
     this.on('newListener', (event) => {
       if (!MONITOR_EVENTS.has(event)) return;
       if (event === 'gc') binding.setGcEvents(true);
-      if (!binding.isMonitoring()) this.#startBinding();
+      if (!this.monitoring) this.#startBinding();
     });
     this.on('removeListener', (event) => {
       if (event === 'gc' && this.listenerCount('gc') === 0) {
@@ -46,11 +52,34 @@ class LeakGuard extends EventEmitter {
   }
 
   // Stops monitoring: removes the GC callbacks and joins the monitor thread.
-  // Counters in heapStats() are kept; start() resumes them.
+  // Counters in heapStats() are kept; start() resumes them. While
+  // enableSnapshots() has a heap or RSS threshold, a quiet monitor keeps
+  // checking it: no events, no probes ([SNAPSHOTS_CHANGED]).
   stop() {
     binding.stop();
+    this.#quiet = false;
     this.#explainer.reset();
+    this[SNAPSHOTS_CHANGED]();
     return this;
+  }
+
+  // Runs or ends the quiet monitor of a stopped instance, as the snapshot
+  // thresholds need.
+  [SNAPSHOTS_CHANGED]() {
+    const so = this.snapshotOptions;
+    const needed = so !== null && so !== undefined &&
+      Boolean(so.heapUsedBytes || so.heapUsedPercent || so.rssBytes);
+    if (this.#quiet && !needed) {
+      binding.stop();
+      this.#quiet = false;
+    } else if (needed && !binding.isMonitoring()) {
+      try {
+        binding.start({ ...this.#options, probeIntervalMs: 0 }, () => {});
+        this.#quiet = true;
+      } catch (err) {
+        this.reportError(err, 'start');
+      }
+    }
   }
 
   // Changes options; a running monitor picks them up without a restart
@@ -59,12 +88,12 @@ class LeakGuard extends EventEmitter {
   configure(opts) {
     this.#options = options.validate('leakguard.configure', options.MONITOR_SCHEMA, opts,
                                      this.#options);
-    if (binding.isMonitoring()) binding.configure(this.#options);
+    if (this.monitoring) binding.configure(this.#options);
     return this;
   }
 
   get monitoring() {
-    return binding.isMonitoring();
+    return binding.isMonitoring() && !this.#quiet;
   }
 
   get options() {
@@ -74,7 +103,9 @@ class LeakGuard extends EventEmitter {
   // V8 heap and space statistics, GC counters and pause totals, RSS and
   // the dropped-record and dropped-event counters, synchronously.
   heapStats() {
-    return binding.heapStats();
+    const stats = binding.heapStats();
+    if (this.#quiet) stats.monitoring = false;
+    return stats;
   }
 
   // A full, compacting collection now, without --expose-gc.
@@ -85,6 +116,7 @@ class LeakGuard extends EventEmitter {
   #startBinding() {
     try {
       this.#explainer.restarted();
+      this.#quiet = false;
       binding.start(this.#options, this.#onEvents);
     } catch (err) {
       this.reportError(err, 'start');
@@ -168,7 +200,7 @@ if (require('node:worker_threads').isMainThread) {
   });
 }
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
-require('./snapshots').install(leakguard);
+require('./snapshots').install(leakguard, SNAPSHOTS_CHANGED);
 // Explanations in process (docs: README "Explaining a leak in process"):
 // memwatch's HeapDiff, the three-snapshot findLeaks(), and analyze, diff
 // and summary: the reports of `leakguard analyze|diff|summary` on snapshot

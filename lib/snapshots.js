@@ -80,14 +80,16 @@ function fileRequest(opts, dir) {
 
 class Snapshots {
   #guard;
+  #changed;  // the symbol of guard's hook for the quiet monitor (lib/index.js)
   #initialized = false;
   #nextId = 1;
   #pending = new Map();  // id -> { resolve, reject }
   #config = null;  // enableSnapshots() options while enabled
   #onLeak = () => binding.requestSnapshot();
 
-  constructor(guard) {
+  constructor(guard, changed) {
     this.#guard = guard;
+    this.#changed = changed;
   }
 
   #init() {
@@ -167,6 +169,7 @@ class Snapshots {
     if (this.#initialized) binding.disableSnapshots();
     this.#guard.removeListener('leak', this.#onLeak);
     this.#config = null;
+    this.#guard[this.#changed]();
     return this.#guard;
   }
 
@@ -253,8 +256,8 @@ function captureHeap(call, kind, { ignoreHeadroom = false, reason, file } = {}) 
 }
 
 // Adds the snapshot methods to the default LeakGuard instance.
-function install(guard) {
-  const snapshots = new Snapshots(guard);
+function install(guard, changed) {
+  const snapshots = new Snapshots(guard, changed);
   const methods = {
     // Promise of { path, bytes, reason, trigger, pauseMs, totalMs, nodes,
     // edges, ... }; rejects with an Error naming the code (and the syscall

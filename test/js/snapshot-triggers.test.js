@@ -123,6 +123,37 @@ test('heap thresholds fire once per crossing, with hysteresis', async () => {
   }
 });
 
+test('after stop() the heap threshold still fires; disableSnapshots() ends the quiet monitor', async () => {
+  const dir = tmpDir();
+  const child = startChild({
+    mode: 'thresholds', steps: [5, 60, 5, 70, 5], stepMs: 600, stopAfterEnable: true,
+    snapshots: { dir, heapUsedBytes: 40 << 20, cooldownMs: 0, signal: false },
+  });
+  try {
+    await child.exit;
+    const stopped = child.events.find((e) => e.event === 'stopped');
+    assert.deepEqual([stopped.monitoring, stopped.stats], [false, false]);
+    const snaps = child.events.filter((e) => e.event === 'snapshot').map((e) => e.info);
+    assert.equal(snaps.length, 2, JSON.stringify(child.events).slice(0, 3000));
+    for (const info of snaps) {
+      assert.equal(info.reason, 'heap-used');
+      checkSnapshot(info.path);
+    }
+  } finally {
+    await child.kill();
+  }
+  // In process: the quiet monitor holds no events and ends with the
+  // thresholds.
+  const leakguard = require('../..');
+  const binding = require('../../lib/binding');
+  leakguard.enableSnapshots({ dir: tmpDir(), heapUsedBytes: 1 << 30, signal: false });
+  leakguard.stop();
+  assert.equal(leakguard.monitoring, false);
+  assert.equal(binding.isMonitoring(), true, 'the thresholds keep a quiet monitor');
+  leakguard.disableSnapshots();
+  assert.equal(binding.isMonitoring(), false);
+});
+
 test('a percentage of the heap limit and RSS thresholds fire too', async () => {
   const dir = tmpDir();
   // The limit that --max-old-space-size=128 gives includes the young
