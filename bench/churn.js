@@ -73,6 +73,13 @@ async function main() {
   const churnMs = Date.now() - started;
   if (global.gc) global.gc();
   const rssAfter = process.memoryUsage().rss;
+  // Memory in use by malloc, and RSS once glibc has given back what was
+  // freed (malloc_trim): what churn left in use against what the
+  // allocator kept.
+  const native = require(require('../test/fixtures/native/build').buildNativeLeak());
+  const mallocInUse = native.mallocInUse();
+  native.mallocTrim();
+  const rssTrimmed = process.memoryUsage().rss;
 
   // The storm.
   const stormDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-storm-'));
@@ -103,6 +110,8 @@ async function main() {
     churnMs,
     rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
     rssAfterMiB: +(rssAfter / 2 ** 20).toFixed(1),
+    mallocInUseMiB: +(mallocInUse / 2 ** 20).toFixed(1),
+    rssAfterTrimMiB: +(rssTrimmed / 2 ** 20).toFixed(1),
     signals: SIGNALS,
     stormFiles: files.filter((f) => f.endsWith('.heapsnapshot')).length,
     signalsCounted: stats.signals,
