@@ -1,5 +1,7 @@
 #include "addon/instance.h"
 
+#include <v8-profiler.h>
+
 #include "addon/closing_handles.h"
 #include "addon/deliver.h"
 #include "addon/teardown_trace.h"
@@ -60,6 +62,12 @@ void Instance::Dispose(ClosingHandles* closer) {
   if (disposed_)
     return;
   disposed_ = true;
+  if (allocation_sampling_) {
+    // Before the isolate goes: V8 does not tear a running sampler down
+    // safely with it.
+    isolate_->GetHeapProfiler()->StopSamplingHeapProfiler();
+    allocation_sampling_ = false;
+  }
   StopMonitoring();
   hooks_.reset();
   monitor_.reset();

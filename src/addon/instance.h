@@ -68,6 +68,11 @@ class Instance {
   size_t ring_capacity() const { return ring_capacity_; }
   // The snapshot machinery, created on first use (null once disposed).
   SnapshotController* snapshots();
+  // Whether V8's sampling heap profiler runs because leakguard started it
+  // (allocation_profile.cc). Dispose() stops it: a worker's isolate
+  // disposed with the sampler still running corrupts the heap (seen on
+  // Node 24: "double free or corruption", "unaligned tcache chunk").
+  void set_allocation_sampling(bool ours) { allocation_sampling_ = ours; }
 
  private:
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
@@ -96,6 +101,7 @@ class Instance {
   bool monitoring_ = false;
   bool gc_events_ = false;
   bool disposed_ = false;
+  bool allocation_sampling_ = false;
 };
 
 // Builds the JS object for one event (event_convert.cc).

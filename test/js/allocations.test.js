@@ -137,7 +137,7 @@ test('allocationProfile() options are validated', () => {
   });
 });
 
-test('each worker samples its own isolate, and terminating one mid-sample is clean', async () => {
+test('each worker samples its own isolate', async () => {
   const { Worker } = require('node:worker_threads');
   const leakguard = require('../..');
   const source = (name) => `
@@ -172,12 +172,36 @@ test('each worker samples its own isolate, and terminating one mid-sample is cle
   assert.match(mainSites[0], /^mainThreadAllocates \(/, JSON.stringify(mainSites));
   assert.ok(!mainSites.some((s) => /worker(Alpha|Beta)/.test(s)));
 
-  // Terminated while its sampler runs: V8 frees it with the isolate.
-  for (let i = 0; i < 5; i++) {
-    const w = new Worker(source('workerGamma').replace('durationMs: 1500', 'durationMs: 60000'), { eval: true });
-    await new Promise((resolve) => setTimeout(resolve, 100 + 50 * i));
-    await w.terminate();
-  }
   // The main thread's sampler was leakguard's and is stopped.
   assert.equal(require('../../lib/binding').readAllocationProfile(), null);
+});
+
+test('workers terminated while they sample: the process lives (40 in a row)', async () => {
+  // A worker's isolate disposed with V8's sampler still running corrupted
+  // malloc's heap on Node 24 ("double free or corruption", 3 of 3 runs);
+  // the environment's cleanup now stops the sampler leakguard started.
+  const r = await runNode({
+    code: `
+      const { Worker } = require('node:worker_threads');
+      const src = \`
+        const lg = require(\${JSON.stringify(process.cwd())});
+        const kept = [];
+        function workerGamma() { for (let i = 0; i < 2000; i++) kept.push({ i, s: 'w' + i }); }
+        setInterval(workerGamma, 5);
+        lg.allocationProfile({ durationMs: 60000 }).then(() => {});
+      \`;
+      (async () => {
+        for (let i = 0; i < 40; i++) {
+          const w = new Worker(src, { eval: true });
+          await new Promise((r) => setTimeout(r, 100 + 50 * (i % 5)));
+          await w.terminate();
+        }
+        console.log('survived');
+      })();
+    `,
+    timeoutMs: 120000,
+  });
+  assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr.slice(-2000)}`);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.match(r.stdout, /survived/);
 });

@@ -16,6 +16,7 @@
 
 #include "addon/errors.h"
 #include "addon/exports.h"
+#include "addon/instance.h"
 #include "core/base/json_writer.h"
 
 namespace leakguard {
@@ -193,11 +194,14 @@ Napi::Value StartSampling(const Napi::CallbackInfo& info) {
   const bool started = isolate->GetHeapProfiler()->StartSamplingHeapProfiler(
       static_cast<uint64_t>(interval), static_cast<int>(depth),
       v8::HeapProfiler::kSamplingNoFlags);
+  if (started)
+    Instance::Get(info.Env())->set_allocation_sampling(true);
   return Napi::Boolean::New(info.Env(), started);
 }
 
 Napi::Value StopSampling(const Napi::CallbackInfo& info) {
   v8::Isolate::GetCurrent()->GetHeapProfiler()->StopSamplingHeapProfiler();
+  Instance::Get(info.Env())->set_allocation_sampling(false);
   return info.Env().Undefined();
 }
 
@@ -206,8 +210,11 @@ Napi::Value ReadProfile(const Napi::CallbackInfo& info) {
   v8::HandleScope scope(isolate);
   std::unique_ptr<v8::AllocationProfile> profile(
       isolate->GetHeapProfiler()->GetAllocationProfile());
-  if (profile == nullptr)
+  if (profile == nullptr) {
+    // Stopped from outside: no longer ours to stop at teardown.
+    Instance::Get(info.Env())->set_allocation_sampling(false);
     return info.Env().Null();
+  }
   const std::string json = ProfileJson(isolate, profile.get());
   return Napi::String::New(info.Env(), json);
 }
