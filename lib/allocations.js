@@ -19,13 +19,16 @@ const options = require('./options');
 const { makeError } = require('./errors');
 
 const OWN_DIR = __dirname + path.sep;
+// V8's (and --heap-prof-interval's) default: the interval assumed for a
+// sampler someone else started, whose interval nothing tells.
+const V8_DEFAULT_INTERVAL = 512 * 1024;
 
 const sampler = {
   users: 0,
   ours: false,       // leakguard started the running sampler
   intervalBytes: 0,  // ours; 0 when it is someone else's
 
-  // True if the sampler runs (leakguard's or someone else's) afterwards.
+  // Starts V8's sampler for the first user, unless one runs already.
   acquire(intervalBytes, stackDepth) {
     if (this.users === 0) {
       this.ours = binding.startAllocationSampling(intervalBytes, stackDepth);
@@ -72,36 +75,42 @@ function frameText(frame) {
   return `${name} (${frame.url}${line}${col})`;
 }
 
+// Calls visit(node, frames) for each node of the tree under `head` that
+// allocated live bytes itself; `frames` are the callFrames from the
+// outermost to the node's own (the root's "(root)" is not part of any
+// stack). The array is reused: copy what you keep.
+function forEachAllocating(head, visit) {
+  const frames = [];
+  const walk = (node, depth) => {
+    if (depth > 0) frames.push(node.callFrame);
+    if (node.selfSize > 0 && frames.length > 0) visit(node, frames);
+    for (const child of node.children) walk(child, depth + 1);
+    if (depth > 0) frames.pop();
+  };
+  walk(head, 0);
+}
+
 // Live sampled bytes by site: Map of site -> { site, stack, bytes }, the
 // stack (innermost frame first) of the heaviest node behind the site.
 // Nodes with no user frame count under their innermost frame.
 function sitesOf(profile) {
   const sites = new Map();
   const heaviest = new Map();  // site -> bytes of the node whose stack it keeps
-  const frames = [];
-  const walk = (node, depth) => {
-    // The root's "(root)" frame is not part of any stack.
-    if (depth > 0) frames.push(node.callFrame);
-    if (node.selfSize > 0 && frames.length > 0) {
-      let top = frames.length - 1;
-      while (top >= 0 && !isUserFrame(frames[top])) top--;
-      const siteFrame = frames[top >= 0 ? top : frames.length - 1];
-      const site = frameText(siteFrame);
-      let s = sites.get(site);
-      if (s === undefined) {
-        s = { site, stack: null, bytes: 0 };
-        sites.set(site, s);
-      }
-      s.bytes += node.selfSize;
-      if (node.selfSize > (heaviest.get(site) || 0)) {
-        heaviest.set(site, node.selfSize);
-        s.stack = frames.map(frameText).reverse();
-      }
+  forEachAllocating(profile.head, (node, frames) => {
+    let top = frames.length - 1;
+    while (top >= 0 && !isUserFrame(frames[top])) top--;
+    const site = frameText(frames[top >= 0 ? top : frames.length - 1]);
+    let s = sites.get(site);
+    if (s === undefined) {
+      s = { site, stack: null, bytes: 0 };
+      sites.set(site, s);
     }
-    for (const child of node.children) walk(child, depth + 1);
-    if (depth > 0) frames.pop();
-  };
-  walk(profile.head, 0);
+    s.bytes += node.selfSize;
+    if (node.selfSize > (heaviest.get(site) || 0)) {
+      heaviest.set(site, node.selfSize);
+      s.stack = frames.map(frameText).reverse();
+    }
+  });
   return sites;
 }
 
@@ -129,7 +138,7 @@ function growingSites(before, after, elapsedMs, minBytes, top) {
 // Growth below this is noise: a few samples' worth, or objects that are
 // still in the young generation when the profile is read.
 function noiseFloor(intervalBytes) {
-  return Math.max(4 * (intervalBytes || 512 * 1024), 256 * 1024);
+  return Math.max(4 * (intervalBytes || V8_DEFAULT_INTERVAL), 256 * 1024);
 }
 
 // What allocationProfile() resolves with.
@@ -196,19 +205,13 @@ class AllocationProfile {
       n.bytes += s.size;
       sampled.set(s.nodeId, n);
     }
-    const ids = [];  // innermost last while walking
-    const walk = (node, depth) => {
-      if (depth > 0) ids.push(locationOf(node.callFrame));
-      if (node.selfSize > 0 && ids.length > 0) {
-        const n = sampled.get(node.id);
-        const objects = n !== undefined && n.bytes > 0
-          ? Math.max(1, Math.round(n.count * node.selfSize / n.bytes)) : 1;
-        samples.push({ locationId: [...ids].reverse(), value: [objects, node.selfSize] });
-      }
-      for (const child of node.children) walk(child, depth + 1);
-      if (depth > 0) ids.pop();
-    };
-    walk(this.head, 0);
+    forEachAllocating(this.head, (node, frames) => {
+      const n = sampled.get(node.id);
+      const objects = n !== undefined && n.bytes > 0
+        ? Math.max(1, Math.round(n.count * node.selfSize / n.bytes)) : 1;
+      // pprof lists a sample's locations innermost first.
+      samples.push({ locationId: frames.map(locationOf).reverse(), value: [objects, node.selfSize] });
+    });
     const objectsType = new ValueType({ type: strings.dedup('objects'), unit: strings.dedup('count') });
     const spaceType = new ValueType({ type: strings.dedup('space'), unit: strings.dedup('bytes') });
     const profile = new Profile({
@@ -220,7 +223,7 @@ class AllocationProfile {
       timeNanos: BigInt(Math.round(this.startTime)) * 1000000n,
       durationNanos: BigInt(Math.max(0, Math.round(this.endTime - this.startTime))) * 1000000n,
       periodType: spaceType,
-      period: this.intervalBytes || 512 * 1024,
+      period: this.intervalBytes || V8_DEFAULT_INTERVAL,
     });
     return zlib.gzipSync(profile.encode());
   }

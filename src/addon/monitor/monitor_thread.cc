@@ -204,17 +204,6 @@ void MonitorThread::PollDetector(uint64_t now_ns) {
     if (now == watching_[i])
       continue;
     watching_[i] = now;
-    // A change back before it was posted cancels it.
-    bool cancelled = false;
-    for (size_t j = 0; j < watch_changes_.size(); j++) {
-      if (watch_changes_[j].watch_kind == watched[i]) {
-        watch_changes_.erase(watch_changes_.begin() + j);
-        cancelled = true;
-        break;
-      }
-    }
-    if (cancelled)
-      continue;
     OutEvent e;
     e.kind = OutEvent::Kind::kWatch;
     e.watch_kind = watched[i];

@@ -160,8 +160,9 @@ class MonitorThread {
   LeakDetector detector_;
   bool probe_outstanding_ = false;  // a probe asked, its full GC not yet seen
   std::vector<LeakEvent> leaks_;    // reused by PollDetector
-  // Watching() of heap and external at the last poll, and the changes
-  // waiting for PostLeaks (at most one per kind).
+  // Watching() of heap and external at the last poll, and its changes
+  // waiting for PostLeaks (which every PollDetector is followed by, so at
+  // most one per kind).
   bool watching_[2] = {false, false};
   std::vector<OutEvent> watch_changes_;
 
