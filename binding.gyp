@@ -42,6 +42,13 @@
         "src/addon/analysis/v8_heap_graph.cc"
       ],
       "include_dirs": ["src"],
+      "defines": [
+        # A worker being terminated cannot run JS, so napi_throw fails there;
+        # without this, node-addon-api (no C++ exceptions) makes that failed
+        # throw fatal for the whole process. With it, the throw is dropped
+        # and the call returns its empty value to a script that is ending.
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_maybe"
       ],

@@ -33,3 +33,10 @@ test('a worker terminated while it is still loading leakguard', async () => {
   const r = await runNode({ file: CHILD, args: ['load', '150'], timeoutMs: 240000 });
   assertSurvived(r);
 });
+
+test('a worker terminated inside a synchronous loop of API calls', async () => {
+  // 20 rounds of six loops; before the fix, the start() loop alone aborted
+  // the process within the first rounds on Node 20 and 24.
+  const r = await runNode({ file: CHILD, args: ['calls', '20'], timeoutMs: 240000 });
+  assertSurvived(r);
+});
