@@ -90,11 +90,13 @@ function forEachAllocating(head, visit) {
   walk(head, 0);
 }
 
-// Live sampled bytes by site: Map of site -> { site, stack, bytes }, the
-// stack (innermost frame first) of the heaviest node behind the site.
-// Nodes with no user frame count under their innermost frame.
+// Live sampled bytes by site: Map of site -> { site, stack, bytes,
+// samples }, the stack (innermost frame first) of the heaviest node behind
+// the site, and the ids (ordinals) of the site's live samples. Nodes with
+// no user frame count under their innermost frame.
 function sitesOf(profile) {
   const sites = new Map();
+  const byNode = new Map();  // node id -> its site's entry
   const heaviest = new Map();  // site -> bytes of the node whose stack it keeps
   forEachAllocating(profile.head, (node, frames) => {
     let top = frames.length - 1;
@@ -102,27 +104,52 @@ function sitesOf(profile) {
     const site = frameText(frames[top >= 0 ? top : frames.length - 1]);
     let s = sites.get(site);
     if (s === undefined) {
-      s = { site, stack: null, bytes: 0 };
+      s = { site, stack: null, bytes: 0, samples: new Set() };
       sites.set(site, s);
     }
+    byNode.set(node.id, s);
     s.bytes += node.selfSize;
     if (node.selfSize > (heaviest.get(site) || 0)) {
       heaviest.set(site, node.selfSize);
       s.stack = frames.map(frameText).reverse();
     }
   });
+  for (const sample of profile.samples) {
+    const s = byNode.get(sample.nodeId);
+    if (s !== undefined) s.samples.add(sample.ordinal);
+  }
   return sites;
 }
 
+// Whether a site's growth from `was` to `now` (sitesOf entries; `was` may
+// be undefined) is more than sampling can fake. A steady live set that
+// turns over (a cache, a pool) keeps about the same number of live
+// samples, but which objects were sampled is chance: samples come and go
+// as Poisson counts, and one lucky read can show a few samples more than
+// the last. So the growth must be at least the noise floor, and the
+// samples gained minus those lost at least 3 standard deviations of that
+// difference (its variance is about gained + lost). A site that only
+// grows (nothing lost) needs 9 samples; a cache turning over with 4 either
+// way never qualifies.
+function significantGrowth(was, now, intervalBytes) {
+  if (now.bytes - (was ? was.bytes : 0) < noiseFloor(intervalBytes)) return false;
+  let gained = 0;
+  for (const id of now.samples) if (!was || !was.samples.has(id)) gained++;
+  let lost = 0;
+  if (was) for (const id of was.samples) if (!now.samples.has(id)) lost++;
+  return gained - lost >= 3 * Math.sqrt(gained + lost);
+}
+
 // Sites whose live sampled bytes grew from `before` to `after` (Maps from
-// sitesOf) by at least `minBytes`, most growth first, with the rate over
-// `elapsedMs`.
-function growingSites(before, after, elapsedMs, minBytes, top) {
+// sitesOf) by more than sampling noise (significantGrowth), most growth
+// first, with the rate over `elapsedMs`. `intervalBytes`: the sampler's
+// (0: someone else's, at V8's default or unknown).
+function growingSites(before, after, elapsedMs, intervalBytes, top) {
   const out = [];
   for (const s of after.values()) {
-    const was = before.has(s.site) ? before.get(s.site).bytes : 0;
-    const growth = s.bytes - was;
-    if (growth < minBytes) continue;
+    const was = before.get(s.site);
+    if (!significantGrowth(was, s, intervalBytes)) continue;
+    const growth = s.bytes - (was ? was.bytes : 0);
     out.push({
       site: s.site,
       stack: s.stack,
@@ -133,6 +160,94 @@ function growingSites(before, after, elapsedMs, minBytes, top) {
   }
   out.sort((a, b) => b.growth - a.growth);
   return out.slice(0, top);
+}
+
+// A live sample of a cache or pool looks like growth for a while after
+// sampling starts: V8 samples only objects born since, so a steady set
+// that turns over is seen to fill up from nothing during its objects'
+// lifetime, and then stays level. A leak's objects never die. So each
+// sample is put in the cohort of the read that first saw it (born since
+// the read before, and alive after a full GC), and Survival tells, for a
+// site, how many of the samples born in the first half of the time
+// sampled are alive now. A leak keeps them all; a cache whose entries
+// live less than two thirds of the time sampled keeps under half.
+//
+// Memory: the ids of live samples (which V8 keeps anyway) and two numbers
+// per site and cohort; at most MAX_COHORTS cohorts (older ones merge).
+const MAX_COHORTS = 32;
+
+class Survival {
+  #cohorts = [];  // { at, sites: Map site -> { born, live: Set } }, oldest first
+  #known = new Set();  // ordinals in some cohort's live set
+
+  // After each read: `sites` from sitesOf, at time `at`.
+  add(sites, at) {
+    const alive = new Set();
+    for (const s of sites.values()) for (const id of s.samples) alive.add(id);
+    for (const c of this.#cohorts) {
+      for (const entry of c.sites.values()) {
+        for (const id of entry.live) {
+          if (!alive.has(id)) {
+            entry.live.delete(id);
+            this.#known.delete(id);
+          }
+        }
+      }
+    }
+    const cohort = { at, sites: new Map() };
+    for (const s of sites.values()) {
+      for (const id of s.samples) {
+        if (this.#known.has(id)) continue;
+        this.#known.add(id);
+        let entry = cohort.sites.get(s.site);
+        if (entry === undefined) {
+          entry = { born: 0, live: new Set() };
+          cohort.sites.set(s.site, entry);
+        }
+        entry.born++;
+        entry.live.add(id);
+      }
+    }
+    this.#cohorts.push(cohort);
+    if (this.#cohorts.length > MAX_COHORTS) this.#merge();
+  }
+
+  // The two oldest cohorts become one, at the later time.
+  #merge() {
+    const [a, b] = this.#cohorts.splice(0, 2);
+    for (const [site, entry] of a.sites) {
+      const into = b.sites.get(site);
+      if (into === undefined) {
+        b.sites.set(site, entry);
+      } else {
+        into.born += entry.born;
+        for (const id of entry.live) into.live.add(id);
+      }
+    }
+    this.#cohorts.unshift(b);
+  }
+
+  // { born, alive } of the site's samples first seen at or before `until`.
+  of(site, until) {
+    let born = 0;
+    let alive = 0;
+    for (const c of this.#cohorts) {
+      if (c.at > until) break;
+      const entry = c.sites.get(site);
+      if (entry === undefined) continue;
+      born += entry.born;
+      alive += entry.live.size;
+    }
+    return { born, alive };
+  }
+}
+
+// Whether a growing site keeps what it allocated: of its samples born in
+// the first half of [since, now], at least half are alive (or too few were
+// born to tell, under 4).
+function keepsItsSamples(survival, site, since, now) {
+  const { born, alive } = survival.of(site, since + (now - since) / 2);
+  return born < 4 || alive * 2 >= born;
 }
 
 // Growth below this is noise: a few samples' worth, or objects that are
@@ -160,7 +275,8 @@ class AllocationProfile {
 
   // Live sampled bytes by allocation site, largest first.
   sites(top = Infinity) {
-    return [...sitesOf(this).values()].sort((a, b) => b.bytes - a.bytes).slice(0, top);
+    return [...sitesOf(this).values()].sort((a, b) => b.bytes - a.bytes).slice(0, top)
+      .map(({ site, stack, bytes }) => ({ site, stack, bytes }));
   }
 
   // pprof's profile.proto (encoded by pprof-format), gzip-compressed as
@@ -235,12 +351,19 @@ const CALL = 'leakguard.allocationProfile';
 // sampler already running (someone else's, or explain's), reads that one
 // at the end instead, so the profile holds what it sampled before too.
 function allocationProfile(opts) {
-  const o = options.validate(CALL, options.PROFILE_SCHEMA, opts);
+  return sampleFor(options.validate(CALL, options.PROFILE_SCHEMA, opts), { unref: false });
+}
+
+// allocationProfile() after validation. `unref`: the timer does not keep
+// the process alive (a profile asked for from outside, lib/remote-profile.js,
+// must not delay the service's exit).
+function sampleFor(o, { unref }) {
   sampler.acquire(o.intervalBytes, o.stackDepth);
   const meta = { intervalBytes: sampler.intervalBytes, startTime: Date.now(), endTime: 0 };
   return new Promise((resolve, reject) => {
-    // Not unref'd: the caller waits for the profile, as for a timer of its own.
-    setTimeout(() => {
+    // By default not unref'd: the caller waits for the profile, as for a
+    // timer of its own.
+    const timer = setTimeout(() => {
       try {
         const raw = sampler.read();
         meta.endTime = Date.now();
@@ -256,9 +379,11 @@ function allocationProfile(opts) {
         sampler.release();
       }
     }, o.durationMs);
+    if (unref) timer.unref();
   });
 }
 
 module.exports = {
-  sampler, sitesOf, growingSites, noiseFloor, allocationProfile, AllocationProfile, isUserFrame,
+  sampler, sitesOf, growingSites, noiseFloor, allocationProfile, sampleFor, AllocationProfile,
+  isUserFrame, Survival, keepsItsSamples,
 };

@@ -156,6 +156,8 @@ const COMMANDS = {
   },
   // Asks a running process for a heap snapshot (lib/snapshot-cli.js).
   snapshot: require('./snapshot-cli'),
+  // Asks a running process for an allocation profile (lib/profile-cli.js).
+  profile: require('./profile-cli'),
 };
 
 function usage() {

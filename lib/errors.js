@@ -37,6 +37,10 @@ const CODES = {
     Class: Error,
     doc: 'allocationProfile(): the sampling heap profiler was stopped from outside leakguard while it sampled',
   },
+  ERR_LEAKGUARD_PROFILE_REQUEST: {
+    Class: Error,
+    doc: '`leakguard profile <pid>`: the target could not serve the request (malformed, or a profile already running)',
+  },
   ERR_LEAKGUARD_TIMEOUT: {
     Class: Error,
     doc: 'a heap-flat assertion ran longer than its timeoutMs',

@@ -112,6 +112,7 @@ class Watch {
     this.baselineAt = Date.now();
     this.latest = null;       // sites at the latest read
     this.latestAt = 0;
+    this.survival = new allocations.Survival();
     const first = this.read();
     if (first !== null) this.baseline = first;
   }
@@ -125,6 +126,7 @@ class Watch {
     }
     this.latest = allocations.sitesOf(raw);
     this.latestAt = Date.now();
+    this.survival.add(this.latest, this.latestAt);
     return this.latest;
   }
 
@@ -132,8 +134,12 @@ class Watch {
     // The read after this event's full GC, unless it is stale.
     if (this.latest === null || Date.now() - this.latestAt > 1000) this.read();
     if (this.error !== null) return null;
+    // Sites that grew beyond sampling noise and keep what they allocate
+    // (a cache that filled up since sampling began does not).
     return allocations.growingSites(this.baseline, this.latest, this.latestAt - this.baselineAt,
-      allocations.noiseFloor(this.intervalBytes), TOP)
+      this.intervalBytes, Infinity)
+      .filter((g) => allocations.keepsItsSamples(this.survival, g.site, this.baselineAt, this.latestAt))
+      .slice(0, TOP)
       .map((g) => ({ what: g.site, ...g }));
   }
 
@@ -366,4 +372,4 @@ class Explainer {
   }
 }
 
-module.exports = { Explainer, growingClasses };
+module.exports = { Explainer, growingClasses, Watch };

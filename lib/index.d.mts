@@ -13,7 +13,8 @@ export type {
   EnableSnapshotsOptions, SnapshotTrigger, SnapshotInfo, SnapshotStats,
   SnapshotError, PathHop, LeakGroup, AnalyzeReport, HeapDiffSide,
   HeapDiffDetail, HeapDiffResult, HeapDiffOptions, HeapDiffConstructor,
-  FindLeaksOptions, SummaryReport,
+  FindLeaksOptions, SummaryReport, AllocationProfileOptions, AllocationCallFrame,
+  AllocationNode, AllocationProfile, RemoteProfileInfo,
 } from './index.js';
 
 /** memwatch's HeapDiff, on this thread's heap. */

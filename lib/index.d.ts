@@ -84,6 +84,20 @@ declare namespace leakguard {
   }
 
   /** allocationProfile()'s result; JSON.stringify() of it is a DevTools .heapprofile. */
+  /** The 'profile' event: files written for `leakguard profile <pid>`. */
+  interface RemoteProfileInfo {
+    /** DevTools' .heapprofile, mode 0600, in the snapshot directory. */
+    path: string;
+    /** The same profile as gzip-compressed pprof. */
+    pprofPath: string;
+    durationMs: number;
+    /** The sampler's interval; 0 when it was someone else's. */
+    intervalBytes: number;
+    samples: number;
+    /** The five largest allocation sites by live sampled bytes. */
+    sites: { site: string; stack: string[]; bytes: number }[];
+  }
+
   interface AllocationProfile {
     head: AllocationNode;
     samples: { size: number; nodeId: number; ordinal: number }[];
@@ -338,6 +352,8 @@ declare namespace leakguard {
     failed: number;
     skipped: number;
     signals: number;
+    /** Signals that found a `leakguard profile` request (no snapshot taken). */
+    profileRequests: number;
     signalWatchers: number;
     enabled: boolean;
     nearHeapLimitArmed: boolean;
@@ -507,6 +523,9 @@ declare namespace leakguard {
     readonly snapshotOptions: EnableSnapshotsOptions | null;
     on(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
     once(event: 'snapshot', listener: (info: SnapshotInfo) => void): this;
+    /** A profile `leakguard profile <pid>` asked for is written. */
+    on(event: 'profile', listener: (info: RemoteProfileInfo) => void): this;
+    once(event: 'profile', listener: (info: RemoteProfileInfo) => void): this;
 
     on(event: 'leak', listener: (info: LeakInfo) => void): this;
     once(event: 'leak', listener: (info: LeakInfo) => void): this;

@@ -167,6 +167,10 @@ function register(env = process.env) {
       pauseMs: Math.round(info.pauseMs), totalMs: Math.round(info.totalMs),
       nodes: info.nodes, skipped: info.skipped,
     }));
+    leakguard.on('profile', (info) => log('profile', {
+      path: info.path, pprofPath: info.pprofPath, durationMs: info.durationMs,
+      samples: info.samples, top: info.sites.length > 0 ? info.sites[0].site : null,
+    }));
     leakguard.on('leak', (info) => log('leak', info));
     leakguard.on('error', (err) => log('error', {
       code: err.code, message: err.message,

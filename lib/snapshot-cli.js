@@ -98,31 +98,27 @@ function notListening(pid, signal) {
   return null;
 }
 
-async function run(positionals, values, io = process) {
-  const fail = (message) => {
-    io.stderr.write(`leakguard snapshot: ${message}\n`);
-    return NO_SNAPSHOT_EXIT;
-  };
+// The target of `leakguard snapshot|profile <pid>`: its pid, the
+// directory it writes to and the signal it is armed on, found from its
+// environment as leakguard/register reads it (or --dir, --signal).
+// Returns { pid, dir, signal }, or { exit } after `fail` printed why.
+// Throws SnapshotCliError for bad usage.
+function resolveTarget(positionals, values, fail) {
   const pidText = positionals[0];
   if (!/^\d+$/.test(pidText) || Number(pidText) <= 1) {
     throw new SnapshotCliError(`<pid> must be a process id, got "${pidText}"`);
   }
   const pid = Number(pidText);
-  if (!alive(pid)) return fail(`no process ${pid}`);
-  let timeoutS = 60;
-  if (values.timeout !== undefined) {
-    timeoutS = Number(values.timeout);
-    if (!(timeoutS > 0 && timeoutS <= 86400)) {
-      throw new SnapshotCliError(`--timeout must be seconds from 0 to 86400, got "${values.timeout}"`);
-    }
-  }
+  if (!alive(pid)) return { exit: fail(`no process ${pid}`) };
   const env = targetEnv(pid) || {};
   let dir = values.dir || env.LEAKGUARD_DIR;
   if (!dir) {
     const cwd = targetCwd(pid);
     if (!cwd) {
-      return fail(`cannot tell where process ${pid} writes snapshots: ` +
-        'pass --dir (LEAKGUARD_DIR is not readable from its environment)');
+      return {
+        exit: fail(`cannot tell where process ${pid} writes snapshots: ` +
+          'pass --dir (LEAKGUARD_DIR is not readable from its environment)'),
+      };
     }
     dir = cwd;  // leakguard/register's default
   } else if (!path.isAbsolute(dir)) {
@@ -131,12 +127,41 @@ async function run(positionals, values, io = process) {
   let signal = values.signal || env.LEAKGUARD_SIGNAL || 'SIGUSR2';
   signal = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
   if (!SNAPSHOT_SIGNALS.includes(signal)) {
-    return fail(`process ${pid} has snapshots on signal "${signal}", which leakguard cannot send ` +
-      `(one of ${SNAPSHOT_SIGNALS.join(', ')})`);
+    return {
+      exit: fail(`process ${pid} has snapshots on signal "${signal}", which leakguard cannot send ` +
+        `(one of ${SNAPSHOT_SIGNALS.join(', ')})`),
+    };
   }
-
   const refused = notListening(pid, signal);
-  if (refused) return fail(refused);
+  if (refused) return { exit: fail(refused) };
+  return { pid, dir, signal };
+}
+
+// --timeout in seconds (default 60).
+function timeoutSeconds(values) {
+  if (values.timeout === undefined) return 60;
+  const timeoutS = Number(values.timeout);
+  if (!(timeoutS > 0 && timeoutS <= 86400)) {
+    throw new SnapshotCliError(`--timeout must be seconds from 0 to 86400, got "${values.timeout}"`);
+  }
+  return timeoutS;
+}
+
+// What `leakguard <command> <pid>` starts with: `fail(message)` prints the
+// reason and returns exit 3; the timeout; the target (or { exit }).
+function begin(command, positionals, values, io) {
+  const fail = (message) => {
+    io.stderr.write(`leakguard ${command}: ${message}\n`);
+    return NO_SNAPSHOT_EXIT;
+  };
+  const timeoutS = timeoutSeconds(values);
+  return { fail, timeoutS, target: resolveTarget(positionals, values, fail) };
+}
+
+async function run(positionals, values, io = process) {
+  const { fail, timeoutS, target } = begin('snapshot', positionals, values, io);
+  if (target.exit !== undefined) return target.exit;
+  const { pid, dir, signal } = target;
   const before = new Set(snapshotFiles(dir));
   try {
     process.kill(pid, signal);
@@ -188,4 +213,6 @@ module.exports = {
   run,
   SnapshotCliError,
   NO_SNAPSHOT_EXIT,
+  begin,
+  alive,
 };

@@ -14,6 +14,7 @@ const { threadId } = require('node:worker_threads');
 const binding = require('./binding');
 const options = require('./options');
 const { makeError } = require('./errors');
+const { RemoteProfiles } = require('./remote-profile');
 
 function templateError(call, template) {
   const why = binding.validateNameTemplate(template);
@@ -86,6 +87,7 @@ class Snapshots {
   #pending = new Map();  // id -> { resolve, reject }
   #config = null;  // enableSnapshots() options while enabled
   #onLeak = () => binding.requestSnapshot();
+  #profiles = null;  // RemoteProfiles, on the first request
 
   constructor(guard, changed) {
     this.#guard = guard;
@@ -183,6 +185,12 @@ class Snapshots {
 
   #onResults(results) {
     for (const r of results) {
+      if (r.trigger === 'profile') {
+        // Not a snapshot: `leakguard profile <pid>` asked (lib/remote-profile.js).
+        if (this.#profiles === null) this.#profiles = new RemoteProfiles(this.#guard);
+        this.#profiles.handle(r);
+        continue;
+      }
       const waiter = r.id ? this.#pending.get(r.id) : undefined;
       if (waiter) this.#pending.delete(r.id);
       if (!r.ok) {

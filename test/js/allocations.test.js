@@ -69,59 +69,192 @@ test('a sampler stopped from outside mid-episode: the next event says so, nothin
   assert.match(events[1].suspectsError, /stopped from outside leakguard/);
 });
 
+// The two saved forms of a profile of the leak: DevTools' .heapprofile
+// and pprof, each naming createSession at its line as the top allocator.
+function checkProfileFiles(json, pprof) {
+  // DevTools' format: a head tree of callFrames with selfSize and
+  // children, and samples pointing into it.
+  const profile = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.deepEqual(Object.keys(profile).sort(), ['head', 'samples']);
+  const ids = new Set();
+  let leakBytes = 0;
+  const walk = (node) => {
+    assert.deepEqual(Object.keys(node.callFrame).sort(),
+      ['columnNumber', 'functionName', 'lineNumber', 'scriptId', 'url']);
+    assert.equal(typeof node.selfSize, 'number');
+    assert.ok(Array.isArray(node.children));
+    ids.add(node.id);
+    if (node.callFrame.functionName === 'createSession') {
+      assert.equal(node.callFrame.url, CHILD);
+      assert.equal(node.callFrame.lineNumber, LEAK_LINE - 1, '0-based, as DevTools has it');
+      leakBytes += node.selfSize;
+    }
+    node.children.forEach(walk);
+  };
+  walk(profile.head);
+  assert.equal(profile.head.callFrame.functionName, '(root)');
+  assert.ok(leakBytes > 0);
+  assert.ok(profile.samples.length > 0);
+  for (const s of profile.samples) {
+    assert.ok(ids.has(s.nodeId), 'every sample is of a node in the tree');
+    assert.ok(s.size > 0 && Number.isInteger(s.ordinal));
+  }
+
+  // pprof, decoded with the library that encoded it: the leaking
+  // function is the top in-use (space) entry by self bytes.
+  const { Profile } = require('pprof-format');
+  const p = Profile.decode(zlib.gunzipSync(fs.readFileSync(pprof)));
+  const str = (i) => p.stringTable.strings[Number(i)];
+  assert.deepEqual(p.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`), ['objects/count', 'space/bytes']);
+  const fnName = new Map(p.function.map((f) => [Number(f.id), str(f.name)]));
+  const locFn = new Map(p.location.map((l) => [Number(l.id), fnName.get(Number(l.line[0].functionId))]));
+  const self = new Map();
+  for (const s of p.sample) {
+    const leaf = locFn.get(Number(s.locationId[0]));
+    self.set(leaf, (self.get(leaf) || 0) + Number(s.value[1]));
+  }
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1])[0];
+  assert.equal(top[0], 'createSession', JSON.stringify([...self.entries()].slice(0, 5)));
+}
+
 test('allocationProfile() saves as DevTools .heapprofile and as pprof', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-profile-'));
   try {
     const lines = await child(['profile', dir], 60000);
     const { json, pprof, sites } = lines[lines.length - 1];
     assert.equal(sites[0].site, LEAK_SITE);
-
-    // DevTools' format: a head tree of callFrames with selfSize and
-    // children, and samples pointing into it.
-    const profile = JSON.parse(fs.readFileSync(json, 'utf8'));
-    assert.deepEqual(Object.keys(profile).sort(), ['head', 'samples']);
-    const ids = new Set();
-    let leakBytes = 0;
-    const walk = (node) => {
-      assert.deepEqual(Object.keys(node.callFrame).sort(),
-        ['columnNumber', 'functionName', 'lineNumber', 'scriptId', 'url']);
-      assert.equal(typeof node.selfSize, 'number');
-      assert.ok(Array.isArray(node.children));
-      ids.add(node.id);
-      if (node.callFrame.functionName === 'createSession') {
-        assert.equal(node.callFrame.url, CHILD);
-        assert.equal(node.callFrame.lineNumber, LEAK_LINE - 1, '0-based, as DevTools has it');
-        leakBytes += node.selfSize;
-      }
-      node.children.forEach(walk);
-    };
-    walk(profile.head);
-    assert.equal(profile.head.callFrame.functionName, '(root)');
-    assert.ok(leakBytes > 0);
-    assert.ok(profile.samples.length > 0);
-    for (const s of profile.samples) {
-      assert.ok(ids.has(s.nodeId), 'every sample is of a node in the tree');
-      assert.ok(s.size > 0 && Number.isInteger(s.ordinal));
-    }
-
-    // pprof, decoded with the library that encoded it: the leaking
-    // function is the top in-use (space) entry by self bytes.
-    const { Profile } = require('pprof-format');
-    const p = Profile.decode(zlib.gunzipSync(fs.readFileSync(pprof)));
-    const str = (i) => p.stringTable.strings[Number(i)];
-    assert.deepEqual(p.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`), ['objects/count', 'space/bytes']);
-    const fnName = new Map(p.function.map((f) => [Number(f.id), str(f.name)]));
-    const locFn = new Map(p.location.map((l) => [Number(l.id), fnName.get(Number(l.line[0].functionId))]));
-    const self = new Map();
-    for (const s of p.sample) {
-      const leaf = locFn.get(Number(s.locationId[0]));
-      self.set(leaf, (self.get(leaf) || 0) + Number(s.value[1]));
-    }
-    const top = [...self.entries()].sort((a, b) => b[1] - a[1])[0];
-    assert.equal(top[0], 'createSession', JSON.stringify([...self.entries()].slice(0, 5)));
+    checkProfileFiles(json, pprof);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('healthy churn and a turning-over cache give no allocation suspect', async () => {
+  // 14 reads after full GCs, as explain makes them for events. The cache's
+  // entries live 4 s; V8 samples only objects born after sampling starts,
+  // so in the sampled view the cache fills up from nothing for 4 s and its
+  // site "grows" beyond sampling noise (`all`). From twice its lifetime on,
+  // the survival test tells it from a leak: it keeps under half of what it
+  // allocated in the first half of the time sampled.
+  const lines = await child(['churn'], 60000);
+  const reads = lines.filter((l) => l.read !== undefined);
+  assert.equal(reads.length, 14, JSON.stringify(lines).slice(0, 2000));
+  const late = reads.filter((r) => r.ms >= 8000);
+  assert.ok(late.length >= 4, JSON.stringify(reads.map((r) => r.ms)));
+  for (const r of reads) {
+    assert.equal(r.lru, 40000);
+    assert.ok(!r.suspects.some((s) => s.site.startsWith('handleRequest')), JSON.stringify(r));
+  }
+  for (const r of late) assert.deepEqual(r.suspects, [], JSON.stringify(r));
+  // The cache is big enough that growth alone would have named it.
+  assert.ok(late.some((r) => r.all.length > 0), JSON.stringify(late));
+});
+
+// `leakguard profile <pid>`: a process started with the preload, asked
+// from outside through its snapshot signal.
+function inherited() {
+  return Object.fromEntries(Object.entries(process.env)
+    .filter(([name]) => !name.startsWith('LEAKGUARD_')));
+}
+
+// Runs fn(app, dir, pid) against the fixture's 'serve' mode under the
+// preload, with its snapshot directory `dir`; kills it and cleans up after.
+async function withServed(fn) {
+  const { spawn } = require('node:child_process');
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-rprofile-')), 'out');
+  const proc = spawn(process.execPath, ['-r', 'leakguard/register', CHILD, 'serve'], {
+    cwd: ROOT, env: { ...inherited(), LEAKGUARD_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const app = { proc, stdout: '', stderr: '' };
+  proc.stderr.on('data', (d) => { app.stderr += d; });
+  const exit = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  try {
+    await new Promise((resolve, reject) => {
+      proc.stdout.on('data', (d) => {
+        app.stdout += d;
+        if (app.stdout.includes('"ready"')) resolve();
+      });
+      proc.on('exit', () => reject(new Error(`app exited: ${app.stderr}`)));
+    });
+    await fn(app, dir, String(proc.pid));
+  } finally {
+    proc.kill('SIGKILL');
+    await exit;
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  }
+}
+
+function cli(args) {
+  return runNode({ file: path.join(ROOT, 'lib', 'cli.js'), args, timeoutMs: 60000 });
+}
+
+test('`leakguard profile <pid>` samples a running process through its snapshot signal', async () => {
+  await withServed(async (app, dir, pid) => {
+    const r = await cli(['profile', pid, '--duration', '2s']);
+    assert.equal(r.code, 0, r.stderr);
+    const [json, pprof] = r.stdout.trim().split('\n');
+    assert.match(path.basename(json), new RegExp(`^leakguard-${pid}-[0-9a-f]{16}\\.heapprofile$`));
+    assert.equal(pprof, json.replace(/\.heapprofile$/, '.pb.gz'));
+    for (const f of [json, pprof]) assert.equal(fs.statSync(f).mode & 0o777, 0o600, f);
+    checkProfileFiles(json, pprof);
+    // No snapshot was taken, no request or .tmp is left, and the app logged it.
+    const files = fs.readdirSync(dir);
+    assert.deepEqual(files.filter((f) => !f.startsWith(`leakguard-${pid}-`)), [], files.join(' '));
+    assert.ok(!files.some((f) => f.endsWith('.heapsnapshot') || f.endsWith('.tmp')), files.join(' '));
+    await new Promise((res) => setTimeout(res, 200));
+    const logged = jsonLines(app.stderr).filter((l) => l.leakguard === 'profile');
+    assert.equal(logged.length, 1, app.stderr);
+    assert.equal(logged[0].path, json);
+    assert.equal(logged[0].top, LEAK_SITE);
+
+    // The signal takes snapshots again once the request is served.
+    const snap = await cli(['snapshot', pid, '--timeout', '30']);
+    assert.equal(snap.code, 0, snap.stderr);
+    assert.match(snap.stdout.trim(), /-signal\.heapsnapshot$/);
+  });
+});
+
+test('`leakguard profile`: a second request while one runs, a malformed one, bad usage', async () => {
+  await withServed(async (app, dir, pid) => {
+    const first = cli(['profile', pid, '--duration', '12s']);
+    // The app takes the first request when its file is gone: wait for the
+    // file to appear (or 3 s, if it came and went between two looks), then
+    // for it to go. The second request comes well within the first's 12 s.
+    const requestFile = path.join(dir, 'leakguard-profile.request');
+    const t0 = Date.now();
+    while (!fs.existsSync(requestFile) && Date.now() - t0 < 3000) await new Promise((res) => setTimeout(res, 10));
+    while (fs.existsSync(requestFile) && Date.now() - t0 < 8000) await new Promise((res) => setTimeout(res, 10));
+    const second = await cli(['profile', pid, '--duration', '1s']);
+    assert.equal(second.code, 3, second.stderr);
+    assert.match(second.stderr, /refused: .*already taking a profile/);
+    assert.equal((await first).code, 0);
+
+    // The app reported the refusal as an error too.
+    const errors = () => jsonLines(app.stderr).filter((l) => l.leakguard === 'error');
+    assert.equal(errors().length, 1, app.stderr);
+    assert.match(errors()[0].message, /already taking a profile/);
+
+    // A request file that is not one: an error in the app, no snapshot.
+    fs.writeFileSync(requestFile, 'not json', { mode: 0o600 });
+    app.proc.kill('SIGUSR2');
+    const t1 = Date.now();
+    while (errors().length < 2 && Date.now() - t1 < 20000) {
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(errors().length, 2, app.stderr);
+    assert.equal(errors()[1].code, 'ERR_LEAKGUARD_PROFILE_REQUEST');
+    assert.match(errors()[1].message, /is not a profile request/);
+    assert.ok(!fs.existsSync(requestFile));
+    assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.heapsnapshot')));
+
+    // Usage errors are the CLI's, before anything is sent.
+    for (const [flag, value, why] of [['--duration', '5x', /--duration must be a time/],
+      ['--interval', '10', /--interval must be between 1024/], ['--depth', '0', /--depth must be/]]) {
+      const bad = await cli(['profile', pid, flag, value]);
+      assert.equal(bad.code, 1, bad.stderr);
+      assert.match(bad.stderr, why);
+    }
+  });
 });
 
 test('allocationProfile() options are validated', () => {

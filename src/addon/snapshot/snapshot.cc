@@ -67,6 +67,8 @@ const char* SnapshotTriggerName(SnapshotTrigger trigger) {
       return "leak";
     case SnapshotTrigger::kAnalysis:
       return "analysis";
+    case SnapshotTrigger::kProfile:
+      return "profile";
   }
   return "unknown";
 }

@@ -40,7 +40,13 @@ enum class SnapshotTrigger : uint8_t {
   kNearHeapLimit,
   kLeak,
   kAnalysis,  // HeapDiff and findLeaks: a snapshot analysed in process
+  // Not a snapshot: the signal found `leakguard profile <pid>`'s request
+  // file in the directory, and JS samples allocations instead
+  // (lib/remote-profile.js). The result's path is the request file.
+  kProfile,
 };
+// The request file's name in the snapshot directory.
+constexpr const char kProfileRequestName[] = "leakguard-profile.request";
 const char* SnapshotTriggerName(SnapshotTrigger trigger);
 
 struct SnapshotRequest {

@@ -201,6 +201,7 @@ Napi::Value SnapshotStats(const Napi::CallbackInfo& info) {
       {"failed", static_cast<double>(s.failed)},
       {"skipped", static_cast<double>(s.skipped)},
       {"signals", static_cast<double>(s.signals)},
+      {"profileRequests", static_cast<double>(s.profile_requests)},
       {"signalWatchers", static_cast<double>(s.signal_watchers)},
   };
   for (const auto& n : numbers) {

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include <algorithm>
@@ -206,7 +207,41 @@ void SnapshotController::OnSignalFrom(SignalSide side) {
   signals_seen_.fetch_add(1);
   if (signal_.load() == 0)
     return;
+  if (PostProfileRequest())
+    return;
   Request(SnapshotTrigger::kSignal);
+}
+
+// `leakguard profile <pid>` publishes its request file in the snapshot
+// directory, then sends the snapshot signal: the signal then means "sample
+// allocations" and no snapshot is taken (no pause, no cooldown spent). JS
+// reads and removes the file, so a later signal takes snapshots again.
+// Only the directory's owner can put a file there: enableSnapshots()
+// refuses directories that others can write, and symlinks.
+bool SnapshotController::PostProfileRequest() {
+  SnapshotResult result;
+  {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    if (!enabled_ || disposed_ || async_ == nullptr)
+      return false;
+    result.request = config_.base;
+  }
+  const std::string file = result.request.dir + "/" + kProfileRequestName;
+  struct stat st;
+  if (lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return false;
+  profile_requests_.fetch_add(1);
+  // One request in flight to JS: signals until it is delivered are
+  // counted, and neither queued again nor taken as snapshots.
+  if (profile_posted_.exchange(true))
+    return true;
+  result.request.trigger = SnapshotTrigger::kProfile;
+  result.request.id = 0;
+  result.request.reason = SnapshotTriggerName(SnapshotTrigger::kProfile);
+  result.path = file;
+  PushResult(result);
+  uv_async_send(async_);
+  return true;
 }
 
 void SnapshotController::OnGcRecord(const GcRecord& record) {
@@ -430,6 +465,10 @@ void SnapshotController::Deliver() {
   if (delivering_.empty())
     return;
   for (const SnapshotResult& r : delivering_) {
+    if (r.request.trigger == SnapshotTrigger::kProfile) {
+      profile_posted_.store(false);
+      continue;
+    }
     if (r.ok())
       taken_++;
     else
@@ -454,6 +493,7 @@ SnapshotController::Stats SnapshotController::stats() const {
   s.failed = failed_;
   s.skipped = gate_.total_skipped();
   s.signals = signals_seen_.load();
+  s.profile_requests = profile_requests_.load();
   const int sig = signal_.load();
   s.signal_watchers = sig == 0 ? 0 : SnapshotRegistry::SignalWatchers(sig);
   {

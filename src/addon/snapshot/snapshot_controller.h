@@ -128,6 +128,7 @@ class SnapshotController {
     uint64_t failed = 0;
     uint64_t skipped = 0;
     uint64_t signals = 0;
+    uint64_t profile_requests = 0;  // signals that found a profile request
     int signal_watchers = 0;
     bool enabled = false;
     bool near_heap_limit_armed = false;
@@ -191,6 +192,10 @@ class SnapshotController {
   enum class SignalSide { kMonitor, kGuard };
   bool FirstOfPair(SignalSide side);  // any thread
   void OnSignalFrom(SignalSide side);
+  // Any thread: posts `leakguard profile`'s request file to JS when the
+  // directory holds one; false when it does not (then the signal asks for
+  // a snapshot).
+  bool PostProfileRequest();
   uv_signal_t* guard_ = nullptr;
   int guard_signal_ = 0;  // isolate thread
   std::mutex pair_mutex_;
@@ -207,6 +212,8 @@ class SnapshotController {
   std::atomic<int> threshold_kind_{0};  // which threshold asked
   std::atomic<int> signal_{0};
   std::atomic<uint64_t> signals_seen_{0};
+  std::atomic<uint64_t> profile_requests_{0};
+  std::atomic<bool> profile_posted_{false};  // until Deliver hands it to JS
 
   // Configuration and the threshold state; the monitor thread reads and
   // updates the triggers under config_mutex_.

@@ -2,7 +2,8 @@
 // named exports, as a TypeScript program in nodenext mode imports them.
 import leakguard, {
   HeapDiff, gc, on, start, stop, heapStats, writeSnapshot, findLeaks,
-  type LeakInfo, type SnapshotInfo, type HeapDiffResult,
+  type LeakInfo, type SnapshotInfo, type HeapDiffResult, type RemoteProfileInfo,
+  type AllocationProfile,
 } from 'leakguard';
 
 async function checks(): Promise<void> {
@@ -17,6 +18,11 @@ async function checks(): Promise<void> {
   console.log(snap.path, snap.bytes);
   const report = await findLeaks({ run: () => undefined });
   console.log(report.report.groups.length);
+  leakguard.on('profile', (p: RemoteProfileInfo) => console.log(p.path, p.pprofPath, p.sites[0]?.site));
+  console.log(leakguard.snapshotStats().profileRequests);
+  const profile: AllocationProfile = await leakguard.allocationProfile({ durationMs: 10 });
+  const pprof: Buffer = profile.toPprof();
+  console.log(profile.sites(3), pprof.length);
   stop();
 }
 void checks;
