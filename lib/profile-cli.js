@@ -80,26 +80,23 @@ async function run(positionals, values, io = process) {
       const owner = fs.statSync(dir);
       if (owner.uid !== 0) fs.chownSync(tmp, owner.uid, owner.gid);
     }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        fs.linkSync(tmp, requestFile);
-        break;
-      } catch (err) {
-        if (err.code !== 'EEXIST' || attempt > 0) throw err;
-        const age = Date.now() - fs.lstatSync(requestFile).mtimeMs;
-        if (age < STALE_REQUEST_MS) {
-          return fail(`another profile request is pending in ${dir} ` +
-            `(${REQUEST_NAME}, ${Math.round(age / 1000)} s old); try again when it is done`);
-        }
-        fs.rmSync(requestFile, { force: true });
+    try {
+      fs.linkSync(tmp, requestFile);
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      const age = Date.now() - fs.lstatSync(requestFile).mtimeMs;
+      if (age < STALE_REQUEST_MS) {
+        return fail(`another profile request is pending in ${dir} ` +
+          `(${REQUEST_NAME}, ${Math.round(age / 1000)} s old); try again when it is done`);
       }
+      fs.rmSync(requestFile, { force: true });  // stale: its CLI is gone
+      fs.linkSync(tmp, requestFile);
     }
   } catch (err) {
     return fail(`cannot write the request in ${dir}: ${err.code || err.message}` +
       (err.code === 'EACCES' ? ' (run as the user of the target process)' : ''));
   } finally {
-    fs.rmSync(tmp, { force: true });
-    fs.rmSync(`${tmp}.tmp`, { force: true });
+    fs.rmSync(tmp, { force: true });  // publish() removed its own .tmp on failure
   }
   // The request must not outlive this CLI: a later signal (a user's kill
   // -USR2 for a snapshot) would otherwise be taken as this profile.

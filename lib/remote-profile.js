@@ -21,6 +21,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const options = require('./options');
 const { makeError } = require('./errors');
+const { sampleFor } = require('./allocations');
 
 const REQUEST_NAME = 'leakguard-profile.request';
 const MAX_REQUEST_BYTES = 4096;
@@ -133,7 +134,6 @@ class RemoteProfiles {
       fail(err);
       return;
     }
-    const { sampleFor } = require('./allocations');
     this.#running = true;
     sampleFor(o, { unref: true }).then((profile) => {
       publish(`${base}.pb.gz`, profile.toPprof());
