@@ -195,8 +195,38 @@ Status HeapGraph::Finish() {
                         " is out of range (" + Num(strings) + " strings)");
     }
   }
+  for (const SourceLocation& l : locations_) {
+    if (l.node >= nodes) {
+      return Status(StatusCode::kOutOfRange,
+                    "a location names node " + Num(l.node) + " of " +
+                        Num(nodes));
+    }
+  }
+  auto by_node = [](const SourceLocation& a, const SourceLocation& b) {
+    return a.node < b.node;
+  };
+  if (!std::is_sorted(locations_.begin(), locations_.end(), by_node))
+    std::stable_sort(locations_.begin(), locations_.end(), by_node);
+  locations_.erase(
+      std::unique(locations_.begin(), locations_.end(),
+                  [](const SourceLocation& a, const SourceLocation& b) {
+                    return a.node == b.node;
+                  }),
+      locations_.end());
   return Status::Ok();
 }
+
+void HeapGraph::AddLocation(const SourceLocation& location) {
+  locations_.push_back(location);
+}
+
+const SourceLocation* HeapGraph::FindLocation(uint32_t n) const {
+  auto it = std::lower_bound(
+      locations_.begin(), locations_.end(), n,
+      [](const SourceLocation& l, uint32_t node) { return l.node < node; });
+  return it != locations_.end() && it->node == n ? &*it : nullptr;
+}
+
 
 int HeapGraph::FindNodeType(std::string_view name) const {
   for (size_t i = 0; i < node_type_names_.size(); i++) {
@@ -377,7 +407,8 @@ size_t HeapGraph::MemoryUsage() const {
          edge_names_.capacity() * 4 + edge_targets_.capacity() * 4 +
          string_data_.capacity() + string_offsets_.capacity() * 8 +
          ids_sorted_.capacity() * 4 + retainer_first_.capacity() * 4 +
-         retainer_edges_.capacity() * 4 + retainer_nodes_.capacity() * 4;
+         retainer_edges_.capacity() * 4 + retainer_nodes_.capacity() * 4 +
+         locations_.capacity() * sizeof(SourceLocation);
 }
 
 }  // namespace leakguard

@@ -40,6 +40,18 @@ inline constexpr int kNoType = -1;
 
 class SnapshotParser;
 
+// Where a function was created: the snapshot's `locations` entry for a
+// closure node (V8 writes one per JSFunction: the script's id and the 0-based
+// line and column of the function's start, the `function` keyword or the
+// arrow's parameters; also one per object, its constructor's, which the
+// reader does not keep).
+struct SourceLocation {
+  uint32_t node;
+  uint32_t script_id;
+  uint32_t line;    // 0-based, as V8 writes it
+  uint32_t column;  // 0-based
+};
+
 class HeapGraph {
  public:
   HeapGraph() = default;
@@ -78,6 +90,10 @@ class HeapGraph {
                    uint64_t self_size);
   void AddEdge(uint8_t type, uint32_t name_or_index, uint32_t target);
 
+  // A function's source location (any order; Finish() sorts them by node
+  // and drops all but the first of a node's duplicates).
+  void AddLocation(const SourceLocation& location);
+
   // Validates every type, name and target index; frees the intern table.
   Status Finish();
 
@@ -112,6 +128,12 @@ class HeapGraph {
   std::string_view node_name_string(uint32_t n) const {
     return string(node_names_[n]);
   }
+
+  // The location of closure `n`, or nullptr when the snapshot gave none
+  // (the addon's copy from V8 never has them: V8's in-memory API has no
+  // locations). Binary search over the sorted locations.
+  const SourceLocation* FindLocation(uint32_t n) const;
+  size_t location_count() const { return locations_.size(); }
 
   const std::vector<std::string>& node_type_names() const {
     return node_type_names_;
@@ -163,6 +185,9 @@ class HeapGraph {
   std::vector<uint32_t> edge_names_;
   std::vector<uint32_t> edge_targets_;
 
+  // Function locations, sorted by node after Finish().
+  std::vector<SourceLocation> locations_;
+
   // Strings: string i is string_data_[string_offsets_[i], [i + 1]).
   std::string string_data_;
   std::vector<uint64_t> string_offsets_{0};
@@ -183,7 +208,7 @@ class HeapGraph {
 // 345): names differ at byte 0: \"x\" vs \"y\""), or "" when they are the
 // same graph: the same type lists, the same nodes (type, name text, id,
 // self size) and the same edges (type, name text or element index, target)
-// in the same order.
+// in the same order. Locations are not compared: the copy has none.
 // String tables may differ in order and in duplicates. This is how tests
 // check that the addon's copy of a V8 snapshot (`a`) is what the snapshot
 // reader makes of the same snapshot written to a file (`b`).

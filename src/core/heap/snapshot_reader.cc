@@ -210,6 +210,9 @@ class SnapshotParser {
   bool ParseNodes();
   bool ParseEdges();
   bool ParseStrings();
+  bool ParseLocations();
+  bool LocationValue(uint64_t v);
+  bool FinishLocations(uint64_t values);
   enum RecordError {
     kNodeType,
     kNodeName,
@@ -304,6 +307,20 @@ class SnapshotParser {
   bool nodes_done_ = false;
   std::vector<uint64_t> raw_nodes_;
   std::vector<uint64_t> raw_edges_;
+  std::vector<uint64_t> raw_locations_;  // `locations` before meta
+  uint64_t locations_offset_ = 0;
+  bool seen_locations_ = false;
+  // Position of object_index, script_id, line and column in a location
+  // record (location_fields; V8's order when meta has none), and the
+  // record length.
+  std::vector<std::string> location_fields_{"object_index", "script_id",
+                                            "line", "column"};
+  size_t loc_at_[4] = {0, 1, 2, 3};
+  bool locations_usable_ = true;
+  uint64_t lfc_ = 4;
+  size_t loc_field_ = 0;
+  uint64_t loc_record_[kMaxFields] = {};
+  int closure_type_ = -1;  // the "closure" node type, once meta is known
   uint64_t nodes_offset_ = 0;
   uint64_t edges_offset_ = 0;
   uint64_t replay_offset_ = kNoOffset;
@@ -748,6 +765,9 @@ bool SnapshotParser::ParseMeta() {
     } else if (key == "edge_types") {
       edge_types_.clear();
       ok = ParseTypeList(&edge_types_);
+    } else if (key == "location_fields") {
+      location_fields_.clear();
+      ok = ParseStringList(&location_fields_);
     } else {
       ok = SkipValue();
     }
@@ -828,6 +848,22 @@ bool SnapshotParser::ApplyMeta(uint64_t meta_offset) {
   efc_ = edge_fields_.size();
   nfc_ = node_fields_.size();
   nfc_divisor_ = ~uint64_t{0} / nfc_ + 1;
+  // Locations are an extra: a layout without the four fields V8 writes
+  // (or with too many) leaves them out instead of failing the read.
+  const char* location_names[] = {"object_index", "script_id", "line",
+                                  "column"};
+  lfc_ = location_fields_.size();
+  locations_usable_ = lfc_ > 0 && lfc_ <= kMaxFields;
+  for (size_t i = 0; i < 4 && locations_usable_; i++) {
+    const int at = find(location_fields_, location_names[i]);
+    locations_usable_ = at >= 0;
+    loc_at_[i] = at < 0 ? 0 : static_cast<size_t>(at);
+  }
+  closure_type_ = -1;
+  for (size_t i = 0; i < node_type_names.size(); i++) {
+    if (node_type_names[i] == "closure")
+      closure_type_ = static_cast<int>(i);
+  }
   if (g_ != nullptr) {
     Status s = g_->SetNodeTypes(node_type_names);
     if (s.ok())
@@ -1099,6 +1135,83 @@ bool SnapshotParser::ParseEdges() {
   return FinishEdges(values);
 }
 
+// `locations` (graph mode only): one record per function, whose
+// object_index is a node's offset in `nodes` (a multiple of the node field
+// count). Kept in the graph at 16 bytes per function; the records are not
+// held in between, except when the section comes before meta.
+bool SnapshotParser::ParseLocations() {
+  SkipWs();
+  locations_offset_ = Offset();
+  loc_field_ = 0;
+  if (!have_meta_) {
+    return ParseUintArray([this](uint64_t v) {
+      if (!Room(raw_locations_.size(), raw_locations_.capacity(),
+                sizeof(uint64_t), &raw_locations_)) {
+        return false;
+      }
+      raw_locations_.push_back(v);
+      return true;
+    });
+  }
+  uint64_t values = 0;
+  if (!ParseUintArray([this, &values](uint64_t v) {
+        values++;
+        return LocationValue(v);
+      })) {
+    return false;
+  }
+  return FinishLocations(values);
+}
+
+bool SnapshotParser::LocationValue(uint64_t v) {
+  if (!locations_usable_)
+    return true;
+  loc_record_[loc_field_++] = v;
+  if (loc_field_ < lfc_)
+    return true;
+  loc_field_ = 0;
+  const uint64_t object = loc_record_[loc_at_[0]];
+  if (object % nfc_ != 0) {
+    return FailRange("a location's object_index (" + Num(object) +
+                     ") is not a multiple of the node field count " +
+                     Num(nfc_));
+  }
+  const uint64_t node = object / nfc_;
+  if (node > kMaxIndex || (nodes_done_ && node >= node_count_)) {
+    return FailRange("a location names node " + Num(node) + ", past the " +
+                     "last node");
+  }
+  const uint64_t script = loc_record_[loc_at_[1]];
+  const uint64_t line = loc_record_[loc_at_[2]];
+  const uint64_t column = loc_record_[loc_at_[3]];
+  if (script > kMaxIndex || line > kMaxIndex || column > kMaxIndex)
+    return FailRange("a location's script, line or column is above 2^32");
+  // V8 also writes a location for every object with a constructor (the
+  // constructor's); only functions' are kept: 16 bytes each, where an
+  // object-heavy heap has several objects per function.
+  if (nodes_done_ && closure_type_ >= 0 &&
+      g_->node_types_[static_cast<size_t>(node)] != closure_type_) {
+    return true;
+  }
+  std::vector<SourceLocation>& out = g_->locations_;
+  if (!Room(out.size(), out.capacity(), sizeof(SourceLocation), &out))
+    return false;
+  out.push_back(SourceLocation{static_cast<uint32_t>(node),
+                               static_cast<uint32_t>(script),
+                               static_cast<uint32_t>(line),
+                               static_cast<uint32_t>(column)});
+  return true;
+}
+
+bool SnapshotParser::FinishLocations(uint64_t values) {
+  if (locations_usable_ && values % lfc_ != 0) {
+    return FailRange("locations holds " + Num(values) +
+                     " numbers, not a multiple of the location field count " +
+                     Num(lfc_));
+  }
+  return true;
+}
+
 bool SnapshotParser::ParseStrings() {
   if (!Expect('['))
     return false;
@@ -1176,6 +1289,13 @@ Status SnapshotParser::Parse() {
       ok = ParseEdges();
     } else if (key == "strings") {
       ok = ParseStrings();
+    } else if (key == "locations" && g_ != nullptr) {
+      if (seen_locations_) {
+        FailAt(key_offset, "duplicate key \"" + key + "\"");
+        return error_;
+      }
+      seen_locations_ = true;
+      ok = ParseLocations();
     } else {
       ok = SkipValue();
     }
@@ -1237,6 +1357,18 @@ bool SnapshotParser::Validate() {
         return false;
     }
     if (!FinishEdges(raw.size()))
+      return false;
+  }
+  if (!raw_locations_.empty()) {
+    std::vector<uint64_t> raw;
+    raw.swap(raw_locations_);
+    replay_offset_ = locations_offset_;
+    loc_field_ = 0;
+    for (uint64_t v : raw) {
+      if (!LocationValue(v))
+        return false;
+    }
+    if (!FinishLocations(raw.size()))
       return false;
   }
   replay_offset_ = nodes_offset_;

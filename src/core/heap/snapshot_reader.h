@@ -5,8 +5,10 @@
 // its string table, so the file is never held whole. Top-level keys and the
 // keys of `snapshot` and `meta` may come in any order (when `nodes` or
 // `edges` precede `meta`, their numbers are buffered until the layout is
-// known). Sections no analysis needs (trace_function_infos, trace_tree,
-// samples, locations and unknown keys) are checked for well-formed JSON and
+// known). `locations` (each function's script id, line and column) goes
+// into the graph as SourceLocations, at 16 bytes per function; in ids-only
+// mode it is skipped. Sections no analysis needs (trace_function_infos,
+// trace_tree, samples and unknown keys) are checked for well-formed JSON and
 // skipped.
 //
 // The reader is strict about structure: field offsets and type names come

@@ -86,9 +86,9 @@ TEST(SnapshotReader, ToleratesKeyOrderAndUnknownSections) {
   std::string text =
       R"( { "strings" : [ "", "Foo", "bar" ] ,
         "trace_tree":[1,2,[3,[4,{"a":[true,false,null,-1.5e3]}]]],
-        "nodes" : [ 1 , 1 , 0 , 9 , 0 , 0 , 3 , 0 , 1 , 3 , 16 , 0 ] ,
+        "nodes" : [ 1 , 1 , 0 , 9 , 0 , 0 , 3 , 0 , 1 , 5 , 16 , 0 ] ,
         "edges" : [ 6 , 2 , 2 ] ,
-        "samples": [], "locations": [0,1,2,3],
+        "samples": [], "locations": [6,1,2,3,0,4,5,6],
         "snapshot" : { "node_count" : 2 , "extra_native_bytes": 0,
           "meta" : { "sample_fields" : ["x"],
             "node_fields" : ["id","edge_count","name","type","self_size","detachedness"],
@@ -107,6 +107,71 @@ TEST(SnapshotReader, ToleratesKeyOrderAndUnknownSections) {
   EXPECT_EQ(g.edge_target(0), 1u);
   EXPECT_EQ(g.edge_type_names()[g.edge_type(0)], "property");
   EXPECT_EQ(g.string(g.edge_name_or_index(0)), "bar");
+  // `locations` came before meta: kept, and replayed once meta was known;
+  // only the function's (node 1), not the synthetic root's.
+  ASSERT_EQ(g.location_count(), 1u);
+  EXPECT_EQ(g.FindLocation(0), nullptr);
+  ASSERT_NE(g.FindLocation(1), nullptr);
+  EXPECT_EQ(g.FindLocation(1)->script_id, 1u);
+  EXPECT_EQ(g.FindLocation(1)->line, 2u);
+  EXPECT_EQ(g.FindLocation(1)->column, 3u);
+}
+
+// `locations` names a function's node by its offset in `nodes`; the
+// reader keeps script, line and column (0-based, as V8 writes them) and
+// checks every record like the others.
+TEST(SnapshotReader, KeepsFunctionLocations) {
+  // Node 1 a function (type 5, "closure"); V8 also writes a location for
+  // the root, which is not kept.
+  const std::string with = Replace(
+      Replace(V8Meta() + kTiny, "0,0,3,1,3,16", "0,0,5,1,3,16"), R"("strings")",
+      R"("locations":[0,5,1,1,7,5,10,4],"strings")");
+  Result<HeapGraph> r = Parse(with);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const HeapGraph& g = r.value();
+  ASSERT_EQ(g.location_count(), 1u);
+  EXPECT_EQ(g.FindLocation(0), nullptr);
+  const SourceLocation* l = g.FindLocation(1);
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->script_id, 5u);
+  EXPECT_EQ(l->line, 10u);
+  EXPECT_EQ(l->column, 4u);
+
+  // location_fields in another order.
+  std::string reordered = Replace(
+      with, R"("edge_fields")",
+      R"("location_fields":["line","column","object_index","script_id"],"edge_fields")");
+  reordered = Replace(reordered, "[0,5,1,1,7,5,10,4]", "[10,4,7,5]");
+  Result<HeapGraph> r2 = Parse(reordered);
+  ASSERT_TRUE(r2.ok()) << r2.status().message();
+  ASSERT_NE(r2.value().FindLocation(1), nullptr);
+  EXPECT_EQ(r2.value().FindLocation(1)->line, 10u);
+
+  // A layout without the four fields leaves locations out.
+  Result<HeapGraph> r3 = Parse(Replace(
+      with, R"("edge_fields")", R"("location_fields":["object_index"],"edge_fields")"));
+  ASSERT_TRUE(r3.ok()) << r3.status().message();
+  EXPECT_EQ(r3.value().location_count(), 0u);
+
+  // The ids-only read skips them.
+  Result<std::vector<uint32_t>> ids =
+      ReadSnapshotIdsBuffer(with.data(), with.size());
+  ASSERT_TRUE(ids.ok());
+
+  EXPECT_NE(ErrorOf(Replace(with, "[0,5,1,1,7,5,10,4]", "[8,5,10,4]"))
+                .find("not a multiple of the node field count 7"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(with, "[0,5,1,1,7,5,10,4]", "[14,5,10,4]"))
+                .find("a location names node 2"),
+            std::string::npos)
+      << ErrorOf(Replace(with, "[0,5,1,1,7,5,10,4]", "[14,5,10,4]"));
+  EXPECT_NE(ErrorOf(Replace(with, "[0,5,1,1,7,5,10,4]", "[7,5,10]"))
+                .find("not a multiple of the location field count 4"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(with, "[0,5,1,1,7,5,10,4]", "[7,5,10,4294967296]"))
+                .find("above 2^32"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(with, "[0,5,1,1,7,5,10,4]", "[7,5,-1,4]")), "");
 }
 
 TEST(SnapshotReader, DecodesStringEscapes) {
