@@ -15,6 +15,7 @@
         "src/core/heap/dominators.cc",
         "src/core/heap/heap_graph.cc",
         "src/core/heap/node_classes.cc",
+        "src/core/heap/functions.cc",
         "src/core/heap/retainer_paths.cc",
         "src/core/heap/snapshot_reader.cc",
         "src/core/analysis/heap_diff.cc",

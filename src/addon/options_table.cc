@@ -184,6 +184,12 @@ bool ReadLeakOptions(Napi::Env env, Napi::Object o, LeakOptions* out) {
   LEAKGUARD_READ_ROW(leak, js, field, Type, kind, min, max, def)
   LEAKGUARD_LEAK_OPTIONS(V)
 #undef V
+  // Where scripts are shown relative to: lib/ passes process.cwd().
+  Napi::Value root;
+  if (!o.Get("scriptRoot").UnwrapTo(&root))
+    return false;
+  if (root.IsString())
+    leak.script_root = root.As<Napi::String>().Utf8Value();
   *out = leak;
   return true;
 }

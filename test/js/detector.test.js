@@ -205,8 +205,12 @@ test("explain: 'snapshots' reports the leaked class and who holds it", async () 
   const top = last.suspects[0];
   assert.equal(top.what, 'LeakedThing', JSON.stringify(last.suspects));
   assert.match(top.path, /leakHolder .*things .*LeakedThing$/);
-  assert.equal(last.report.version, 1);
+  assert.equal(last.report.version, 2);
   assert.ok(last.report.report.groups.length >= 1);
+  // Who holds it, in words, and what each one keeps alive.
+  assert.equal(top.holder.expression, 'leakHolder.things', JSON.stringify(top));
+  assert.equal(top.holder.node, 'Array');
+  assert.ok(top.retains.some((c) => c.what === 'Array'), JSON.stringify(top.retains));
 });
 
 test('explain: a snapshot over explainMaxPauseMs is skipped and the event says why', async () => {

@@ -18,6 +18,10 @@ namespace leakguard {
 namespace {
 
 constexpr uint64_t kReportVersion = 1;
+// Version 2 of the analyze report: groups of functions are named by their
+// creation site and carry `location`; groups carry `retains`, `holder` and
+// `keys`; hops of a program's functions carry `location`.
+constexpr uint64_t kAnalyzeVersion = 2;
 
 Status NameFile(const std::string& path, const Status& s) {
   return Status(s.code(), path + ": " + s.message());
@@ -50,10 +54,14 @@ void PathOrNull(JsonWriter* out, const std::string& path) {
 // What the leak report needs from the final snapshot alone; built while
 // the ids of the other two are still being read.
 struct FinalAnalysis {
-  explicit FinalAnalysis(HeapGraph* g)
-      : classes(*g), dom(ComputeDominators(g)), paths(*g) {}
+  FinalAnalysis(HeapGraph* g, const std::string& script_root)
+      : classes(*g),
+        dom(ComputeDominators(g)),
+        sites(*g, script_root),
+        paths(*g, &sites) {}
   NodeClasses classes;
   DominatorTree dom;
+  FunctionSites sites;
   ShortestPaths paths;
 };
 
@@ -68,11 +76,12 @@ std::string WriteAnalyzeJson(const std::vector<uint32_t>& baseline_ids,
                                          final_graph,
                                          analysis.classes,
                                          analysis.dom,
+                                         analysis.sites,
                                          analysis.paths,
                                          options);
   JsonWriter out;
   out.BeginObject();
-  out.Key("version").Uint(kReportVersion);
+  out.Key("version").Uint(kAnalyzeVersion);
   out.Key("files").BeginObject();
   PathOrNull(&out.Key("baseline"), files.baseline);
   PathOrNull(&out.Key("target"), files.target);
@@ -141,7 +150,7 @@ std::string AnalyzeJson(const std::vector<uint32_t>& baseline_ids,
                         HeapGraph* final_graph,
                         const LeakOptions& options,
                         const AnalyzeFiles& files) {
-  FinalAnalysis analysis(final_graph);
+  FinalAnalysis analysis(final_graph, options.script_root);
   return WriteAnalyzeJson(
       baseline_ids, target_ids, *final_graph, analysis, options, files);
 }
@@ -165,7 +174,7 @@ Result<std::string> AnalyzeReport(const std::string& baseline,
   Result<HeapGraph> graph = ReadSnapshotFile(final_snapshot, budget);
   std::unique_ptr<FinalAnalysis> analysis;
   if (graph.ok())
-    analysis = std::make_unique<FinalAnalysis>(&graph.value());
+    analysis = std::make_unique<FinalAnalysis>(&graph.value(), options.script_root);
   reader.join();
   if (!baseline_ids.ok())
     return NameFile(baseline, baseline_ids.status());

@@ -17,10 +17,25 @@
 // things leaked, not how many V8 nodes.
 //
 // Candidates are grouped by class and by the shape of their shortest
-// retainer path (the edge names and classes along it, element indices
-// ignored): 5000 requests in one Map form one group, the same class leaking
-// through a second Map another. Groups are ranked by retained size; those
-// below the noise threshold (min_count, min_retained_bytes) are dropped.
+// retainer path (the edge names and classes along it): 5000 requests in one
+// Map form one group, the same class leaking through a second Map another.
+// Keys are not part of a shape: element indices, a Map's or Set's slots and
+// the properties of a dictionary-mode object (one whose property store
+// holds its keys, as V8 makes an object used as a cache of many keys) are
+// wildcards, so a cache keyed by URL is one group with a few example keys,
+// not one group per URL. Functions are grouped by where they were created
+// (their SharedFunctionInfo), not as one "(closure)" class, so two on(...)
+// lines leaking listeners give two groups, each named by its source
+// location. Groups are ranked by retained size; those below the noise
+// threshold (min_count, min_retained_bytes) are dropped.
+//
+// For each reported group the report says what its objects keep alive
+// (`retains`: the program's classes in their dominator subtrees, by
+// retained size, V8 internals folded into their owners; an object nested in
+// one of its own class counts but adds no retained bytes again), and who
+// holds it (`holder`: the last object of the program's on the
+// representative path before the group, with the expression that reaches
+// it from the nearest variable, "serviceBus._events['config-reload']").
 #ifndef LEAKGUARD_CORE_LEAK_CANDIDATES_H_
 #define LEAKGUARD_CORE_LEAK_CANDIDATES_H_
 
@@ -31,6 +46,7 @@
 #include "core/base/json_writer.h"
 #include "core/base/option_kinds.h"
 #include "core/heap/dominators.h"
+#include "core/heap/functions.h"
 #include "core/heap/heap_graph.h"
 #include "core/heap/node_classes.h"
 #include "core/heap/retainer_paths.h"
@@ -58,6 +74,16 @@ struct LeakOptions {
   Type field = static_cast<Type>(def);
   LEAKGUARD_LEAK_OPTIONS(V)
 #undef V
+  // Not a row of the table: the directory scripts are shown relative to
+  // (the process's cwd, which JavaScript passes as scriptRoot).
+  std::string script_root;
+};
+
+// Where a function was created, for JSON (1-based; line 0: unknown).
+struct LeakLocation {
+  std::string script;
+  uint32_t line = 0;
+  uint32_t column = 0;
 };
 
 // One step of a representative path, for structured output.
@@ -68,15 +94,40 @@ struct LeakPathHop {
   std::string node_type;  // "object", "closure", ...
   std::string name;       // the node's own name (truncated to 100 bytes)
   uint32_t id = 0;        // the node's snapshot id
+  bool has_location = false;  // a program's function
+  LeakLocation location;
+};
+
+// One class (or one function's creation site) of what a group retains.
+struct LeakComposition {
+  std::string what;  // "SessionToken", "(string)", "handle() at app.js:3:1"
+  uint64_t count = 0;
+  uint64_t self_size = 0;
+  uint64_t retained_size = 0;
+};
+
+// The object that keeps a group alive.
+struct LeakHolder {
+  std::string expression;  // "serviceBus._events['config-reload']"
+  std::string node;        // its class: "Array"
+  uint32_t id = 0;
 };
 
 struct LeakGroup {
+  // The class, or for functions their label ("anonymous function at
+  // app.js:17:52").
   std::string constructor;
+  bool has_location = false;  // a group of functions
+  LeakLocation location;
   uint64_t count = 0;
   uint64_t self_size = 0;
   uint64_t retained_size = 0;
   std::string path;  // "global → requests (Map) → table → [12] (LeakedRequest)"
   std::vector<LeakPathHop> hops;
+  std::vector<LeakComposition> retains;  // largest retained first, at most 8
+  bool has_holder = false;
+  LeakHolder holder;
+  std::vector<std::string> keys;  // a few keys a wildcard stood for
 };
 
 struct LeakReport {
@@ -98,6 +149,7 @@ LeakReport FindLeakCandidates(const std::vector<uint32_t>& baseline_ids,
                               const HeapGraph& final_graph,
                               const NodeClasses& classes,
                               const DominatorTree& dominators,
+                              const FunctionSites& sites,
                               const ShortestPaths& paths,
                               const LeakOptions& options);
 

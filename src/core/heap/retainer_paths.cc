@@ -6,17 +6,91 @@
 
 namespace leakguard {
 
-ShortestPaths::ShortestPaths(const HeapGraph& g) {
+namespace {
+
+// Nodes an edge into which is a detour: Node's own functions, their
+// contexts, and `process`.
+std::vector<bool> DetourNodes(const HeapGraph& g, const FunctionSites& sites) {
+  const uint32_t nodes = g.node_count();
+  std::vector<bool> detour(nodes, false);
+  const int object_type = g.FindNodeType("object");
+  const int internal_type = g.FindEdgeType("internal");
+  // The string "process", found once (a builder may hold it more than
+  // once), so the pass over the nodes compares indices, not text.
+  std::vector<uint32_t> process_names;
+  for (uint32_t i = 0; i < g.string_count(); i++) {
+    if (g.string(i) == "process")
+      process_names.push_back(i);
+  }
+  for (uint32_t n = 0; n < nodes; n++) {
+    if (object_type >= 0 && g.node_type(n) == object_type &&
+        std::find(process_names.begin(), process_names.end(),
+                  g.node_name(n)) != process_names.end()) {
+      detour[n] = true;
+      continue;
+    }
+    if (!sites.IsClosure(n))
+      continue;
+    std::string_view script = sites.ScriptName(sites.ScriptOf(n));
+    if (script.rfind("node:", 0) != 0)
+      continue;
+    detour[n] = true;
+    for (uint32_t e = g.first_edge(n); e < g.edge_end(n); e++) {
+      if (g.edge_type(e) == internal_type &&
+          g.string(g.edge_name_or_index(e)) == "context") {
+        detour[g.edge_target(e)] = true;
+      }
+    }
+  }
+  return detour;
+}
+
+}  // namespace
+
+ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
   const uint32_t nodes = g.node_count();
   parent_edge_.assign(nodes, kNoNode);
   parent_node_.assign(nodes, kNoNode);
   distance_.assign(nodes, kNoNode);
+  detours_.assign(nodes, 0);
   if (nodes == 0)
     return;
   EdgeFilter filter(g);
+  std::vector<bool> detour;
+  if (sites != nullptr)
+    detour = DetourNodes(g, *sites);
+  auto is_detour = [&detour](uint32_t n) {
+    return !detour.empty() && detour[n];
+  };
   std::vector<uint32_t> queue;
   queue.reserve(nodes);
+  // Edges into detour nodes met at the current level, taken at the next.
+  std::vector<uint32_t> later;
+  std::vector<uint32_t> next_later;
   distance_[0] = 0;
+  uint8_t level = 0;
+  auto spread = [&](size_t head) {
+    while (head < queue.size()) {
+      const uint32_t n = queue[head++];
+      const uint32_t d = distance_[n] + 1;
+      for (uint32_t e = g.first_edge(n); e < g.edge_end(n); e++) {
+        const uint32_t t = g.edge_target(e);
+        if (distance_[t] != kNoNode || !filter.Follows(n, g.edge_type(e))) {
+          continue;
+        }
+        if (is_detour(t)) {
+          next_later.push_back(e);
+          next_later.push_back(n);
+          continue;
+        }
+        distance_[t] = d;
+        detours_[t] = level;
+        parent_edge_[t] = e;
+        parent_node_[t] = n;
+        queue.push_back(t);
+      }
+    }
+  };
   // Pass 0 seeds the user roots (shortcut children of the root), pass 1 the
   // rest; each pass runs the queue dry, so user roots claim what they reach.
   for (int pass = 0; pass < 2; pass++) {
@@ -29,23 +103,38 @@ ShortestPaths::ShortestPaths(const HeapGraph& g) {
       const uint32_t t = g.edge_target(e);
       if (distance_[t] != kNoNode)
         continue;
+      if (is_detour(t)) {
+        next_later.push_back(e);
+        next_later.push_back(0);
+        continue;
+      }
       distance_[t] = 1;
       queue.push_back(t);
     }
-    while (head < queue.size()) {
-      const uint32_t n = queue[head++];
-      const uint32_t d = distance_[n] + 1;
-      for (uint32_t e = g.first_edge(n); e < g.edge_end(n); e++) {
-        const uint32_t t = g.edge_target(e);
-        if (distance_[t] != kNoNode || !filter.Follows(n, g.edge_type(e))) {
-          continue;
-        }
-        distance_[t] = d;
+    spread(head);
+  }
+  // One more detour per round, in the order the edges were met.
+  while (!next_later.empty()) {
+    later.swap(next_later);
+    next_later.clear();
+    if (level < 255)
+      level++;
+    size_t head = queue.size();
+    for (size_t i = 0; i < later.size(); i += 2) {
+      const uint32_t e = later[i];
+      const uint32_t n = later[i + 1];
+      const uint32_t t = g.edge_target(e);
+      if (distance_[t] != kNoNode)
+        continue;
+      distance_[t] = distance_[n] + 1;
+      detours_[t] = level;
+      if (n != 0) {
         parent_edge_[t] = e;
         parent_node_[t] = n;
-        queue.push_back(t);
       }
+      queue.push_back(t);
     }
+    spread(head);
   }
 }
 
@@ -121,7 +210,8 @@ bool ShowsClass(const HeapGraph& g, const NodeClasses& classes, uint32_t n) {
 
 std::string HopLabel(const HeapGraph& g,
                      const NodeClasses& classes,
-                     const PathHop& hop) {
+                     const PathHop& hop,
+                     const FunctionSites* sites) {
   const uint32_t n = hop.node;
   std::string_view type = g.node_type_names()[g.node_type(n)];
   std::string_view name = g.node_name_string(n);
@@ -134,8 +224,11 @@ std::string HopLabel(const HeapGraph& g,
   }
   // What the node is: its class, or "name()" for a function.
   std::string what = klass;
-  if (type == "closure")
+  if (type == "closure") {
     what = name.empty() ? "anonymous function" : std::string(name) + "()";
+    if (sites != nullptr && !sites->IsInternal(n))
+      what = sites->Label(n);
+  }
   // Slots of arrays and hash tables: the index says little, the class all.
   if (IsIndexEdge(g, hop.edge))
     return what;
@@ -150,12 +243,13 @@ std::string HopLabel(const HeapGraph& g,
 
 std::string FormatPath(const HeapGraph& g,
                        const NodeClasses& classes,
-                       const std::vector<PathHop>& path) {
+                       const std::vector<PathHop>& path,
+                       const FunctionSites* sites) {
   std::string out;
   for (const PathHop& hop : path) {
     if (!out.empty())
       out += " \xE2\x86\x92 ";  // U+2192 RIGHTWARDS ARROW
-    out += HopLabel(g, classes, hop);
+    out += HopLabel(g, classes, hop, sites);
   }
   return out;
 }

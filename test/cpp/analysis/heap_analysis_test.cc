@@ -156,12 +156,13 @@ TEST(LeakCandidates, ThreeSnapshotMethod) {
   ASSERT_TRUE(baseline.ok() && target.ok());
   NodeClasses classes(g);
   DominatorTree dom = ComputeDominators(&g);
-  ShortestPaths paths(g);
+  FunctionSites sites(g, "");
+  ShortestPaths paths(g, &sites);
   LeakOptions options;
   options.min_count = 1;
   options.min_retained_bytes = 0;
-  LeakReport r = FindLeakCandidates(
-      baseline.value(), target.value(), g, classes, dom, paths, options);
+  LeakReport r = FindLeakCandidates(baseline.value(), target.value(), g,
+                                    classes, dom, sites, paths, options);
   EXPECT_EQ(r.new_in_target, 8u);
   // Alive in final and new in target: 3 requests, 3 strings, WeakOnly
   // (unreachable, so not alive), the 4th request is not in target.
@@ -184,8 +185,8 @@ TEST(LeakCandidates, ThreeSnapshotMethod) {
 
   // The noise threshold drops the group.
   options.min_count = 4;
-  LeakReport quiet = FindLeakCandidates(
-      baseline.value(), target.value(), g, classes, dom, paths, options);
+  LeakReport quiet = FindLeakCandidates(baseline.value(), target.value(), g,
+                                        classes, dom, sites, paths, options);
   EXPECT_EQ(quiet.groups_total, 1u);
   EXPECT_TRUE(quiet.groups.empty());
 }
@@ -247,7 +248,7 @@ TEST(HeapReports, InMemoryReportsEqualFileReports) {
   HeapGraph g2 = Load("leak_final.json");
   std::string unnamed =
       AnalyzeJson(b.value(), t.value(), &g2, options, AnalyzeFiles{});
-  EXPECT_EQ(unnamed.rfind("{\"version\":1,\"files\":{\"baseline\":null,"
+  EXPECT_EQ(unnamed.rfind("{\"version\":2,\"files\":{\"baseline\":null,"
                           "\"target\":null,\"final\":null},",
                           0),
             0u)
