@@ -13,7 +13,7 @@ const leakguard = require('..');
 const service = require('./leaky-service');
 
 const MB = 1e6;
-const fmt = (b) => `${(b / MB).toFixed(1)} MB`;
+const fmt = (b) => (b >= MB / 10 ? `${(b / MB).toFixed(1)} MB` : `${Math.round(b / 1024)} KB`);
 const started = Date.now();
 const at = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s`;
 // Stop waiting for the detector after this long (it needs ~15 s here).
@@ -82,7 +82,11 @@ async function main() {
   if (top) {
     console.log(`${at()}  ${report.report.groups.length} group(s) leak; the largest:`);
     console.log(`         ${top.constructor} x ${top.count}, ${fmt(top.retained_size)} retained`);
-    console.log(`         held by: ${top.path}`);
+    if (top.holder) console.log(`         held by ${top.holder.expression} (${top.holder.node})`);
+    const retains = top.retains.slice(0, 3)
+      .map((c) => `${c.what} x ${c.count} (${fmt(c.retained_size)})`).join(', ');
+    if (retains) console.log(`         retains: ${retains}`);
+    console.log(`         path: ${top.path}`);
   } else {
     console.log(`${at()}  no group above the noise threshold`);
   }

@@ -22,7 +22,7 @@ function checkFiles(api, files, count) {
 async function analyze(files, opts) {
   const f = checkFiles('leakguard.analyze', files, 3);
   const o = options.validate('leakguard.analyze', options.LEAK_SCHEMA, opts);
-  return JSON.parse(await binding.analyze(f, o));
+  return JSON.parse(await binding.analyze(f, options.withScriptRoot(o)));
 }
 
 // memwatch's HeapDiff shape for two snapshot files. opts: { top = 0 }

@@ -75,8 +75,13 @@ async function runAnalyze(positionals, values) {
   ]);
   print(table(['#', 'Constructor', 'Count', 'Retained', 'Shallow'], rows,
               new Set([0, 2, 3, 4])));
-  print('\nRetainer paths (one representative per group):');
-  r.groups.forEach((g, i) => print(`  ${i + 1}. ${g.path}`));
+  const { groupLines } = require('./leak-text');
+  print('\nWho holds each group, what it keeps alive, and one retainer path:');
+  r.groups.forEach((g, i) => {
+    print(`  ${i + 1}. ${g.constructor} \u00d7${int(g.count)}, ${bytes(g.retained_size)} retained`);
+    for (const line of groupLines(g)) print(`     ${line}`);
+    print(`     path: ${g.path}`);
+  });
   return 0;
 }
 

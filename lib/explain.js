@@ -74,7 +74,14 @@ function growingClasses(diff) {
 
 function leakGroups(report) {
   return report.report.groups.slice(0, TOP).map((g) => ({
-    what: g.constructor, count: g.count, bytes: g.retained_size, path: g.path,
+    what: g.constructor,
+    count: g.count,
+    bytes: g.retained_size,
+    path: g.path,
+    ...(g.location ? { location: g.location } : {}),
+    holder: g.holder,
+    retains: g.retains,
+    keys: g.keys,
   }));
 }
 
@@ -341,7 +348,8 @@ class Explainer {
     e.handles = [];
     const trio = e.mode === 'snapshots';
     const work = trio
-      ? binding.analyzeCaptures(handles, options.defaults(options.LEAK_SCHEMA))
+      ? binding.analyzeCaptures(
+        handles, options.withScriptRoot(options.defaults(options.LEAK_SCHEMA)))
         .then((json) => {
           const report = JSON.parse(json);
           return { suspects: leakGroups(report), report };

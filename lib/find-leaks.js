@@ -18,7 +18,11 @@
 // With `dir`, the three snapshots are also written there as s1, s2 and
 // s3.heapsnapshot (memlab's names: `memlab find-leaks --snapshot-dir dir`
 // and `leakguard analyze dir/s1.heapsnapshot ...` read them), each mode
-// 0600 and published atomically off this thread.
+// 0600 and published atomically off this thread. The report is then made
+// from the files, as `leakguard analyze` makes it: only a file has the
+// snapshot's `locations`, so only then do functions come with their line
+// and column (V8's in-memory snapshot names the script alone). The final
+// snapshot is then kept in memory as ids only, so nothing is held twice.
 const fs = require('node:fs');
 const path = require('node:path');
 const binding = require('./binding');
@@ -112,11 +116,13 @@ async function findLeaksIn(o) {
     const target = snapshot(1, 'ids');
     await repeat(o.run, o.iterations);
     await sleep(o.settleMs);
-    const final = snapshot(2, 'full');
+    const final = snapshot(2, dir === null ? 'full' : 'ids');
     // The report names the files, so they must be complete first.
     await Promise.all(captures.map((c) => c.finished));
-    const json = await binding.analyzeCaptures(
-      [baseline.handle, target.handle, final.handle], pick(o, options.LEAK_SCHEMA));
+    const leak = options.withScriptRoot(pick(o, options.LEAK_SCHEMA));
+    const json = dir === null
+      ? await binding.analyzeCaptures([baseline.handle, target.handle, final.handle], leak)
+      : await binding.analyze(FILES.map((name) => path.join(dir, name)), leak);
     return JSON.parse(json);
   } finally {
     // After a failure: free the copies now rather than at some later GC,
@@ -128,8 +134,8 @@ async function findLeaksIn(o) {
 
 // Resolves with `leakguard.analyze()`'s JSON for the three snapshots:
 // { version, files: { baseline, target, final } (paths, or null without
-// dir), report: { ..., groups: [{ constructor, count, self_size,
-// retained_size, path, hops }] } }. Wrong options throw here, at the call;
+// dir), report: { ..., groups: [{ constructor, location?, count,
+// self_size, retained_size, retains, holder, keys, path, hops }] } }. Wrong options throw here, at the call;
 // a failing run() or snapshot rejects.
 function findLeaks(opts) {
   if (opts === undefined || opts === null) {

@@ -11,7 +11,7 @@ export type {
   GcType, GcEvent, Stats, GcTypeCounters, HeapSpace, HeapStats,
   SnapshotFileOptions, WriteSnapshotOptions, SnapshotSignal,
   EnableSnapshotsOptions, SnapshotTrigger, SnapshotInfo, SnapshotStats,
-  SnapshotError, PathHop, LeakGroup, AnalyzeReport, HeapDiffSide,
+  SnapshotError, PathHop, LeakGroup, LeakComposition, SourceLocation, AnalyzeReport, HeapDiffSide,
   HeapDiffDetail, HeapDiffResult, HeapDiffOptions, HeapDiffConstructor,
   FindLeaksOptions, SummaryReport, AllocationProfileOptions, AllocationCallFrame,
   AllocationNode, AllocationProfile, RemoteProfileInfo,

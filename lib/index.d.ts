@@ -47,6 +47,14 @@ declare namespace leakguard {
     bytes: number;
     /** explain: 'snapshots' only: the group's retainer path. */
     path?: string;
+    /** explain: 'snapshots' only: a function group's script (no line: in-memory snapshot). */
+    location?: SourceLocation;
+    /** explain: 'snapshots' only: who holds the group. */
+    holder?: { expression: string; node: string; id: number } | null;
+    /** explain: 'snapshots' only: what the group keeps alive. */
+    retains?: LeakComposition[];
+    /** explain: 'snapshots' only: example keys of a cache. */
+    keys?: string[];
     /** allocations: `fn (file:line:col)` of the innermost frame of the program's own code. */
     site?: string;
     /** allocations: the frames of the heaviest stack behind the site, innermost first. */
@@ -370,6 +378,18 @@ declare namespace leakguard {
     headroomBytes?: number;
   }
 
+  /**
+   * Where a function was created, 1-based. line and column are null when
+   * the snapshot had no locations (V8's in-memory snapshot, findLeaks()
+   * without dir, explain: 'snapshots').
+   */
+  interface SourceLocation {
+    /** Relative to the cwd when under it; file:// URLs without the scheme. */
+    script: string;
+    line: number | null;
+    column: number | null;
+  }
+
   /** One hop of a retainer path; the first hop has no edge. */
   interface PathHop {
     edge?: string;
@@ -378,21 +398,41 @@ declare namespace leakguard {
     node_type: string;
     name: string;
     id: number;
+    /** A hop to one of the program's functions. */
+    location?: SourceLocation;
+  }
+
+  /** One class (or function site) of what a group keeps alive. */
+  interface LeakComposition {
+    what: string;
+    count: number;
+    self_size: number;
+    /** Nested objects of the same class are counted once. */
+    retained_size: number;
   }
 
   interface LeakGroup {
+    /** The class, or a function's site: "anonymous function at app.js:45:34". */
     constructor: string;
+    /** Groups of functions only. */
+    location?: SourceLocation;
     count: number;
     self_size: number;
     retained_size: number;
+    /** What the group's objects dominate, largest retained first (at most 8). */
+    retains: LeakComposition[];
+    /** The last object of the program on the path: "serviceBus._events['config-reload']". */
+    holder: { expression: string; node: string; id: number } | null;
+    /** Up to 3 keys a wildcard in the path's shape stood for (a cache's URLs). */
+    keys: string[];
     /** e.g. "global → handle() → context → requests (Map) → table → LeakedRequest". */
     path: string;
     hops: PathHop[];
   }
 
-  /** leakguard.analyze(), leakguard.findLeaks() and `leakguard analyze --json` (docs/analyze.md, version 1). */
+  /** leakguard.analyze(), leakguard.findLeaks() and `leakguard analyze --json` (docs/analyze.md, version 2). */
   interface AnalyzeReport {
-    version: 1;
+    version: 2;
     /** The snapshot files; null for a snapshot findLeaks() kept in memory only. */
     files?: { baseline: string | null; target: string | null; final: string | null };
     report: {

@@ -82,6 +82,19 @@ const MONITOR_SCHEMA = {
 // The leak report's options: analyze(), findLeaks(), explain: 'snapshots'.
 const LEAK_SCHEMA = fromTable(TABLE.leak);
 
+// The leak report's options for the binding, with the directory it shows
+// scripts relative to: this process's cwd ('' when it has none, such as a
+// deleted directory).
+function withScriptRoot(o) {
+  let root = '';
+  try {
+    root = process.cwd();
+  } catch {
+    // No cwd: scripts keep their full names.
+  }
+  return { ...o, scriptRoot: root };
+}
+
 // diff() and summary(): how many classes (0: every class).
 const REPORT_SCHEMA = {
   top: { kind: 'integer', min: 0, max: LEAK_SCHEMA.top.max, default: 0,
@@ -277,6 +290,7 @@ module.exports = {
   MONITOR_SCHEMA,
   PROFILE_SCHEMA,
   LEAK_SCHEMA,
+  withScriptRoot,
   REPORT_SCHEMA,
   SENSITIVITIES: TABLE.sensitivities,
   SNAPSHOT_SCHEMA,

@@ -1,0 +1,44 @@
+'use strict';
+// The words for one group of the leak report (analyze, findLeaks and
+// explain: 'snapshots' share the report, docs/analyze.md): who holds it,
+// what it keeps alive, and the keys a wildcard stood for. The CLI, the demo
+// and the preload's log print these lines; nothing here reads a file.
+const binding = require('./binding');
+
+function bytes(n) {
+  return binding.formatBytes(n, 'iec');
+}
+
+function int(n) {
+  return n.toLocaleString('en-US');
+}
+
+// "held by serviceBus._events['config-reload'] (Array of 5,000)", or null.
+function holderText(group) {
+  const h = group.holder;
+  if (!h) return null;
+  return `held by ${h.expression} (${h.node} of ${int(group.count)})`;
+}
+
+// "retains: SessionToken ×5,000 (0.9 MiB), Object ×5,000 (…), …", or null
+// when the group's objects dominate nothing of the program's.
+function retainsText(group, top = 4) {
+  const list = (group.retains || []).slice(0, top);
+  if (list.length === 0) return null;
+  return 'retains: ' +
+    list.map((c) => `${c.what} \u00d7${int(c.count)} (${bytes(c.retained_size)})`).join(', ');
+}
+
+// "keys such as '/a?x=1', '/b?x=2'", or null.
+function keysText(group) {
+  const keys = group.keys || [];
+  if (keys.length === 0) return null;
+  return 'keys such as ' + keys.map((k) => JSON.stringify(k)).join(', ');
+}
+
+// The lines that describe a group beneath its name, in reading order.
+function groupLines(group) {
+  return [holderText(group), retainsText(group), keysText(group)].filter(Boolean);
+}
+
+module.exports = { holderText, retainsText, keysText, groupLines };
