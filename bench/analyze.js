@@ -9,7 +9,13 @@
 //
 //   node bench/analyze.js [--dir /tmp/leakguard-bench] [--mb 300] [--runs 3]
 //                         [--memlab /path/to/node_modules/.bin/memlab]
+//                         [--compare /path/to/other/checkout/lib/cli.js]
 //                         [--keep]
+//
+// --compare runs another build of leakguard (e.g. the previous commit,
+// checked out and built elsewhere) on the same files, alternating with
+// this one run by run, and prints this one's wall, CPU and peak RSS as
+// ratios of that one's: the before/after figures of a change.
 //
 // memlab is not a dependency: pass --memlab (e.g. installed with
 // `npm install memlab` in a scratch directory) or have it on PATH; it is
@@ -88,6 +94,7 @@ function main() {
       mb: { type: 'string', default: '300' },
       runs: { type: 'string', default: '3' },
       memlab: { type: 'string' },
+      compare: { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -124,6 +131,12 @@ function main() {
     { name: 'leakguard analyze', cmd: process.execPath,
       args: [CLI, 'analyze', ...files, '--json'] },
   ];
+  if (values.compare) {
+    // Interleaved with the row above, so both see the same load.
+    tools[2].pair = { name: `leakguard analyze (compare: ${values.compare})`,
+                      cmd: process.execPath,
+                      args: [path.resolve(values.compare), 'analyze', ...files, '--json'] };
+  }
   const memlab = values.memlab || 'memlab';
   const probe = spawnSync(memlab, ['version'], { encoding: 'utf8' });
   if (probe.status === 0) {
@@ -138,23 +151,36 @@ function main() {
   timed('sh', ['-c', `cat ${files.join(' ')} > /dev/null`]);  // warm the cache
   const rows = [];
   let report = null;
+  const run = (tool) => {
+    const r = timed(tool.cmd, tool.args);
+    if (r.status !== 0) {
+      throw new Error(`${tool.name} failed (${r.status}):\n${r.stderr}`);
+    }
+    return r;
+  };
+  const row = (name, results) => ({
+    name,
+    runs: results.length,
+    seconds: median(results.map((r) => r.seconds)),
+    cpu: median(results.map((r) => r.cpu)),
+    rssMb: median(results.map((r) => r.rssMb)),
+  });
+  let ratios = null;
   for (const tool of tools) {
     const results = [];
+    const paired = [];
     for (let i = 0; i < (tool.runs || runs); i++) {
-      const r = timed(tool.cmd, tool.args);
-      if (r.status !== 0) {
-        throw new Error(`${tool.name} failed (${r.status}):\n${r.stderr}`);
-      }
+      const r = run(tool);
       if (tool.name === 'leakguard analyze') report = JSON.parse(r.stdout).report;
       results.push(r);
+      if (tool.pair) paired.push(run(tool.pair));
     }
-    rows.push({
-      name: tool.name,
-      runs: results.length,
-      seconds: median(results.map((r) => r.seconds)),
-      cpu: median(results.map((r) => r.cpu)),
-      rssMb: median(results.map((r) => r.rssMb)),
-    });
+    rows.push(row(tool.name, results));
+    if (tool.pair) {
+      rows.push(row(tool.pair.name, paired));
+      const ratio = (key) => median(results.map((r, i) => r[key] / paired[i][key]));
+      ratios = { seconds: ratio('seconds'), cpu: ratio('cpu'), rssMb: ratio('rssMb') };
+    }
   }
 
   const floor = rows[0].seconds;
@@ -171,6 +197,11 @@ function main() {
                        `${r.rssMb.toFixed(0)} MB | ${(r.rssMb / totalMb).toFixed(2)}x | ` +
                        `${(r.seconds / floor).toFixed(1)}x |`),
   ];
+  if (ratios) {
+    lines.push('', `This build against --compare, median of the per-run ratios: wall ` +
+                   `${ratios.seconds.toFixed(3)}x, CPU ${ratios.cpu.toFixed(3)}x, ` +
+                   `peak RSS ${ratios.rssMb.toFixed(3)}x.`);
+  }
   if (report && report.groups.length > 0) {
     const g = report.groups[0];
     lines.push('', `leakguard's top group: ${g.constructor} x ${g.count}, ` +
