@@ -421,15 +421,28 @@ bool FindHolder(const HeapGraph& g,
     const bool outermost =
         i == 1 || !IsProgramObject(g, classes, path[i - 1].node);
     const bool index = !g.edge_has_name(e) || IsIndexEdge(g, e);
-    if (outermost && index) {
-      // No variable names it (a handle, a root's slot): its class does.
+    const bool from_root_category =
+        g.node_type_names()[g.node_type(path[i - 1].node)] == "synthetic";
+    if (outermost && (index || from_root_category)) {
+      // No variable names it (a handle, a slot of V8's roots): its class
+      // does.
       parts.push_back(classes.node_class_name(path[i].node));
     } else if (index) {
       parts.push_back(EdgeLabel(g, e));
     } else {
+      // Appended piece by piece: g++ 12 under C++20 warns (-Wrestrict,
+      // GCC bug 105329) on `"[" + std::string&&`.
       std::string_view name = g.string(g.edge_name_or_index(e));
-      parts.push_back(IsIdentifier(name) ? "." + std::string(name)
-                                         : "[" + Quoted(name) + "]");
+      std::string part;
+      if (IsIdentifier(name)) {
+        part += '.';
+        part += name;
+      } else {
+        part += '[';
+        part += Quoted(name);
+        part += ']';
+      }
+      parts.push_back(std::move(part));
     }
     if (outermost)
       break;

@@ -9,7 +9,8 @@ namespace leakguard {
 namespace {
 
 // Nodes an edge into which is a detour: Node's own functions, their
-// contexts, and `process`.
+// contexts, and `process` (the slots of root categories are decided per
+// edge, below).
 std::vector<bool> DetourNodes(const HeapGraph& g, const FunctionSites& sites) {
   const uint32_t nodes = g.node_count();
   std::vector<bool> detour(nodes, false);
@@ -59,8 +60,22 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
   std::vector<bool> detour;
   if (sites != nullptr)
     detour = DetourNodes(g, *sites);
-  auto is_detour = [&detour](uint32_t n) {
-    return !detour.empty() && detour[n];
+  // A root category ((Handle scope), (Stack roots), (Strong roots), ...)
+  // holding one of the program's objects directly is a detour too: a
+  // handle or stack slot says what some function was using when the
+  // snapshot was taken, V8's own roots say what V8 caches, neither who
+  // keeps the object; the variable or property that also holds it reads
+  // better.
+  const int synthetic_type = g.FindNodeType("synthetic");
+  const int object_type = g.FindNodeType("object");
+  auto is_detour = [&](uint32_t from, uint32_t t) {
+    if (detour.empty())
+      return false;
+    if (detour[t])
+      return true;
+    return from != 0 && g.node_type(from) == synthetic_type &&
+           g.node_type(t) == object_type &&
+           g.node_name_string(t).rfind("system / ", 0) != 0;
   };
   std::vector<uint32_t> queue;
   queue.reserve(nodes);
@@ -78,7 +93,7 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
         if (distance_[t] != kNoNode || !filter.Follows(n, g.edge_type(e))) {
           continue;
         }
-        if (is_detour(t)) {
+        if (is_detour(n, t)) {
           next_later.push_back(e);
           next_later.push_back(n);
           continue;
@@ -103,7 +118,7 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
       const uint32_t t = g.edge_target(e);
       if (distance_[t] != kNoNode)
         continue;
-      if (is_detour(t)) {
+      if (is_detour(0, t)) {
         next_later.push_back(e);
         next_later.push_back(0);
         continue;

@@ -12,7 +12,10 @@
 // Given the graph's FunctionSites, paths also prefer the program's own
 // edges to Node's bookkeeping, as DevTools and memlab do: an edge into one
 // of Node's own functions (a script named "node:..."), into the context of
-// one, or into the `process` object costs one "detour". Every node is
+// one, or into the `process` object costs one "detour", and so does a root
+// category ((Handle scope), (Stack roots), (Strong roots)) holding one of
+// the program's objects directly: it only says some function was using the
+// object when the snapshot was taken, or that V8 caches it. Every node is
 // reached with the fewest detours first, and among those by the shortest
 // path (a search per detour count, each breadth-first). So a module-level
 // Map reads `(GC roots) → ... → handle() at app.js:3:1 → context →

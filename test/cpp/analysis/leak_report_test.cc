@@ -305,9 +305,9 @@ TEST(LeakReport, DictionaryKeysAreWildcards) {
   EXPECT_EQ(settings, 3u);  // field0, field1, field2: three shapes
 }
 
-// Node's own functions, their contexts and `process` are detours: a
-// program-level path wins even when it is longer, and without one the
-// detour is still taken.
+// Node's own functions, their contexts, `process` and a root category
+// holding a program object directly are detours: a program-level path wins
+// even when it is longer, and without one the detour is still taken.
 TEST(RetainerPaths, PreferTheProgramsEdgesToNodesBookkeeping) {
   GraphSketch s;
   const uint32_t root = s.Node(kSynthetic, "", 0);
@@ -321,6 +321,8 @@ TEST(RetainerPaths, PreferTheProgramsEdgesToNodesBookkeeping) {
   const uint32_t process = s.Node(kObject, "process", 200);
   const uint32_t main_module = s.Node(kObject, "Module", 60);
   const uint32_t exports = s.Node(kObject, "Object", 40);
+  const uint32_t stack = s.Node(kSynthetic, "(Stack roots)", 0);
+  const uint32_t wrap = s.Node(8 /* native */, "Node / TCPServerWrap", 16);
   const uint32_t server = s.Node(kObject, "Server", 80);
   const uint32_t listeners = s.Node(kObject, "Object", 40);
   const uint32_t app_context = s.Node(kObject, "system / Context", 24);
@@ -339,7 +341,11 @@ TEST(RetainerPaths, PreferTheProgramsEdgesToNodesBookkeeping) {
   s.Edge(process, kProperty, "mainModule", main_module);
   s.Edge(main_module, kProperty, "exports", exports);
   s.Edge(exports, kProperty, "requests", requests);
-  s.Edge(handles, kElement, "1", server);
+  s.Edge(gc_roots, kElement, "2", stack);
+  // A stack slot holds the Map directly: shorter, but it names nothing.
+  s.Element(stack, kElement, 0, requests);
+  s.Element(handles, kElement, 0, wrap);
+  s.Edge(wrap, kInternal, "owner", server);
   s.Edge(server, kProperty, "_events", listeners);
   s.Edge(listeners, kProperty, "request", handler);
   s.Edge(app_context, kContext, "requests", requests);
@@ -359,9 +365,10 @@ TEST(RetainerPaths, PreferTheProgramsEdgesToNodesBookkeeping) {
             "\xE2\x86\x92 exports (Object) \xE2\x86\x92 requests (Map)");
   ShortestPaths paths(g, &sites);
   EXPECT_EQ(FormatPath(g, classes, paths.PathTo(requests), &sites),
-            "(GC roots) \xE2\x86\x92 (Global handles) \xE2\x86\x92 Server "
-            "\xE2\x86\x92 _events (Object) \xE2\x86\x92 request (handler() "
-            "at app.js:3:1) \xE2\x86\x92 context \xE2\x86\x92 requests (Map)");
+            "(GC roots) \xE2\x86\x92 (Global handles) \xE2\x86\x92 Node / "
+            "TCPServerWrap \xE2\x86\x92 owner (Server) \xE2\x86\x92 _events "
+            "(Object) \xE2\x86\x92 request (handler() at app.js:3:1) "
+            "\xE2\x86\x92 context \xE2\x86\x92 requests (Map)");
   EXPECT_EQ(paths.detours(requests), 0u);
   // Only Node's timer context holds the Timeout: the detour is taken.
   ASSERT_TRUE(paths.reachable(orphan));
