@@ -79,9 +79,19 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
   };
   std::vector<uint32_t> queue;
   queue.reserve(nodes);
-  // Edges into detour nodes met at the current level, taken at the next.
+  // Edges into detour nodes met at the current level, taken at the next:
+  // the first edge met per node only (`waiting`), so the lists never hold
+  // more than one entry per node.
   std::vector<uint32_t> later;
   std::vector<uint32_t> next_later;
+  std::vector<bool> waiting(detour.empty() ? 0 : nodes, false);
+  auto defer = [&](uint32_t e, uint32_t from, uint32_t t) {
+    if (waiting[t])
+      return;
+    waiting[t] = true;
+    next_later.push_back(e);
+    next_later.push_back(from);
+  };
   distance_[0] = 0;
   uint8_t level = 0;
   auto spread = [&](size_t head) {
@@ -94,8 +104,7 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
           continue;
         }
         if (is_detour(n, t)) {
-          next_later.push_back(e);
-          next_later.push_back(n);
+          defer(e, n, t);
           continue;
         }
         distance_[t] = d;
@@ -119,8 +128,7 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
       if (distance_[t] != kNoNode)
         continue;
       if (is_detour(0, t)) {
-        next_later.push_back(e);
-        next_later.push_back(0);
+        defer(e, 0, t);
         continue;
       }
       distance_[t] = 1;
@@ -139,6 +147,7 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
       const uint32_t e = later[i];
       const uint32_t n = later[i + 1];
       const uint32_t t = g.edge_target(e);
+      waiting[t] = false;
       if (distance_[t] != kNoNode)
         continue;
       distance_[t] = distance_[n] + 1;
