@@ -68,13 +68,12 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
   // better.
   const int synthetic_type = g.FindNodeType("synthetic");
   const int object_type = g.FindNodeType("object");
-  auto is_detour = [&](uint32_t from, uint32_t t) {
-    if (detour.empty())
-      return false;
+  const bool detours = !detour.empty();
+  // `category`: `from` is a root category, decided once per node.
+  auto is_detour = [&](bool category, uint32_t t) {
     if (detour[t])
       return true;
-    return from != 0 && g.node_type(from) == synthetic_type &&
-           g.node_type(t) == object_type &&
+    return category && g.node_type(t) == object_type &&
            g.node_name_string(t).rfind("system / ", 0) != 0;
   };
   std::vector<uint32_t> queue;
@@ -98,12 +97,13 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
     while (head < queue.size()) {
       const uint32_t n = queue[head++];
       const uint32_t d = distance_[n] + 1;
+      const bool category = detours && g.node_type(n) == synthetic_type;
       for (uint32_t e = g.first_edge(n); e < g.edge_end(n); e++) {
         const uint32_t t = g.edge_target(e);
         if (distance_[t] != kNoNode || !filter.Follows(n, g.edge_type(e))) {
           continue;
         }
-        if (is_detour(n, t)) {
+        if (detours && is_detour(category, t)) {
           defer(e, n, t);
           continue;
         }
@@ -127,7 +127,7 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
       const uint32_t t = g.edge_target(e);
       if (distance_[t] != kNoNode)
         continue;
-      if (is_detour(0, t)) {
+      if (detours && is_detour(false, t)) {
         defer(e, 0, t);
         continue;
       }
