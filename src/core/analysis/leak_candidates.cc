@@ -192,9 +192,8 @@ constexpr size_t kCompositionEntries = 8;
 // classes, densely, on first use.
 class Kinds {
  public:
-  Kinds(const HeapGraph& g, const NodeClasses& classes,
-        const FunctionSites& sites)
-      : g_(g), classes_(classes), sites_(sites) {}
+  Kinds(const NodeClasses& classes, const FunctionSites& sites)
+      : classes_(classes), sites_(sites) {}
   uint32_t Of(uint32_t node) {
     if (!sites_.IsClosure(node))
       return classes_.class_of(node);
@@ -219,7 +218,6 @@ class Kinds {
   }
 
  private:
-  const HeapGraph& g_;
   const NodeClasses& classes_;
   const FunctionSites& sites_;
   std::unordered_map<uint32_t, uint32_t> site_;
@@ -519,7 +517,7 @@ LeakReport FindLeakCandidates(const std::vector<uint32_t>& baseline_ids,
   report.candidates = top_level.size();
 
   PathShapes shapes(g, classes, paths);
-  Kinds kinds(g, classes, sites);
+  Kinds kinds(classes, sites);
   std::unordered_map<uint64_t, size_t> group_index;
   std::vector<Group> groups;
   std::vector<uint32_t> members;       // top-level candidates on a path
