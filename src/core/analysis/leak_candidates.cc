@@ -392,6 +392,25 @@ bool IsProgramObject(const HeapGraph& g,
   return classes.node_class_name(n).rfind("system / ", 0) != 0;
 }
 
+// The global object: a user root (a target of the snapshot root's shortcut
+// edges), or named like one ("global", and "global (global*)" in Node 26,
+// whose paths may reach it from its native context instead).
+bool IsGlobalObject(const HeapGraph& g,
+                    const NodeClasses& classes,
+                    uint32_t n) {
+  const std::string& name = classes.node_class_name(n);
+  if (name == "global" || name.rfind("global (", 0) == 0)
+    return true;
+  const int shortcut = g.FindEdgeType("shortcut");
+  if (shortcut < 0 || g.node_count() == 0)
+    return false;
+  for (uint32_t e = g.first_edge(0); e < g.edge_end(0); e++) {
+    if (g.edge_type(e) == shortcut && g.edge_target(e) == n)
+      return true;
+  }
+  return false;
+}
+
 // The holder: the last program object on the path before its end (the
 // group's member), and the expression that reaches it: edge names back to
 // the nearest variable (the edge from a context, a closure or a root),
@@ -415,9 +434,11 @@ bool FindHolder(const HeapGraph& g,
     if (e == kNoNode)
       break;
     // Stop at a variable: what holds this hop is not an object a reader
-    // could write a property access on.
-    const bool outermost =
-        i == 1 || !IsProgramObject(g, classes, path[i - 1].node);
+    // could write a property access on, or is the global object (whose
+    // properties are global variables).
+    const bool outermost = i == 1 ||
+                           !IsProgramObject(g, classes, path[i - 1].node) ||
+                           IsGlobalObject(g, classes, path[i - 1].node);
     const bool index = !g.edge_has_name(e) || IsIndexEdge(g, e);
     const bool from_root_category =
         g.node_type_names()[g.node_type(path[i - 1].node)] == "synthetic";

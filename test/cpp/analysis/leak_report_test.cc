@@ -289,6 +289,27 @@ TEST(LeakReport, DictionaryKeysAreWildcards) {
   EXPECT_NE(top.keys[0], top.keys[1]);
   ASSERT_TRUE(top.has_holder);
   EXPECT_EQ(top.holder.expression, "cache");
+
+  // Reached from the global's native context (Node 26 writes such paths),
+  // the global's properties are still global variables.
+  GraphSketch t;
+  const uint32_t troot = t.Node(kSynthetic, "", 0);
+  const uint32_t native_context = t.Node(kObject, "system / NativeContext", 64);
+  const uint32_t tglobal = t.Node(kObject, "global (global*)", 100);
+  const uint32_t holder = t.Node(kObject, "Object", 40);
+  const uint32_t things = t.Node(kObject, "Array", 32);
+  t.Edge(troot, kElement, "1", native_context);
+  t.Edge(native_context, kInternal, "global_object", tglobal);
+  t.Edge(tglobal, kProperty, "leakHolder", holder);
+  t.Edge(holder, kProperty, "things", things);
+  const uint32_t tfirst = t.size();
+  for (uint32_t i = 0; i < 3; i++)
+    t.Element(things, kElement, i, t.Node(kObject, "LeakedThing", 48));
+  Analysed b(t.Build());
+  LeakReport rt = b.Report(tfirst);
+  ASSERT_EQ(rt.groups.size(), 1u);
+  ASSERT_TRUE(rt.groups[0].has_holder);
+  EXPECT_EQ(rt.groups[0].holder.expression, "leakHolder.things");
   ASSERT_EQ(top.retains.size(), 1u);
   EXPECT_EQ(top.retains[0].what, "ArrayBuffer");
   // The key strings rank below the values they index.
