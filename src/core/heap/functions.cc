@@ -55,8 +55,7 @@ std::string_view FunctionSites::ScriptName(uint32_t script) const {
 }
 
 bool FunctionSites::IsInternal(uint32_t closure) const {
-  std::string_view name = ScriptName(ScriptOf(closure));
-  return name.empty() || name.rfind("node:", 0) == 0;
+  return ScriptName(ScriptOf(closure)).empty() || IsNodeFunction(closure);
 }
 
 std::string FunctionSites::ShortScript(std::string_view name) const {

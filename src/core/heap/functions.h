@@ -45,6 +45,14 @@ class FunctionSites {
   }
   // The closure's SharedFunctionInfo (its creation site), or kNoNode.
   uint32_t SharedOf(uint32_t closure) const;
+  // The closure's scope (its internal "context" edge), or kNoNode.
+  uint32_t ContextOf(uint32_t closure) const {
+    return IsClosure(closure) ? InternalEdge(closure, "context") : kNoNode;
+  }
+  // Node's own function: a script named "node:...".
+  bool IsNodeFunction(uint32_t closure) const {
+    return ScriptName(ScriptOf(closure)).rfind("node:", 0) == 0;
+  }
   // The Script node of a closure, or kNoNode (V8's builtins have none).
   uint32_t ScriptOf(uint32_t closure) const;
   // The script's name as the snapshot holds it ("" if unnamed).

@@ -15,7 +15,6 @@ std::vector<bool> DetourNodes(const HeapGraph& g, const FunctionSites& sites) {
   const uint32_t nodes = g.node_count();
   std::vector<bool> detour(nodes, false);
   const int object_type = g.FindNodeType("object");
-  const int internal_type = g.FindEdgeType("internal");
   // The string "process", found once (a builder may hold it more than
   // once), so the pass over the nodes compares indices, not text.
   std::vector<uint32_t> process_names;
@@ -30,18 +29,12 @@ std::vector<bool> DetourNodes(const HeapGraph& g, const FunctionSites& sites) {
       detour[n] = true;
       continue;
     }
-    if (!sites.IsClosure(n))
-      continue;
-    std::string_view script = sites.ScriptName(sites.ScriptOf(n));
-    if (script.rfind("node:", 0) != 0)
+    if (!sites.IsClosure(n) || !sites.IsNodeFunction(n))
       continue;
     detour[n] = true;
-    for (uint32_t e = g.first_edge(n); e < g.edge_end(n); e++) {
-      if (g.edge_type(e) == internal_type &&
-          g.string(g.edge_name_or_index(e)) == "context") {
-        detour[g.edge_target(e)] = true;
-      }
-    }
+    const uint32_t context = sites.ContextOf(n);
+    if (context != kNoNode)
+      detour[context] = true;
   }
   return detour;
 }
