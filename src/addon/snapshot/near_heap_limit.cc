@@ -14,11 +14,19 @@ namespace leakguard {
 
 namespace {
 
-// The young generation's current capacity: what a snapshot's own GC may
-// promote into the old generation (Node's --heapsnapshot-near-heap-limit
-// raises the limit by the same measure).
-size_t YoungGenerationBytes(v8::Isolate* isolate) {
+// What the heap holds now, by generation: the young one is what a
+// snapshot's own GC may promote into the old generation (Node's
+// --heapsnapshot-near-heap-limit raises the limit by the same measure);
+// the old one can already be above the limit V8 reports, since a large
+// young object is admitted regardless of the limit and promoted whole by
+// the next full GC.
+struct Generations {
   size_t young = 0;
+  size_t old = 0;
+};
+
+Generations CommittedGenerations(v8::Isolate* isolate) {
+  Generations g;
   const size_t n = isolate->NumberOfHeapSpaces();
   for (size_t i = 0; i < n; i++) {
     v8::HeapSpaceStatistics s;
@@ -26,10 +34,12 @@ size_t YoungGenerationBytes(v8::Isolate* isolate) {
       continue;
     if (strcmp(s.space_name(), "new_space") == 0 ||
         strcmp(s.space_name(), "new_large_object_space") == 0) {
-      young += s.space_size();
+      g.young += s.space_size();
+    } else {
+      g.old += s.space_size();
     }
   }
-  return young;
+  return g;
 }
 
 // Someone else's snapshot is being taken (v8.writeHeapSnapshot(),
@@ -62,11 +72,14 @@ size_t SnapshotController::OnNearHeapLimit(void* data,
                                            size_t current_heap_limit,
                                            size_t initial_heap_limit) {
   SnapshotController* self = static_cast<SnapshotController*>(data);
-  // Room for what the snapshot's own GC may promote from the young
-  // generation; the new limit must be above the current one or V8 aborts.
-  const size_t young = YoungGenerationBytes(self->isolate_);
-  const size_t extra = std::max<size_t>(2 * young, 16u << 20);
-  const size_t new_limit = current_heap_limit + extra;
+  // After every full GC V8 checks that the committed old generation fits
+  // the limit, calls us (nested, during our own capture) if it does not,
+  // and dies if our answer still does not cover it. So the new limit is
+  // above both the current limit and what the old generation holds, with
+  // room for what the snapshot's GC may promote from the young generation.
+  const Generations g = CommittedGenerations(self->isolate_);
+  const size_t extra = std::max<size_t>(2 * g.young, 16u << 20);
+  const size_t new_limit = std::max(current_heap_limit, g.old) + extra;
   if (self->in_capture_ || self->disposed_ ||
       OtherSnapshotRunning(self->isolate_)) {
     return new_limit;  // nested: the snapshot in progress needs the room
