@@ -8,6 +8,7 @@
 #include <v8.h>
 
 #include <string>
+#include <vector>
 
 #include "addon/analysis/allocation_profile.h"
 #include "addon/analysis/analyze.h"
@@ -15,6 +16,7 @@
 #include "addon/errors.h"
 #include "addon/exports.h"
 #include "addon/instance.h"
+#include "addon/monitor/monitor_thread.h"
 #include "addon/options_table.h"
 #include "addon/snapshot/snapshot_binding.h"
 
@@ -72,6 +74,50 @@ Napi::Value HeapStats(const Napi::CallbackInfo& info) {
   return HeapStatsToJs(info.Env(), Instance::Get(info.Env()));
 }
 
+// gcDurations(cursor): the pauses of the collections after `cursor` (0 at
+// first), oldest first, for leakguard/otel's v8js.gc.duration histogram:
+// { cursor, lost, seconds: Float64Array, types: string[] }. The first call
+// turns the log on (GcDurationLog: 32 KiB per isolate). At most one ring's
+// worth per call; `lost` counts what was overwritten before it was read.
+Napi::Value GcDurations(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MonitorThread* monitor = Instance::Get(env)->monitor();
+  uint64_t cursor = 0;
+  if (info.Length() > 0 && info[0].IsNumber()) {
+    const double c = info[0].As<Napi::Number>().DoubleValue();
+    if (c > 0 && c < 9007199254740992.0)
+      cursor = static_cast<uint64_t>(c);
+  }
+  std::vector<GcDurationLog::Entry> entries;
+  uint64_t lost = 0;
+  if (monitor != nullptr) {
+    monitor->EnableGcDurations();
+    cursor = monitor->ReadGcDurations(cursor, GcDurationLog::kCapacity,
+                                      &entries, &lost);
+  }
+  Napi::Float64Array seconds = Napi::Float64Array::New(env, entries.size());
+  Napi::Array types = Napi::Array::New(env, entries.size());
+  for (size_t i = 0; i < entries.size(); i++) {
+    seconds[i] = entries[i].seconds;
+    if (types
+            .Set(static_cast<uint32_t>(i),
+                 Napi::String::New(env, GcTypeName(1u << entries[i].type_index)))
+            .IsNothing()) {
+      return Napi::Value();
+    }
+  }
+  Napi::Object out = Napi::Object::New(env);
+  if (out.Set("cursor", Napi::Number::New(env, static_cast<double>(cursor)))
+          .IsNothing() ||
+      out.Set("lost", Napi::Number::New(env, static_cast<double>(lost)))
+          .IsNothing() ||
+      out.Set("seconds", seconds).IsNothing() ||
+      out.Set("types", types).IsNothing()) {
+    return Napi::Value();
+  }
+  return out;
+}
+
 // A full, compacting collection without --expose-gc. LowMemoryNotification
 // runs several full GCs until no more memory is freed, so weakly held and
 // finalizable garbage is gone when it returns.
@@ -100,6 +146,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                            {"configure", Configure},
                            {"setGcEvents", SetGcEvents},
                            {"heapStats", HeapStats},
+                           {"gcDurations", GcDurations},
                            {"gc", Gc},
                            {"isMonitoring", IsMonitoring},
                        })) {

@@ -170,6 +170,7 @@ Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
                   .Num("confidence", s.confidence)
                   .Str("verdict", TrendReasonName(r.reasons[k]))
                   .Bool("leaking", s.in_episode)
+                  .Num("leakEvents", static_cast<double>(s.events))
                   .Done());
   }
   return ObjectBuilder(env)
@@ -187,11 +188,21 @@ Napi::Value GcCountersToJs(Napi::Env env, const GcStatsSnapshot& s) {
   ObjectBuilder gc(env);
   for (int i = 0; i < GcStatsSnapshot::kTypes; i++) {
     const GcTypeCounters& c = s.by_type[i];
+    Napi::Array buckets = Napi::Array::New(env, kGcDurationBounds + 1);
+    for (size_t b = 0; b <= kGcDurationBounds; b++) {
+      if (buckets
+              .Set(static_cast<uint32_t>(b),
+                   Napi::Number::New(env, static_cast<double>(c.buckets[b])))
+              .IsNothing()) {
+        return Napi::Value();
+      }
+    }
     gc.Set(GcTypeName(1u << i),
            ObjectBuilder(env)
                .Num("count", static_cast<double>(c.count))
                .Num("totalPauseMs", c.total_pause_ms)
                .Num("maxPauseMs", c.max_pause_ms)
+               .Set("buckets", buckets)
                .Done());
   }
   return gc.Num("num_full_gc", static_cast<double>(s.num_full_gc))

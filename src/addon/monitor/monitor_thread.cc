@@ -116,6 +116,19 @@ GcStatsSnapshot MonitorThread::Stats() const {
   return s;
 }
 
+void MonitorThread::EnableGcDurations() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stats_.durations().Enable();
+}
+
+uint64_t MonitorThread::ReadGcDurations(uint64_t cursor,
+                                        size_t max,
+                                        std::vector<GcDurationLog::Entry>* out,
+                                        uint64_t* lost) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_.durations().ReadSince(cursor, max, out, lost);
+}
+
 DetectorReport MonitorThread::Detector() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return detector_report_;

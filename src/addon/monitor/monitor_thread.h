@@ -111,6 +111,13 @@ class MonitorThread {
   // Copies of the monitor thread's counters (any thread). usage_trend and
   // estimated_base are the detector's (heap kind).
   GcStatsSnapshot Stats() const;
+  // The per-collection pause log (GcDurationLog), for leakguard/otel: off
+  // until the first call of EnableGcDurations. Any thread.
+  void EnableGcDurations();
+  uint64_t ReadGcDurations(uint64_t cursor,
+                           size_t max,
+                           std::vector<GcDurationLog::Entry>* out,
+                           uint64_t* lost) const;
   DetectorReport Detector() const;
   uint64_t rss() const { return rss_.load(std::memory_order_relaxed); }
 

@@ -187,6 +187,8 @@ Napi::Value RequestSnapshot(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value MetricsToJs(Napi::Env env, SnapshotController* c);
+
 Napi::Value SnapshotStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SnapshotController* c = Controller(env);
@@ -214,7 +216,61 @@ Napi::Value SnapshotStats(const Napi::CallbackInfo& info) {
           .IsNothing()) {
     return Napi::Value();
   }
+  if (o.Set("metrics", MetricsToJs(env, c)).IsNothing())
+    return Napi::Value();
   return o;
+}
+
+// snapshotStats().metrics: { outcomes: { <trigger>: { written, headroom,
+// disk, cooldown, failed } }, pauseSeconds: { bounds, buckets, sum, count },
+// lastBytes }. Zeros before enableSnapshots() or writeSnapshot().
+Napi::Value MetricsToJs(Napi::Env env, SnapshotController* c) {
+  const SnapshotController::Metrics m =
+      c != nullptr ? c->metrics() : SnapshotController::Metrics();
+  Napi::Object outcomes = Napi::Object::New(env);
+  const SnapshotTrigger triggers[] = {
+      SnapshotTrigger::kApi,  SnapshotTrigger::kSignal,
+      SnapshotTrigger::kThreshold, SnapshotTrigger::kNearHeapLimit,
+      SnapshotTrigger::kLeak};
+  for (SnapshotTrigger t : triggers) {
+    const SnapshotController::Outcomes& x =
+        m.outcomes[static_cast<int>(t)];
+    Napi::Object one = Napi::Object::New(env);
+    if (one.Set("written", static_cast<double>(x.written)).IsNothing() ||
+        one.Set("headroom", static_cast<double>(x.headroom)).IsNothing() ||
+        one.Set("disk", static_cast<double>(x.disk)).IsNothing() ||
+        one.Set("cooldown", static_cast<double>(x.cooldown)).IsNothing() ||
+        one.Set("failed", static_cast<double>(x.failed)).IsNothing() ||
+        outcomes.Set(SnapshotTriggerName(t), one).IsNothing()) {
+      return Napi::Value();
+    }
+  }
+  const int nb = SnapshotController::kPauseBounds;
+  Napi::Array bounds = Napi::Array::New(env, nb);
+  Napi::Array buckets = Napi::Array::New(env, nb + 1);
+  for (int i = 0; i <= nb; i++) {
+    if ((i < nb && bounds.Set(static_cast<uint32_t>(i),
+                              SnapshotController::kPauseBoundsS[i])
+                       .IsNothing()) ||
+        buckets
+            .Set(static_cast<uint32_t>(i),
+                 static_cast<double>(m.pause_buckets[i]))
+            .IsNothing()) {
+      return Napi::Value();
+    }
+  }
+  Napi::Object pause = Napi::Object::New(env);
+  Napi::Object out = Napi::Object::New(env);
+  if (pause.Set("bounds", bounds).IsNothing() ||
+      pause.Set("buckets", buckets).IsNothing() ||
+      pause.Set("sum", m.pause_sum_s).IsNothing() ||
+      pause.Set("count", static_cast<double>(m.pause_count)).IsNothing() ||
+      out.Set("outcomes", outcomes).IsNothing() ||
+      out.Set("pauseSeconds", pause).IsNothing() ||
+      out.Set("lastBytes", static_cast<double>(m.last_bytes)).IsNothing()) {
+    return Napi::Value();
+  }
+  return out;
 }
 
 // validateNameTemplate(t): '' when valid, else why not (src/core decides,

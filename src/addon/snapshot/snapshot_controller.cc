@@ -183,7 +183,7 @@ SnapshotRequest SnapshotController::RequestFor(SnapshotTrigger trigger) {
 void SnapshotController::Request(SnapshotTrigger trigger) {
   if (disposed_ || async_ == nullptr)
     return;
-  if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
+  if (!Admit(trigger))
     return;
   OpenDoors(trigger);
 }
@@ -255,7 +255,7 @@ void SnapshotController::OnGcRecord(const GcRecord& record) {
   const bool percent = heap_percent_trigger_.Check(basis_points);
   if (!bytes && !percent)
     return;
-  if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
+  if (!Admit(SnapshotTrigger::kThreshold))
     return;  // still armed; asks again on a later GC
   if (bytes)
     heap_bytes_trigger_.Fired();
@@ -269,7 +269,7 @@ void SnapshotController::OnRss(uint64_t rss) {
   std::lock_guard<std::mutex> lock(config_mutex_);
   if (!enabled_ || async_ == nullptr || !rss_trigger_.Check(rss))
     return;
-  if (gate_.Request(uv_hrtime()) != SnapshotGate::Decision::kGo)
+  if (!Admit(SnapshotTrigger::kThreshold))
     return;
   rss_trigger_.Fired();
   threshold_kind_.store(kRssBytes);
@@ -473,6 +473,7 @@ void SnapshotController::Deliver() {
       taken_++;
     else
       failed_++;
+    Count(r);
     if (r.request.trigger == SnapshotTrigger::kApi && api_outstanding_ > 0 &&
         --api_outstanding_ == 0 && async_ != nullptr) {
       uv_unref(reinterpret_cast<uv_handle_t*>(async_));
@@ -486,6 +487,48 @@ void SnapshotController::Deliver() {
 }
 
 // ---------------------------------------------------------------------------
+
+bool SnapshotController::Admit(SnapshotTrigger trigger) {
+  if (gate_.Request(uv_hrtime()) == SnapshotGate::Decision::kGo)
+    return true;
+  const int slot = static_cast<int>(trigger);
+  if (slot >= 0 && slot < kTriggerSlots)
+    refused_[slot].fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+void SnapshotController::Count(const SnapshotResult& r) {
+  const int slot = static_cast<int>(r.request.trigger);
+  if (slot < 0 || slot >= kTriggerSlots)
+    return;
+  Outcomes& o = metrics_.outcomes[slot];
+  if (r.ok()) {
+    o.written++;
+    const double pause_s = r.pause_ms / 1000;
+    int b = 0;
+    while (b < kPauseBounds && pause_s > kPauseBoundsS[b])
+      b++;
+    metrics_.pause_buckets[b]++;
+    metrics_.pause_sum_s += pause_s;
+    metrics_.pause_count++;
+    if (r.request.to_file)
+      metrics_.last_bytes = r.bytes;
+  } else if (r.code == StatusCode::kNoHeadroom) {
+    if (r.no_disk)
+      o.disk++;
+    else
+      o.headroom++;
+  } else {
+    o.failed++;
+  }
+}
+
+SnapshotController::Metrics SnapshotController::metrics() const {
+  Metrics m = metrics_;
+  for (int i = 0; i < kTriggerSlots; i++)
+    m.outcomes[i].cooldown = refused_[i].load(std::memory_order_relaxed);
+  return m;
+}
 
 SnapshotController::Stats SnapshotController::stats() const {
   Stats s;

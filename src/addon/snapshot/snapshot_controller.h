@@ -134,6 +134,33 @@ class SnapshotController {
     bool near_heap_limit_armed = false;
   };
   Stats stats() const;
+
+  // What became of the snapshots each trigger asked for, for metrics
+  // (leakguard/prometheus, leakguard/otel): written, refused for memory
+  // headroom, refused for disk, refused by the cooldown (or coalesced with
+  // one in progress), failed otherwise. Index: the SnapshotTrigger value.
+  static constexpr int kTriggerSlots = 8;
+  struct Outcomes {
+    uint64_t written = 0;
+    uint64_t headroom = 0;
+    uint64_t disk = 0;
+    uint64_t cooldown = 0;
+    uint64_t failed = 0;
+  };
+  // Upper bounds (seconds) of the pause histogram's buckets.
+  static constexpr int kPauseBounds = 9;
+  static constexpr double kPauseBoundsS[kPauseBounds] = {
+      0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  struct Metrics {
+    Outcomes outcomes[kTriggerSlots];
+    // Pauses of written snapshots (isolate thread: checks, capture and
+    // serialisation), per bucket (not cumulative; the last is +Inf).
+    uint64_t pause_buckets[kPauseBounds + 1] = {};
+    double pause_sum_s = 0;
+    uint64_t pause_count = 0;
+    uint64_t last_bytes = 0;  // size of the newest file written
+  };
+  Metrics metrics() const;  // isolate thread
   // What a capture costs here (isolate thread).
   const CaptureCostModel& cost() const { return cost_; }
 
@@ -245,6 +272,13 @@ class SnapshotController {
                SnapshotJob* job,
                const SnapshotVisitor& visit = nullptr);
   uint64_t failed_ = 0;
+  // Isolate thread (Deliver), except the cooldown refusals: the gate
+  // refuses on any thread.
+  Metrics metrics_;
+  std::atomic<uint64_t> refused_[kTriggerSlots] = {};
+  // gate_.Request, counting a refusal against `trigger`.
+  bool Admit(SnapshotTrigger trigger);
+  void Count(const SnapshotResult& result);  // isolate thread
 };
 
 }  // namespace leakguard

@@ -18,6 +18,30 @@ const char* GcTypeName(uint32_t type) {
   return "unknown";
 }
 
+size_t GcDurationBucket(double seconds) {
+  size_t i = 0;
+  while (i < kGcDurationBounds && seconds > kGcDurationBoundsS[i])
+    i++;
+  return i;
+}
+
+uint64_t GcDurationLog::ReadSince(uint64_t cursor,
+                                  size_t max,
+                                  std::vector<Entry>* out,
+                                  uint64_t* lost) const {
+  *lost = 0;
+  if (cursor > next_)
+    cursor = next_;  // not one of ours: start from now
+  const uint64_t oldest = next_ > kCapacity ? next_ - kCapacity : 0;
+  if (cursor < oldest) {
+    *lost = oldest - cursor;
+    cursor = oldest;
+  }
+  for (size_t n = 0; cursor < next_ && n < max; n++, cursor++)
+    out->push_back(ring_[cursor % kCapacity]);
+  return cursor;
+}
+
 int GcStats::TypeIndex(uint32_t type) {
   for (int i = 0; i < GcStatsSnapshot::kTypes; i++) {
     if (type == (1u << i))
@@ -36,6 +60,8 @@ bool GcStats::Add(const GcRecord& r) {
     c.total_pause_ms += pause_ms;
     if (pause_ms > c.max_pause_ms)
       c.max_pause_ms = pause_ms;
+    c.buckets[GcDurationBucket(pause_ms / 1000)]++;
+    durations_.Add(index, pause_ms / 1000);
   }
   s_.total_pause_ms += pause_ms;
   if (pause_ms > s_.max_pause_ms)

@@ -15,17 +15,68 @@
 #ifndef LEAKGUARD_CORE_GC_STATS_H_
 #define LEAKGUARD_CORE_GC_STATS_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/monitor/gc_record.h"
 
 namespace leakguard {
+
+// Upper bounds, in seconds, of the pause histogram's buckets: prom-client's
+// for nodejs_gc_duration_seconds, so leakguard_gc_duration_seconds can be
+// compared with it bucket by bucket.
+constexpr size_t kGcDurationBounds = 6;
+constexpr double kGcDurationBoundsS[kGcDurationBounds] = {0.001, 0.01, 0.1,
+                                                          1,     2,    5};
+// The bucket of a pause: the first bound it does not exceed, or
+// kGcDurationBounds (above the last bound, the +Inf bucket).
+size_t GcDurationBucket(double seconds);
 
 // Per GC type: how many collections and how long they paused the isolate.
 struct GcTypeCounters {
   uint64_t count = 0;
   double total_pause_ms = 0;
   double max_pause_ms = 0;
+  // Collections per GcDurationBucket (not cumulative; they sum to count).
+  uint64_t buckets[kGcDurationBounds + 1] = {};
+};
+
+// The pause of every collection, in order, for a reader that records each
+// one (OpenTelemetry's histogram takes values, not bucket counts). Off
+// until Enable(): then a ring of kCapacity entries (8 bytes each); a reader
+// that falls further behind than that is told how many it missed.
+class GcDurationLog {
+ public:
+  static constexpr size_t kCapacity = 4096;
+  struct Entry {
+    float seconds;
+    uint8_t type_index;  // GcStats::TypeIndex
+  };
+  void Enable() {
+    if (ring_.empty())
+      ring_.resize(kCapacity);
+  }
+  bool enabled() const { return !ring_.empty(); }
+  void Add(int type_index, double seconds) {
+    if (ring_.empty() || type_index < 0)
+      return;
+    ring_[next_ % kCapacity] =
+        Entry{static_cast<float>(seconds), static_cast<uint8_t>(type_index)};
+    next_++;
+  }
+  // Appends the entries after `cursor` (a value next() returned before, or
+  // 0) to `out`, at most `max` of them; returns the cursor to pass next
+  // time. `*lost` is how many had already been overwritten.
+  uint64_t ReadSince(uint64_t cursor,
+                     size_t max,
+                     std::vector<Entry>* out,
+                     uint64_t* lost) const;
+  uint64_t next() const { return next_; }
+
+ private:
+  std::vector<Entry> ring_;
+  uint64_t next_ = 0;  // entries ever added
 };
 
 struct GcStatsSnapshot {
@@ -60,12 +111,15 @@ class GcStats {
 
   const GcStatsSnapshot& snapshot() const { return s_; }
   void Reset() { s_ = GcStatsSnapshot(); }
+  GcDurationLog& durations() { return durations_; }
+  const GcDurationLog& durations() const { return durations_; }
 
   // Slot in by_type for a GcTypeBit, or -1.
   static int TypeIndex(uint32_t type);
 
  private:
   GcStatsSnapshot s_;
+  GcDurationLog durations_;
 };
 
 }  // namespace leakguard

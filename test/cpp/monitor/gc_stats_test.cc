@@ -62,5 +62,74 @@ TEST(GcStats, UnknownTypeCountsAsIncrementalWithoutSlot) {
   EXPECT_STREQ(GcTypeName(kGcScavenge), "scavenge");
 }
 
+GcRecord RecordNs(uint32_t type, uint64_t start_ns, uint64_t pause_ns) {
+  GcRecord r = Record(type, 0, 0, 100);
+  r.start_ns = start_ns;
+  r.end_ns = start_ns + pause_ns;
+  return r;
+}
+
+// The buckets are prom-client's nodejs_gc_duration_seconds bounds, and a
+// pause equal to a bound belongs to it (Prometheus' le: "less or equal").
+TEST(GcStats, PauseHistogramUsesPromClientBoundsInclusive) {
+  EXPECT_EQ(GcDurationBucket(0), 0u);
+  EXPECT_EQ(GcDurationBucket(0.001), 0u);
+  EXPECT_EQ(GcDurationBucket(0.0011), 1u);
+  EXPECT_EQ(GcDurationBucket(5), 5u);
+  EXPECT_EQ(GcDurationBucket(5.5), kGcDurationBounds);
+  GcStats stats;
+  stats.Add(RecordNs(kGcScavenge, 0, 500000));        // 0.5 ms
+  stats.Add(RecordNs(kGcScavenge, 1000000, 1000000));  // 1 ms: le 0.001
+  stats.Add(RecordNs(kGcScavenge, 3000000, 2000000));  // 2 ms
+  stats.Add(RecordNs(kGcMarkSweepCompact, 9000000, 7000000000ull));  // 7 s
+  const GcTypeCounters& minor =
+      stats.snapshot().by_type[GcStats::TypeIndex(kGcScavenge)];
+  EXPECT_EQ(minor.buckets[0], 2u);
+  EXPECT_EQ(minor.buckets[1], 1u);
+  uint64_t sum = 0;
+  for (uint64_t b : minor.buckets)
+    sum += b;
+  EXPECT_EQ(sum, minor.count);
+  const GcTypeCounters& major =
+      stats.snapshot().by_type[GcStats::TypeIndex(kGcMarkSweepCompact)];
+  EXPECT_EQ(major.buckets[kGcDurationBounds], 1u);
+}
+
+TEST(GcStats, DurationLogIsOffUntilEnabledAndReportsWhatItLost) {
+  GcStats stats;
+  stats.Add(RecordNs(kGcScavenge, 0, 1000));
+  EXPECT_FALSE(stats.durations().enabled());
+  EXPECT_EQ(stats.durations().next(), 0u);
+  stats.durations().Enable();
+  for (uint64_t i = 0; i < 10; i++)
+    stats.Add(RecordNs(i % 2 ? kGcMarkSweepCompact : kGcScavenge, i * 10, (i + 1) * 1000000));
+  std::vector<GcDurationLog::Entry> out;
+  uint64_t lost = 1;
+  uint64_t cursor = stats.durations().ReadSince(0, 4, &out, &lost);
+  EXPECT_EQ(lost, 0u);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(cursor, 4u);
+  EXPECT_FLOAT_EQ(out[0].seconds, 0.001f);
+  EXPECT_EQ(out[1].type_index, GcStats::TypeIndex(kGcMarkSweepCompact));
+  out.clear();
+  cursor = stats.durations().ReadSince(cursor, 100, &out, &lost);
+  EXPECT_EQ(out.size(), 6u);
+  EXPECT_EQ(cursor, 10u);
+  // A reader further behind than the ring holds is told how many it missed.
+  for (size_t i = 0; i < GcDurationLog::kCapacity + 5; i++)
+    stats.Add(RecordNs(kGcScavenge, 1000 + i, 1000));
+  out.clear();
+  cursor = stats.durations().ReadSince(cursor, GcDurationLog::kCapacity * 2,
+                                       &out, &lost);
+  EXPECT_EQ(lost, 5u);
+  EXPECT_EQ(out.size(), GcDurationLog::kCapacity);
+  EXPECT_EQ(cursor, stats.durations().next());
+  // A cursor from the future (not ours) starts from now.
+  out.clear();
+  EXPECT_EQ(stats.durations().ReadSince(cursor + 100, 10, &out, &lost),
+            stats.durations().next());
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace leakguard
