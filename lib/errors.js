@@ -45,6 +45,10 @@ const CODES = {
     Class: Error,
     doc: 'a heap-flat assertion ran longer than its timeoutMs',
   },
+  ERR_LEAKGUARD_PEER_MISSING: {
+    Class: Error,
+    doc: 'leakguard/prometheus or leakguard/otel without its peer dependency (prom-client, @opentelemetry/api) installed',
+  },
   ERR_ASSERTION: {
     Class: Error,
     doc: "a heap-flat assertion failed (LeakError, node:assert's AssertionError)",

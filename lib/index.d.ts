@@ -172,6 +172,8 @@ declare namespace leakguard {
     verdict: string;
     /** A leak episode of this kind is going on. */
     leaking: boolean;
+    /** 'leak' events of this kind so far. */
+    leakEvents: number;
   }
 
   interface DetectorStats {
@@ -234,6 +236,8 @@ declare namespace leakguard {
     count: number;
     totalPauseMs: number;
     maxPauseMs: number;
+    /** Collections per pause bucket, not cumulative: at most 0.001, 0.01, 0.1, 1, 2, 5 s, and above (prom-client's nodejs_gc_duration_seconds bounds). */
+    buckets: number[];
   }
 
   interface HeapSpace {
@@ -365,6 +369,27 @@ declare namespace leakguard {
     signalWatchers: number;
     enabled: boolean;
     nearHeapLimitArmed: boolean;
+    /** What leakguard/prometheus and leakguard/otel export (docs/metrics.md). */
+    metrics: SnapshotMetrics;
+  }
+
+  interface SnapshotOutcomes {
+    written: number;
+    /** Refused for memory headroom. */
+    headroom: number;
+    /** Refused for free disk (minFreeDiskBytes). */
+    disk: number;
+    /** Refused by the cooldown, or coalesced with one in progress. */
+    cooldown: number;
+    failed: number;
+  }
+
+  interface SnapshotMetrics {
+    outcomes: Record<'api' | 'signal' | 'threshold' | 'near-heap-limit' | 'leak', SnapshotOutcomes>;
+    /** Pauses of written snapshots: counts per bucket (not cumulative; the last is above the last bound), in seconds. */
+    pauseSeconds: { bounds: number[]; buckets: number[]; sum: number; count: number };
+    /** Size of the newest file written. */
+    lastBytes: number;
   }
 
   /** A refused or failed snapshot: code is an errno name (with syscall, path, errno) or ERR_LEAKGUARD_NO_HEADROOM, ERR_LEAKGUARD_NO_DISK, ERR_INVALID_ARG_VALUE, ERR_LEAKGUARD_SINK. */

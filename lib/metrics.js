@@ -1,0 +1,110 @@
+'use strict';
+// What leakguard/prometheus and leakguard/otel export, read from the addon
+// at collection time: nothing here runs on a timer or per GC. One read per
+// scrape: every collector of one registry.metrics() (or one OpenTelemetry
+// collection) runs in the same tick, so the first one's read is shared by
+// the others and dropped at the next microtask.
+const { isMainThread, threadId } = require('node:worker_threads');
+const binding = require('./binding');
+const { makeError } = require('./errors');
+
+const KINDS = ['heap', 'external', 'rss'];
+// The native GC types folded into the `kind` values of prom-client's
+// nodejs_gc_duration_seconds and OpenTelemetry's v8js.gc.type.
+const GC_KINDS = {
+  'mark-sweep-compact': 'major',
+  scavenge: 'minor',
+  'minor-mark-compact': 'minor',
+  'incremental-marking': 'incremental',
+  'weak-callbacks': 'weakcb',
+};
+const GC_KIND_NAMES = ['major', 'minor', 'incremental', 'weakcb'];
+// Upper bounds of leakguard_gc_duration_seconds' buckets (seconds):
+// prom-client's nodejs_gc_duration_seconds defaults, as the addon counts
+// them (src/core/monitor/gc_stats.h kGcDurationBoundsS).
+const GC_DURATION_BOUNDS = [0.001, 0.01, 0.1, 1, 2, 5];
+const TRIGGERS = ['api', 'signal', 'threshold', 'near-heap-limit', 'leak'];
+const OUTCOMES = ['written', 'headroom', 'disk', 'cooldown', 'failed'];
+const OUTCOME_LABELS = {
+  written: 'written',
+  headroom: 'refused_headroom',
+  disk: 'refused_disk',
+  cooldown: 'cooldown',
+  failed: 'failed',
+};
+
+let cached = null;
+
+// The state the collectors report, or null when there is nothing to say:
+// not monitoring, and no snapshot was ever asked for.
+function read() {
+  if (cached !== null) return cached.value;
+  let value = null;
+  try {
+    const monitoring = require('./index').monitoring;
+    const snaps = binding.snapshotStats();
+    const used = snaps.enabled || Object.values(snaps.metrics.outcomes)
+      .some((o) => OUTCOMES.some((k) => o[k] > 0));
+    if (monitoring || used) {
+      const stats = binding.heapStats();
+      value = { monitoring, stats, snapshots: snaps.metrics };
+    }
+  } catch {
+    // A collector never throws (the environment may be going away).
+    value = null;
+  }
+  cached = { value };
+  queueMicrotask(() => { cached = null; });
+  return value;
+}
+
+// Per-collector-kind views of one read.
+function detectorKinds(state) {
+  if (state === null || !state.monitoring) return [];
+  return KINDS.map((kind) => ({ kind, ...state.stats.detector.kinds[kind] }));
+}
+
+// { major: { buckets: [non-cumulative x7], count, sum }, minor: ... } from
+// heapStats().gc, the native per-type counters.
+function gcHistograms(state) {
+  if (state === null) return null;
+  const out = {};
+  for (const name of GC_KIND_NAMES) {
+    out[name] = { buckets: new Array(GC_DURATION_BOUNDS.length + 1).fill(0), count: 0, sum: 0 };
+  }
+  for (const [type, kind] of Object.entries(GC_KINDS)) {
+    const c = state.stats.gc[type];
+    if (!c) continue;
+    const h = out[kind];
+    c.buckets.forEach((n, i) => { h.buckets[i] += n; });
+    h.count += c.count;
+    h.sum += c.totalPauseMs / 1000;
+  }
+  return out;
+}
+
+// The label every series of a worker carries, so that two isolates'
+// metrics do not overwrite each other when they meet.
+function threadLabels() {
+  return isMainThread ? {} : { thread: String(threadId) };
+}
+
+// require(name) for a peer dependency: the application's own copy, found
+// from leakguard's place in its node_modules.
+function peer(name, entry) {
+  try {
+    return require(name);
+  } catch (cause) {
+    if (cause && cause.code === 'MODULE_NOT_FOUND' && String(cause.message).includes(`'${name}'`)) {
+      throw makeError('ERR_LEAKGUARD_PEER_MISSING',
+        `${entry} needs ${name}, a peer dependency the application installs: npm install ${name}`,
+        { cause });
+    }
+    throw cause;
+  }
+}
+
+module.exports = {
+  KINDS, GC_KINDS, GC_KIND_NAMES, GC_DURATION_BOUNDS, TRIGGERS, OUTCOMES, OUTCOME_LABELS,
+  read, detectorKinds, gcHistograms, threadLabels, peer,
+};
