@@ -21,6 +21,8 @@
 //   LEAKGUARD_NAME_TEMPLATE    file name template ({pid}, {tid}, {time}, {reason})
 //   LEAKGUARD_SENSITIVITY      leak detector: low, medium (default) or high
 //   LEAKGUARD_LOG              json (default), text or off
+//   LEAKGUARD_METRICS          prometheus: leakguard's metrics in prom-client's
+//                              default registry (the application's copy)
 //   LEAKGUARD_DISABLE          1: load nothing
 const { SNAPSHOT_SIGNALS } = require('./options');
 
@@ -65,7 +67,7 @@ function readEnv(env) {
     'LEAKGUARD_SNAPSHOT_ON_LEAK', 'LEAKGUARD_MAX_FILES', 'LEAKGUARD_COOLDOWN_MS',
     'LEAKGUARD_MIN_FREE_DISK', 'LEAKGUARD_NAME_TEMPLATE', 'LEAKGUARD_LOG',
     'LEAKGUARD_DISABLE', 'LEAKGUARD_TEST_FAIL_AFTER_BYTES',
-    'LEAKGUARD_SENSITIVITY',
+    'LEAKGUARD_SENSITIVITY', 'LEAKGUARD_METRICS',
   ]);
   // A typo is worth a line, but not worth leaving the process unmonitored
   // (other leakguard tools may read variables of their own).
@@ -139,7 +141,15 @@ function readEnv(env) {
       throw new EnvError(`LEAKGUARD_LOG must be json, text or off, got "${v}"`);
     }
   }
-  return { opts, monitor, log, unknown };
+  let metrics = null;
+  if ((v = get('LEAKGUARD_METRICS')) !== undefined) {
+    const m = v.trim().toLowerCase();
+    if (!['prometheus', 'off', ''].includes(m)) {
+      throw new EnvError(`LEAKGUARD_METRICS must be prometheus or off, got "${v}"`);
+    }
+    metrics = m === 'prometheus' ? m : null;
+  }
+  return { opts, monitor, log, unknown, metrics };
 }
 
 function logger(format) {
@@ -150,6 +160,30 @@ function logger(format) {
       : `leakguard: ${kind} ${Object.entries(fields).map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : x}`).join(' ')}`;
     process.stderr.write(line + '\n');
   };
+}
+
+// LEAKGUARD_METRICS=prometheus: the collectors go into the default
+// registry of the application's prom-client (resolved from its working
+// directory, then from leakguard's place), which its own /metrics route
+// serves. Without prom-client, one warning and no metrics.
+function registerPrometheus(log) {
+  let file;
+  for (const from of [process.cwd(), __dirname]) {
+    try {
+      file = require.resolve('prom-client', { paths: [from] });
+      break;
+    } catch {
+      // try the next place
+    }
+  }
+  if (file === undefined) {
+    log('warning', {
+      message: `${PREFIX}: LEAKGUARD_METRICS=prometheus, but the application has no ` +
+        'prom-client (npm install prom-client); no metrics',
+    });
+    return;
+  }
+  require('./prometheus').register(require(file).register);
 }
 
 function register(env = process.env) {
@@ -178,6 +212,7 @@ function register(env = process.env) {
     }));
     if (config.monitor) leakguard.start(config.monitor);
     leakguard.enableSnapshots(config.opts);
+    if (config.metrics === 'prometheus') registerPrometheus(log);
     if (config.unknown.length > 0) {
       // In the log's format, so that a JSON log stays one object per line.
       log('warning', {
