@@ -57,7 +57,7 @@ try {
   // not installed
 }
 
-test('TypeScript: testing.d.ts and jest.d.ts against Jest and Vitest types', {
+test('TypeScript: testing.d.ts, jest.d.ts, prometheus.d.ts and otel.d.ts against the Jest, Vitest, prom-client and OpenTelemetry types', {
   skip: tsc ? false : 'typescript is not installed',
 }, async () => {
   const r = await runNode({ file: tsc, args: ['-p', path.join(ROOT, 'test', 'runners', 'types')] });

@@ -2,7 +2,8 @@
 // Run inside a fresh project that installed the packed tarball (see
 // scripts/test-package.js), on any supported Node and arch, with no
 // compiler on PATH: loads leakguard from its prebuild, gets a 'stats' event
-// after gc(), writes a snapshot and parses it back. Prints one JSON line and
+// after gc(), writes a snapshot and parses it back, and finds the metrics
+// entry points without their optional peers. Prints one JSON line and
 // exits 0, or throws.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -41,6 +42,13 @@ async function main() {
   assert.ok(markers >= held.length, `${markers} SmokeMarker nodes`);
   const esm = await import('leakguard');
   assert.equal(esm.default, leakguard);
+  // The metrics entry points are exported; their peer dependencies are
+  // optional, so this fresh project has neither, and says so.
+  for (const [entry, peer] of [['leakguard/prometheus', 'prom-client'],
+                               ['leakguard/otel', '@opentelemetry/api']]) {
+    assert.throws(() => require(entry).register(),
+      (err) => err.code === 'ERR_LEAKGUARD_PEER_MISSING' && err.message.includes(`npm install ${peer}`));
+  }
   leakguard.stop();
   fs.rmSync(dir, { recursive: true, force: true });
   clearTimeout(keepAlive);
