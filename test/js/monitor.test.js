@@ -116,7 +116,10 @@ test('heapStats() has V8, space, GC, RSS and drop counters', () => {
   }
   for (const t of GC_TYPES) {
     assert.deepEqual(Object.keys(s.gc[t]).sort(),
-                     ['count', 'maxPauseMs', 'totalPauseMs']);
+                     ['buckets', 'count', 'maxPauseMs', 'totalPauseMs']);
+    // Pause buckets (prom-client's GC bounds and +Inf) sum to the count.
+    assert.equal(s.gc[t].buckets.length, 7);
+    assert.equal(s.gc[t].buckets.reduce((a, b) => a + b, 0), s.gc[t].count);
   }
   assert.ok(s.gc.num_full_gc >= 1, 'earlier tests ran full GCs');
   assert.ok(s.rss > s.heap.used_heap_size);

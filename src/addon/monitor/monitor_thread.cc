@@ -68,6 +68,8 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
     options_pending_ = false;
     detector_report_ = DetectorReport();
     detector_report_.sensitivity = config.detector.sensitivity;
+    for (size_t k = 0; k < kSampleKindCount; k++)
+      detector_report_.stats.kinds[k].events = leak_events_[k];
   }
 
   // Block every signal while creating the thread so it inherits a full
@@ -210,6 +212,8 @@ void MonitorThread::PollDetector(uint64_t now_ns) {
     }
   }
   std::vector<LeakEvent> found = detector_.Poll(NsToMs(now_ns));
+  for (const LeakEvent& e : found)
+    leak_events_[static_cast<size_t>(e.kind)]++;
   leaks_.insert(leaks_.end(), found.begin(), found.end());
   const SampleKind watched[2] = {SampleKind::kHeap, SampleKind::kExternal};
   for (size_t i = 0; i < 2; i++) {
@@ -227,6 +231,7 @@ void MonitorThread::PollDetector(uint64_t now_ns) {
     std::lock_guard<std::mutex> lock(mutex_);
     detector_report_.stats = detector_.Stats();
     for (size_t k = 0; k < kSampleKindCount; k++) {
+      detector_report_.stats.kinds[k].events = leak_events_[k];
       detector_report_.reasons[k] =
           detector_.verdict(static_cast<SampleKind>(k)).reason;
     }

@@ -175,6 +175,9 @@ class MonitorThread {
 
   mutable std::mutex mutex_;  // guards the members below
   GcStats stats_;
+  // 'leak' events per kind since the thread was created (each start() has
+  // a new detector; these go on): the monitor thread writes them.
+  uint64_t leak_events_[kSampleKindCount] = {0, 0, 0};
   DetectorReport detector_report_;
   DetectorOptions pending_options_;
   bool options_pending_ = false;

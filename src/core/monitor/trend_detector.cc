@@ -634,7 +634,6 @@ void LeakDetector::Step(SampleKind kind,
   event.window_ms = v.end_ms - v.start_ms;
   event.estimated_base = v.estimated_base;
   events_emitted_++;
-  events_by_kind_[k]++;
   out->push_back(event);
 }
 
@@ -754,7 +753,6 @@ DetectorStats LeakDetector::Stats() const {
     s.usage_trend = v.bytes_per_second;
     s.confidence = v.confidence;
     s.in_episode = episodes_[k].active;
-    s.events = events_by_kind_[k];
   }
   stats.probes_requested = probes_requested_;
   stats.events_emitted = events_emitted_;

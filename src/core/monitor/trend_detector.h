@@ -309,7 +309,10 @@ struct KindStats {
   double usage_trend = 0;     // memwatch's usage_trend, bytes/second.
   double confidence = 0;
   bool in_episode = false;
-  uint64_t events = 0;  // 'leak' events of this kind so far
+  // 'leak' events of this kind since the process started, across
+  // detectors: LeakDetector leaves it 0 and the monitor thread, which
+  // outlives each start()'s detector, fills it in (metrics count on it).
+  uint64_t events = 0;
 };
 
 struct DetectorStats {
@@ -438,7 +441,6 @@ class LeakDetector {
   double last_probe_pause_ms_ = 0;
   uint64_t probes_requested_ = 0;
   uint64_t events_emitted_ = 0;
-  uint64_t events_by_kind_[kSampleKindCount] = {0, 0, 0};
   uint64_t episodes_started_ = 0;
   uint64_t rss_restarts_ = 0;
 };
