@@ -78,7 +78,14 @@ function scraped(Base, config, values) {
   class Scraped extends Base {
     async get() {
       let out = [];
-      const rows = values();
+      let rows;
+      try {
+        rows = values();
+      } catch {
+        // A scrape never fails because of us (the environment may be
+        // going away): the metric has no series this time.
+        rows = [];
+      }
       if (this.type !== 'histogram') {
         out = rows;
       } else {
