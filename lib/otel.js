@@ -111,7 +111,9 @@ function register(meterProvider, opts) {
 
   let cursor = 0;
   let lost = 0;
-  let seenSnapshots = null;  // { count, sum } of the previous collection
+  // { count, sum } of snapshot pauses at the previous collection (at
+  // register() first: the addon counts since the process started).
+  let seenSnapshots = { count: 0, sum: 0 };
   const callback = (result) => {
     const state = metrics.read();
     if (state === null) return;
@@ -160,7 +162,7 @@ function register(meterProvider, opts) {
     // collection, each with its pause (the mean, when several came between
     // two collections).
     const p = state.snapshots.pauseSeconds;
-    if (seenSnapshots !== null && p.count > seenSnapshots.count) {
+    if (p.count > seenSnapshots.count) {
       const n = p.count - seenSnapshots.count;
       const each = (p.sum - seenSnapshots.sum) / n;
       for (let i = 0; i < n; i++) snapshotDuration.record(each, base);
@@ -181,7 +183,9 @@ function register(meterProvider, opts) {
   // Start the pause log now, so the first collection has every collection
   // since register().
   try {
-    if (metrics.read()?.monitoring) cursor = binding.gcDurations(0).cursor;
+    const now = metrics.read();
+    if (now?.monitoring) cursor = binding.gcDurations(0).cursor;
+    if (now) seenSnapshots = { count: now.snapshots.pauseSeconds.count, sum: now.snapshots.pauseSeconds.sum };
   } catch {
     // as above
   }

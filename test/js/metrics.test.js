@@ -366,6 +366,30 @@ test('otel: instrument names, units and types, exact v8js.gc.duration counts, at
   assert.ok(live.length === 3 && live.every((p) => p.attributes['thread.id'] === 1), JSON.stringify(live));
 });
 
+test("otel: each written snapshot's pause, its size and its outcome", async () => {
+  const r = await child(`
+    ${READER}
+    const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path');
+    const leakguard = require(${LG});
+    const reader = new Reader();
+    require(${OTEL}).register(new MeterProvider({ readers: [reader] }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-otel-'));
+    (async () => {
+      const info = await leakguard.writeSnapshot({ dir });
+      const snap = await flat(reader);
+      console.log(JSON.stringify({ info, snap, bytes: fs.statSync(info.path).size }));
+      fs.rmSync(dir, { recursive: true, force: true });
+    })();
+  `);
+  const duration = r.snap['leakguard.snapshot.duration'].points[0].value;
+  assert.equal(duration.count, 1);
+  assert.ok(Math.abs(duration.sum - r.info.pauseMs / 1000) < 0.01, JSON.stringify([duration, r.info.pauseMs]));
+  assert.equal(r.snap['leakguard.snapshot.size'].points[0].value, r.bytes);
+  const written = r.snap['leakguard.snapshots'].points.find((p) =>
+    p.attributes['leakguard.snapshot.trigger'] === 'api' && p.attributes['leakguard.snapshot.outcome'] === 'written');
+  assert.equal(written.value, 1);
+});
+
 test('otel: arguments are checked; the global provider is used when none is given', async () => {
   const r = await child(`
     const { register } = require(${OTEL});
