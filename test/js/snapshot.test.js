@@ -253,8 +253,10 @@ test('a worker thread takes a snapshot of its own heap', async () => {
       .then((info) => parentPort.postMessage({ info, held: held.length }),
             (err) => parentPort.postMessage({ error: err.message }));
   `, { eval: true });
-  const msg = await firstMessage(worker);
+  // Read now: once the worker has exited (it may, right after posting),
+  // worker.threadId is -1.
   const workerId = worker.threadId;
+  const msg = await firstMessage(worker);
   await worker.terminate();
   assert.equal(msg.error, undefined);
   assert.equal(msg.info.threadId, workerId);
