@@ -20,9 +20,11 @@ const GC_KINDS = {
 };
 const GC_KIND_NAMES = ['major', 'minor', 'incremental', 'weakcb'];
 // Upper bounds of leakguard_gc_duration_seconds' buckets (seconds):
-// prom-client's nodejs_gc_duration_seconds defaults, as the addon counts
-// them (src/core/monitor/gc_stats.h kGcDurationBoundsS).
-const GC_DURATION_BOUNDS = [0.001, 0.01, 0.1, 1, 2, 5];
+// prom-client's nodejs_gc_duration_seconds defaults, read from the addon
+// that counts by them (src/core/monitor/gc_stats.h kGcDurationBoundsS).
+const GC_DURATION_BOUNDS = binding.gcDurationBounds();
+// The snapshot pause histogram's, likewise (snapshot_controller.h).
+const SNAPSHOT_PAUSE_BOUNDS = binding.snapshotStats().metrics.pauseSeconds.bounds;
 const TRIGGERS = ['api', 'signal', 'threshold', 'near-heap-limit', 'leak'];
 const OUTCOMES = ['written', 'headroom', 'disk', 'cooldown', 'failed'];
 const OUTCOME_LABELS = {
@@ -105,6 +107,7 @@ function peer(name, entry) {
 }
 
 module.exports = {
-  KINDS, GC_KINDS, GC_KIND_NAMES, GC_DURATION_BOUNDS, TRIGGERS, OUTCOMES, OUTCOME_LABELS,
+  KINDS, GC_KINDS, GC_KIND_NAMES, GC_DURATION_BOUNDS, SNAPSHOT_PAUSE_BOUNDS, TRIGGERS, OUTCOMES,
+  OUTCOME_LABELS,
   read, detectorKinds, gcHistograms, threadLabels, peer,
 };

@@ -19,7 +19,6 @@ const options = require('./options');
 
 // Semantic conventions' advice for v8js.gc.duration (seconds).
 const GC_ADVICE = [0.01, 0.1, 1, 10];
-const SNAPSHOT_ADVICE = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 function checkArgs(provider, opts) {
   if (provider === null || typeof provider !== 'object' ||
@@ -107,7 +106,7 @@ function register(meterProvider, opts) {
     'Garbage collection pauses, by v8js.gc.type, from leakguard\'s record of every collection',
     's', GC_ADVICE);
   const snapshotDuration = histogram('leakguard.snapshot.duration',
-    'How long each written heap snapshot paused the isolate', 's', SNAPSHOT_ADVICE);
+    'How long each written heap snapshot paused the isolate', 's', metrics.SNAPSHOT_PAUSE_BOUNDS);
 
   let cursor = 0;
   let lost = 0;

@@ -205,7 +205,7 @@ function register(registry, opts) {
     name: 'leakguard_snapshot_pause_seconds',
     help: 'How long each written heap snapshot paused the isolate (checks, capture and ' +
       'serialisation), in seconds.',
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: metrics.SNAPSHOT_PAUSE_BOUNDS,
   }, () => {
     const s = snapshots();
     if (s === null) return [];

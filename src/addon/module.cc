@@ -118,6 +118,19 @@ Napi::Value GcDurations(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// gcDurationBounds(): the upper bounds (seconds) of heapStats().gc[type]
+// .buckets, kGcDurationBoundsS, so that lib/metrics.js labels the buckets
+// the addon counts with the bounds it counted them by.
+Napi::Value GcDurationBounds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, kGcDurationBounds);
+  for (size_t i = 0; i < kGcDurationBounds; i++) {
+    if (out.Set(static_cast<uint32_t>(i), kGcDurationBoundsS[i]).IsNothing())
+      return Napi::Value();
+  }
+  return out;
+}
+
 // A full, compacting collection without --expose-gc. LowMemoryNotification
 // runs several full GCs until no more memory is freed, so weakly held and
 // finalizable garbage is gone when it returns.
@@ -147,6 +160,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                            {"setGcEvents", SetGcEvents},
                            {"heapStats", HeapStats},
                            {"gcDurations", GcDurations},
+                           {"gcDurationBounds", GcDurationBounds},
                            {"gc", Gc},
                            {"isMonitoring", IsMonitoring},
                        })) {
