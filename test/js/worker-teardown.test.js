@@ -12,7 +12,8 @@ const { runNode, ROOT } = require('./helpers/child');
 const CHILD = path.join(ROOT, 'test', 'fixtures', 'worker-teardown-child.js');
 
 function assertSurvived(r) {
-  assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr.slice(-2000)}`);
+  assert.equal(r.signal, null,
+               `killed by ${r.signal}: ${r.stderr.slice(-2000)}; last output: ${r.stdout.slice(-300)}`);
   assert.doesNotMatch(r.stderr, /FATAL ERROR/);
   assert.equal(r.code, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /survived/, `exit ${r.code} without finishing: ${r.stdout.slice(-500)}`);
