@@ -13,6 +13,7 @@
 // the detector and its probe collections run during the whole (short)
 // workload: the worst case, not the default.
 const { spawnSync } = require('node:child_process');
+const { bootstrapMedian } = require('./heap-of-small-objects');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -86,18 +87,8 @@ for (let i = 0; i < pairs; i++) {
 }
 console.log(`GCs per run (with leakguard): ${last[withMode].gcs} (${last[withMode].fullGcs} full, ` +
             `${last[withMode].probes} probes)`);
-// A 95% interval for the median by resampling the pairs: single pairs on a
-// shared 2-core machine spread by +-15%, so the median needs many of them.
-function bootstrapMedian(xs, draws = 2000) {
-  const medians = [];
-  let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let d = 0; d < draws; d++) {
-    medians.push(median(xs.map(() => xs[Math.floor(rand() * xs.length)])));
-  }
-  medians.sort((a, b) => a - b);
-  return [medians[Math.floor(draws * 0.025)], medians[Math.floor(draws * 0.975)]];
-}
+// A 95% interval for the median: single pairs on a shared 2-core machine
+// spread by +-15%, so the median needs many of them.
 const [lo, hi] = bootstrapMedian(ratios);
 console.log(`median wall-time ratio (${withMode} / plain) over ${pairs} pairs: ${median(ratios).toFixed(3)} ` +
             `(95% interval ${lo.toFixed(3)}-${hi.toFixed(3)})`);

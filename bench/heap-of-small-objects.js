@@ -40,6 +40,19 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+// A 95% interval for the median by resampling (a fixed seed, so a run's
+// figures can be recomputed): pairs of runs on a shared 2-core machine
+// spread widely, so the median needs many of them and an interval.
+function bootstrapMedian(xs, draws = 2000) {
+  const medians = [];
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let d = 0; d < draws; d++) {
+    medians.push(median(xs.map(() => xs[Math.floor(rand() * xs.length)])));
+  }
+  medians.sort((a, b) => a - b);
+  return [medians[Math.floor(draws * 0.025)], medians[Math.floor(draws * 0.975)]];
+}
 const mb = (b) => (b / 2 ** 20).toFixed(0);
 
-module.exports = { Item, smallObjectHeap, status, median, mb };
+module.exports = { Item, smallObjectHeap, status, median, bootstrapMedian, mb };

@@ -21,29 +21,13 @@
 const { spawn, spawnSync } = require('node:child_process');
 const http = require('node:http');
 const path = require('node:path');
+const { median, bootstrapMedian } = require('./heap-of-small-objects');
 
 const ROOT = path.resolve(__dirname, '..');
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
-
-// A 95% interval for the median by resampling the rounds (as
-// bench/gc-overhead.js does).
-function bootstrapMedian(xs, draws = 2000) {
-  const medians = [];
-  let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let d = 0; d < draws; d++) medians.push(median(xs.map(() => xs[Math.floor(rand() * xs.length)])));
-  medians.sort((a, b) => a - b);
-  return [medians[Math.floor(draws * 0.025)], medians[Math.floor(draws * 0.975)]];
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 if (process.argv[2] === '--scrape-child') {
   const client = require('prom-client');

@@ -91,6 +91,24 @@ function threadLabels() {
   return isMainThread ? {} : { thread: String(threadId) };
 }
 
+// The options object of `call` (e.g. "leakguard/otel register()"), {}
+// when undefined; a TypeError for anything but a plain object of the
+// `accepted` keys.
+function optionsObject(call, opts, accepted) {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw makeError('ERR_INVALID_ARG_TYPE',
+      `${call}: options must be an object with ${accepted.join(' and ')}`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!accepted.includes(key)) {
+      throw makeError('ERR_INVALID_ARG_TYPE',
+        `${call}: unknown option '${key}' (accepted: ${accepted.join(', ')})`);
+    }
+  }
+  return opts;
+}
+
 // require(name) for a peer dependency: the application's own copy, found
 // from leakguard's place in its node_modules.
 function peer(name, entry) {
@@ -109,5 +127,5 @@ function peer(name, entry) {
 module.exports = {
   KINDS, GC_KINDS, GC_KIND_NAMES, GC_DURATION_BOUNDS, SNAPSHOT_PAUSE_BOUNDS, TRIGGERS, OUTCOMES,
   OUTCOME_LABELS,
-  read, detectorKinds, gcHistograms, threadLabels, peer,
+  read, detectorKinds, gcHistograms, threadLabels, optionsObject, peer,
 };

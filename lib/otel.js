@@ -27,17 +27,7 @@ function checkArgs(provider, opts) {
       'leakguard/otel register(): meterProvider must be an OpenTelemetry MeterProvider ' +
         '(an object with getMeter()), or undefined for the global one');
   }
-  if (opts === undefined) opts = {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw makeError('ERR_INVALID_ARG_TYPE',
-      'leakguard/otel register(): options must be an object with attributes');
-  }
-  for (const key of Object.keys(opts)) {
-    if (key !== 'attributes') {
-      throw makeError('ERR_INVALID_ARG_TYPE',
-        `leakguard/otel register(): unknown option '${key}' (accepted: attributes)`);
-    }
-  }
+  opts = metrics.optionsObject('leakguard/otel register()', opts, ['attributes']);
   const attributes = opts.attributes === undefined ? {} : opts.attributes;
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
     throw makeError('ERR_INVALID_ARG_TYPE',
@@ -108,6 +98,11 @@ function register(meterProvider, opts) {
   const snapshotDuration = histogram('leakguard.snapshot.duration',
     'How long each written heap snapshot paused the isolate', 's', metrics.SNAPSHOT_PAUSE_BOUNDS);
 
+  // v8js.gc.type's attributes per native GC type, built once.
+  const byType = {};
+  for (const [type, kind] of Object.entries(metrics.GC_KINDS)) {
+    byType[type] = { ...base, 'v8js.gc.type': kind };
+  }
   let cursor = 0;
   let lost = 0;
   // { count, sum } of snapshot pauses at the previous collection (at
@@ -148,10 +143,6 @@ function register(meterProvider, opts) {
       const d = binding.gcDurations(cursor);
       cursor = d.cursor;
       lost += d.lost;
-      const byType = {};
-      for (const [type, kind] of Object.entries(metrics.GC_KINDS)) {
-        byType[type] = { ...base, 'v8js.gc.type': kind };
-      }
       for (let i = 0; i < d.seconds.length; i++) {
         gcDuration.record(d.seconds[i], byType[d.types[i]]);
       }

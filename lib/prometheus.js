@@ -29,17 +29,7 @@ function checkArgs(registry, opts) {
       'leakguard/prometheus register(): registry must be a prom-client Registry ' +
         '(for example require(\'prom-client\').register)');
   }
-  if (opts === undefined) opts = {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw makeError('ERR_INVALID_ARG_TYPE',
-      'leakguard/prometheus register(): options must be an object with prefix and labels');
-  }
-  for (const key of Object.keys(opts)) {
-    if (key !== 'prefix' && key !== 'labels') {
-      throw makeError('ERR_INVALID_ARG_TYPE',
-        `leakguard/prometheus register(): unknown option '${key}' (accepted: prefix, labels)`);
-    }
-  }
+  opts = metrics.optionsObject('leakguard/prometheus register()', opts, ['prefix', 'labels']);
   const prefix = opts.prefix === undefined ? '' : opts.prefix;
   if (typeof prefix !== 'string' || (prefix !== '' && !NAME.test(prefix))) {
     throw makeError('ERR_INVALID_ARG_TYPE',
