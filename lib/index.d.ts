@@ -18,12 +18,14 @@ declare namespace leakguard {
     minRelativeGrowth?: number;
     /** Sliding window the trend is judged on, ms (10000..604800000, default 300000). */
     windowMs?: number;
-    /** Samples in the first this many ms after start() are ignored (0..86400000, default 20000). */
+    /** No verdict before this many ms after start(): growth that started in it must go on past it (0..86400000, default 20000). */
     warmupMs?: number;
     /** Smallest gap between two 'leak' events of one kind, ms (0..86400000, default 60000). */
     minLeakIntervalMs?: number;
     /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (0 or 100..86400000, default 5000). */
     probeIntervalMs?: number;
+    /** Long horizons judged alongside windowMs, ms, ascending, each > windowMs, at most 4, <= 604800000; 'none' is [] (default 'default': 3600000, 86400000). */
+    horizons?: 'default' | 'none' | number[];
     /** What 'leak' events say about the leak (default 'allocations'). */
     explain?: 'allocations' | 'constructors' | 'snapshots' | 'none';
     /** Skip explain snapshots estimated to pause the process longer, ms (0..600000, default 5000). */
@@ -130,7 +132,7 @@ declare namespace leakguard {
     end: Date;
     /** Bytes grown since start (cumulative on repeated events). */
     growth: number;
-    /** e.g. "heap grew 48.2 MB over 5.0 min (161 KB/s), 12 of 12 full GCs rising". */
+    /** e.g. "heap grew 48.2 MB over 5.0 min (161 KB/s), 12 of 12 full GCs rising"; from a long horizon "heap grew 86.4 MB over 24 h (1.0 KB/s)". */
     reason: string;
     kind: 'heap' | 'external' | 'rss';
     bytesPerSecond: number;
@@ -141,6 +143,8 @@ declare namespace leakguard {
     risingSamples: number;
     /** Span of those points, ms. */
     windowMs: number;
+    /** Length of the horizon that found the leak: windowMs, or one of horizons (3600000, 86400000 by default). */
+    horizonMs: number;
     /** 0 for an episode's first event, then 1, 2, ... while growth continues. */
     sequence: number;
     estimatedBase: number;

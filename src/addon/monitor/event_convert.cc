@@ -142,6 +142,7 @@ Napi::Value LeakToJs(Napi::Env env, const OutEvent& e) {
       .Num("samples", l.samples)
       .Num("risingSamples", l.rising_steps)
       .Num("windowMs", l.window_ms)
+      .Num("horizonMs", l.horizon_ms)
       .Num("sequence", l.sequence)
       .Num("estimatedBase", l.estimated_base)
       .Num("startTime", l.start_ms)

@@ -47,7 +47,7 @@ namespace leakguard {
   V(windowMs, window_ms, double, kInteger, 10000, 7 * option_limits::kDayMs, \
     5 * 60 * 1000, "length of the sliding window the trend is judged on, in ms") \
   V(warmupMs, warmup_ms, double, kInteger, 0, option_limits::kDayMs, 20000, \
-    "samples in the first this many ms after start() are ignored")          \
+    "no verdict before this many ms after start(): growth must go on past it")          \
   V(minLeakIntervalMs, min_leak_interval_ms, double, kInteger, 0,           \
     option_limits::kDayMs, 60000,                                           \
     "smallest gap between two 'leak' events of one kind, in ms")            \
@@ -61,10 +61,21 @@ namespace leakguard {
 // shrinks the span to half the window (DetectorOptions::FitSpanToWindow).
 #define LEAKGUARD_SENSITIVITIES(V)            \
   V(kLow, "low", 0.999, 10, 0.20, 60000)     \
-  V(kMedium, "medium", 0.99, 7, 0.10, 30000) \
-  V(kHigh, "high", 0.95, 5, 0.05, 20000)
+  V(kMedium, "medium", 0.99, 7, 0.10, 20000) \
+  V(kHigh, "high", 0.95, 5, 0.05, 15000)
 
 #define LEAKGUARD_DEFAULT_SENSITIVITY kMedium
+
+// The long horizons judged alongside windowMs (DetectorOptions::horizons_ms;
+// `horizons` in JavaScript: an array of lengths in ms, or 'default' for
+// these, or 'none', the same as []). Each is at most 128 bucket minima.
+namespace horizon_limits {
+constexpr size_t kMaxCount = 4;
+constexpr double kMaxMs = 7 * option_limits::kDayMs;
+constexpr size_t kDefaultCount = 2;
+constexpr double kDefaultMs[kDefaultCount] = {60 * 60 * 1000.0,
+                                              option_limits::kDayMs};
+}  // namespace horizon_limits
 
 // The sampler rows' defaults as constants, for the structs that hold them.
 namespace option_defaults {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "core/base/byte_format.h"
 
@@ -17,6 +18,7 @@ bool IsFinite(double x) {
 }
 
 
+
 void FormatDuration(double ms, char* out, size_t size) {
   double s = ms / 1000;
   if (s < 120) {
@@ -25,7 +27,8 @@ void FormatDuration(double ms, char* out, size_t size) {
     double min = s / 60;
     snprintf(out, size, min < 10 ? "%.1f min" : "%.0f min", min);
   } else {
-    snprintf(out, size, "%.1f h", s / 3600);
+    double h = s / 3600;
+    snprintf(out, size, h < 10 ? "%.1f h" : "%.0f h", h);
   }
 }
 
@@ -46,6 +49,14 @@ bool FloorRose(const double* t, const double* y, size_t n) {
       newest = std::min(newest, y[i]);
   }
   return newest > older;
+}
+
+// The largest rise between two consecutive values of y[0..n).
+double LargestStep(const double* y, size_t n) {
+  double step = 0;
+  for (size_t i = 1; i < n; i++)
+    step = std::max(step, y[i] - y[i - 1]);
+  return step;
 }
 
 }  // namespace
@@ -106,6 +117,10 @@ const char* TrendReasonName(TrendVerdict::Reason reason) {
       return "the floor has not risen";
     case TrendVerdict::Reason::kNoNewHigh:
       return "no new high";
+    case TrendVerdict::Reason::kWarmingUp:
+      return "the rise has not outlasted the warm-up";
+    case TrendVerdict::Reason::kOneStep:
+      return "one jump, not a trend";
   }
   return "unknown";
 }
@@ -127,6 +142,17 @@ DetectorOptions::DetectorOptions(Sensitivity level) : sensitivity(level) {
     field = static_cast<Type>(def);
   LEAKGUARD_DETECTOR_OPTIONS(V)
 #undef V
+}
+
+DetectorOptions DetectorOptions::ForHorizon(size_t i) const {
+  DetectorOptions o = *this;
+  if (i == 0 || i > horizon_count)
+    return o;
+  o.window_ms = horizons_ms[i - 1];
+  o.min_span_ms =
+      std::max({min_span_ms, o.window_ms / 32, 2 * window_ms});
+  o.horizon_count = 0;
+  return o;
 }
 
 namespace {
@@ -181,23 +207,74 @@ Status ValidateDetectorOptions(const DetectorOptions& o) {
       o.max_probe_overhead > 1) {
     return bad("maxProbeOverhead must be between 0 and 1");
   }
+  if (o.horizon_count > DetectorOptions::kMaxHorizons) {
+    return bad("horizons must have at most 4 entries");
+  }
+  double previous = o.window_ms;
+  for (uint32_t i = 0; i < o.horizon_count; i++) {
+    double h = o.horizons_ms[i];
+    if (!IsFinite(h) || h <= previous || h > horizon_limits::kMaxMs) {
+      return bad(
+          "horizons must be ascending lengths in ms, each longer than "
+          "windowMs (and the one before) and at most 604800000");
+    }
+    previous = h;
+  }
   return Status::Ok();
 }
 
 // ---------------------------------------------------------------------------
 // TrendDetector
 
+struct TrendScratch {
+  TrendScratch()
+      : robust(TrendDetector::kMaxPoints), values(TrendDetector::kMaxPoints) {}
+  double raw_t[TrendDetector::kMaxPoints];
+  double raw_y[TrendDetector::kMaxPoints];
+  double env_t[TrendDetector::kMaxPoints];
+  double env_y[TrendDetector::kMaxPoints];
+  RobustScratch robust;        // FitRobust's
+  std::vector<double> values;  // RisingSteps' medians
+};
 
-TrendDetector::TrendDetector(const DetectorOptions& options)
-    : scratch_(kMaxPoints), values_(kMaxPoints) {
+TrendDetector::TrendDetector(const DetectorOptions& options) {
   Reset(options);
+}
+
+TrendDetector::~TrendDetector() {
+  delete own_scratch_;
+}
+
+TrendDetector::TrendDetector(TrendDetector&& other) noexcept {
+  *this = std::move(other);
+}
+
+TrendDetector& TrendDetector::operator=(TrendDetector&& other) noexcept {
+  if (this == &other)
+    return *this;
+  delete own_scratch_;
+  bucket_ms_ = other.bucket_ms_;
+  window_ms_ = other.window_ms_;
+  std::memcpy(points_, other.points_, sizeof(points_));
+  past_ms_ = other.past_ms_;
+  std::memcpy(past_, other.past_, sizeof(past_));
+  head_ = other.head_;
+  count_ = other.count_;
+  changed_ = other.changed_;
+  own_scratch_ = other.own_scratch_;
+  other.own_scratch_ = nullptr;
+  return *this;
 }
 
 void TrendDetector::Reset(const DetectorOptions& options) {
   window_ms_ = options.window_ms;
   bucket_ms_ = options.window_ms / kMaxPoints;
+  past_ms_ = options.window_ms / kPastSlots;
+  for (Past& p : past_)
+    p = Past{kNoSlot, 0};
   head_ = 0;
   count_ = 0;
+  changed_ = false;
 }
 
 double TrendDetector::newest_time() const {
@@ -224,7 +301,55 @@ double TrendDetector::max_bytes() const {
   return m;
 }
 
+TrendDetector::TopValues::TopValues() {
+  for (double& x : v)
+    x = -std::numeric_limits<double>::infinity();
+}
+
+void TrendDetector::TopValues::Add(double x) {
+  for (size_t i = 0; i < kKeep; i++) {
+    if (x > v[i])
+      std::swap(x, v[i]);
+  }
+}
+
+void TrendDetector::TopBefore(double time_ms, TopValues* top) const {
+  for (size_t i = 0; i < count_ && At(i).time_ms < time_ms; i++)
+    top->Add(At(i).bytes);
+}
+
+double TrendDetector::MinFrom(double time_ms) const {
+  double m = std::numeric_limits<double>::infinity();
+  for (size_t i = count_; i > 0 && At(i - 1).time_ms >= time_ms; i--)
+    m = std::min(m, At(i - 1).bytes);
+  return m;
+}
+
+void TrendDetector::TopExpired(TopValues* top) const {
+  if (count_ == 0)
+    return;
+  // Slots older than a window before the oldest kept point are stale.
+  auto oldest = static_cast<int64_t>(std::floor(At(0).time_ms / past_ms_));
+  for (const Past& p : past_) {
+    if (p.slot != kNoSlot && p.slot >= oldest - static_cast<int64_t>(kPastSlots))
+      top->Add(p.bytes);
+  }
+}
+
+void TrendDetector::DropOldest() {
+  const Point& p = At(0);
+  auto slot = static_cast<int64_t>(std::floor(p.time_ms / past_ms_));
+  Past& past = past_[static_cast<uint64_t>(slot) % kPastSlots];
+  if (past.slot != slot)
+    past = Past{slot, p.bytes};
+  else
+    past.bytes = std::max(past.bytes, p.bytes);
+  head_ = (head_ + 1) % kMaxPoints;
+  count_--;
+}
+
 bool TrendDetector::AddSample(double time_ms, uint64_t bytes) {
+  changed_ = false;
   if (!IsFinite(time_ms))
     return false;
   if (count_ > 0 && time_ms < At(count_ - 1).time_ms)
@@ -238,30 +363,30 @@ bool TrendDetector::AddSample(double time_ms, uint64_t bytes) {
       if (value < newest.bytes) {
         newest.time_ms = time_ms;
         newest.bytes = value;
+        changed_ = true;
       }
+      size_t before = count_;
       Expire(time_ms);
+      changed_ = changed_ || count_ != before;
       return true;
     }
   }
-  if (count_ == kMaxPoints) {
-    head_ = (head_ + 1) % kMaxPoints;
-    count_--;
-  }
+  if (count_ == kMaxPoints)
+    DropOldest();
   points_[(head_ + count_) % kMaxPoints] = Point{time_ms, value, bucket};
   count_++;
+  changed_ = true;
   Expire(time_ms);
   return true;
 }
 
 void TrendDetector::Expire(double now_ms) {
   double oldest_allowed = now_ms - window_ms_;
-  while (count_ > 0 && At(0).time_ms < oldest_allowed) {
-    head_ = (head_ + 1) % kMaxPoints;
-    count_--;
-  }
+  while (count_ > 0 && At(0).time_ms < oldest_allowed)
+    DropOldest();
 }
 
-size_t TrendDetector::BuildEnvelope(size_t begin) {
+size_t TrendDetector::BuildEnvelope(size_t begin, TrendScratch* s) {
   // Epochs are runs of `group` buckets aligned to absolute time, with
   // `group` the smallest power of two that leaves at most kEnvelopePoints
   // epochs. Aligned epochs stay put as the window slides, so successive
@@ -280,61 +405,62 @@ size_t TrendDetector::BuildEnvelope(size_t begin) {
     // Buckets are >= 0 for the non-negative times a monotonic clock gives.
     int64_t e = p.bucket / group;
     if (out > 0 && e == epoch) {
-      if (p.bytes < env_y_[out - 1]) {
-        env_t_[out - 1] = p.time_ms;
-        env_y_[out - 1] = p.bytes;
+      if (p.bytes < s->env_y[out - 1]) {
+        s->env_t[out - 1] = p.time_ms;
+        s->env_y[out - 1] = p.bytes;
       }
       continue;
     }
     epoch = e;
-    env_t_[out] = p.time_ms;
-    env_y_[out] = p.bytes;
+    s->env_t[out] = p.time_ms;
+    s->env_y[out] = p.bytes;
     out++;
   }
   return out;
 }
 
-// Time is in ms, so the slope is in bytes per ms.
-RobustFit TrendDetector::FitSeries(const double* t, const double* y, size_t n) {
-  return FitRobust(t, y, n, &scratch_);
-}
-
-uint32_t TrendDetector::RisingSteps(size_t begin) {
+uint32_t TrendDetector::RisingSteps(size_t begin, TrendScratch* s) {
   // A point is rising when it lies above the median of the points before it.
   uint32_t rising = 0;
   for (size_t k = begin + 1; k < count_; k++) {
     for (size_t i = begin; i < k; i++)
-      values_[i - begin] = At(i).bytes;
-    if (At(k).bytes > MedianInPlace(&values_, k - begin))
+      s->values[i - begin] = At(i).bytes;
+    if (At(k).bytes > MedianInPlace(&s->values, k - begin))
       rising++;
   }
   return rising;
 }
 
 TrendVerdict TrendDetector::Check(const DetectorOptions& options,
-                                  size_t begin) {
+                                  size_t begin,
+                                  double gate_ms,
+                                  TrendScratch* s) {
   using Reason = TrendVerdict::Reason;
   TrendVerdict v;
   size_t end = count_;
   if (begin >= end)
     return v;
-  // The rate and the base come from every point (Theil-Sen needs no help
-  // with outliers, and more points make a tighter estimate); the test of
-  // significance, the noise and persistence from the envelope.
+  RobustScratch* fs = &s->robust;
+  // Time is in ms, so slopes are in bytes per ms. The rate and the base
+  // come from every point (Theil-Sen needs no help with outliers, and more
+  // points make a tighter estimate); the test of significance, the noise
+  // and persistence from the envelope.
   size_t n = end - begin;
+  double* raw_t = s->raw_t;
+  double* raw_y = s->raw_y;
   for (size_t i = 0; i < n; i++) {
-    raw_t_[i] = At(begin + i).time_ms;
-    raw_y_[i] = At(begin + i).bytes;
+    raw_t[i] = At(begin + i).time_ms;
+    raw_y[i] = At(begin + i).bytes;
   }
-  RobustFit line = FitSeries(raw_t_, raw_y_, n);
-  size_t env_n = BuildEnvelope(begin);
-  RobustFit fit = FitSeries(env_t_, env_y_, env_n);
-  double t0 = raw_t_[0];
-  double t1 = raw_t_[n - 1];
+  RobustFit line = FitRobust(raw_t, raw_y, n, fs);
+  size_t env_n = BuildEnvelope(begin, s);
+  RobustFit fit = FitRobust(s->env_t, s->env_y, env_n, fs);
+  double t0 = raw_t[0];
+  double t1 = raw_t[n - 1];
   v.start_ms = t0;
   v.end_ms = t1;
   v.samples = static_cast<uint32_t>(n);
-  v.rising_steps = RisingSteps(begin);
+  v.rising_steps = RisingSteps(begin, s);
   v.bytes_per_second = line.slope * 1000;
   v.growth_bytes = line.slope * (t1 - t0);
   v.base_bytes = line.intercept;
@@ -349,18 +475,44 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
   // Theil-Sen copes with the spikes the envelope would remove.
   double mid = (t0 + t1) / 2;
   size_t m = 0;
-  while (m < n && raw_t_[m] < mid)
+  while (m < n && raw_t[m] < mid)
     m++;
   bool persistent = false;
   if (m >= 2 && n - m >= 3 && fit.slope > 0) {
-    RobustFit older = FitSeries(raw_t_, raw_y_, m);
-    RobustFit newer = FitSeries(raw_t_ + m, raw_y_ + m, n - m);
+    RobustFit older = FitRobust(raw_t, raw_y, m, fs);
+    RobustFit newer = FitRobust(raw_t + m, raw_y + m, n - m, fs);
     // A flat stretch of a few points can show a slope by chance, but not a
     // climb out of the noise.
-    double newer_growth = newer.slope * (t1 - raw_t_[m]);
+    double newer_growth = newer.slope * (t1 - raw_t[m]);
     persistent = newer.slope > 0 &&
                  newer.slope >= kPersistFraction * older.slope &&
                  newer_growth >= fit.noise;
+  }
+
+  // The warm-up gate. Warm-up samples count as evidence, but start-up
+  // growth (modules, caches, pools filling) is not a leak: a window that
+  // begins in the warm-up needs the points after it to keep rising on
+  // their own, as fast as persistence asks. Too few of them yet is a wait
+  // (kWarmingUp); enough that do not rise is growth that stopped.
+  bool gate_waiting = false;
+  bool gate_failed = false;
+  if (t0 < gate_ms) {
+    size_t g = 0;
+    while (g < n && raw_t[g] < gate_ms)
+      g++;
+    size_t after = n - g;
+    if (after < kConfirmations ||
+        raw_t[n - 1] - raw_t[g] < options.min_span_ms / 4) {
+      gate_waiting = true;
+    } else {
+      RobustFit newer = FitRobust(raw_t + g, raw_y + g, after, fs);
+      double before_slope =
+          g >= 2 ? FitRobust(raw_t, raw_y, g, fs).slope : 0.0;
+      double newer_growth = newer.slope * (t1 - raw_t[g]);
+      gate_failed = !(newer.slope > 0 &&
+                      newer.slope >= kPersistFraction * before_slope &&
+                      newer_growth >= fit.noise);
+    }
   }
 
   // The floors judge the smaller of the two growth estimates: bursts that
@@ -384,54 +536,96 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
     v.reason = Reason::kRelativeTooSmall;
   } else if (growth < kNoiseMultiple * v.noise_bytes) {
     v.reason = Reason::kBelowNoise;
-  } else if (!persistent) {
+  } else if (!persistent || gate_failed) {
     v.reason = Reason::kNotPersistent;
-  } else if (!FloorRose(raw_t_, raw_y_, n)) {
+  } else if (!FloorRose(raw_t, raw_y, n)) {
     v.reason = Reason::kFloorNotRaised;
+  } else if (LargestStep(s->env_y, env_n) > kStepFraction * growth) {
+    // Most of the growth is one jump between two envelope points: a burst
+    // (a batch loaded, requests piling up) that has not ended yet, not a
+    // trend. A leak's rise is spread over the window.
+    v.reason = Reason::kOneStep;
   } else {
     v.reason = Reason::kLeak;
-    // A newer half must reach above everything before it; a sawtooth's
-    // rising edge only climbs back to where the last tooth was.
-    for (size_t i = 0; i < begin; i++) {
-      if (At(i).bytes >= v.estimated_base) {
-        v.reason = Reason::kNoNewHigh;
-        break;
+    // A newer part must reach above everything before it: the lowest point
+    // of its newest quarter above every point before it. A sawtooth's or an
+    // oscillation's rising edge only climbs back to where the last peak
+    // was (and a line through the edge overshoots it, so the points decide).
+    if (begin > 0) {
+      // The median of the newest quarter's points.
+      double from = t1 - (t1 - t0) / 4;
+      size_t q = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (raw_t[i] >= from)
+          s->values[q++] = raw_y[i];
+      }
+      double newest = MedianInPlace(&s->values, q);
+      for (size_t i = 0; i < begin; i++) {
+        if (At(i).bytes >= newest) {
+          v.reason = Reason::kNoNewHigh;
+          break;
+        }
       }
     }
+    if (v.reason == Reason::kLeak && gate_waiting)
+      v.reason = Reason::kWarmingUp;
   }
   v.detected = v.reason == Reason::kLeak;
+  // While the warm-up lasts no window is a leak, so nothing keeps growing.
+  if (gate_waiting)
+    v.growing = false;
   return v;
 }
 
-TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options) {
+TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
+                                     double gate_ms,
+                                     TrendScratch* scratch) {
   if (count_ == 0)
     return TrendVerdict();
+  if (scratch == nullptr) {
+    if (own_scratch_ == nullptr)
+      own_scratch_ = new TrendScratch();
+    scratch = own_scratch_;
+  }
   // Candidates: the whole window, its newer half and its newest quarter (by
-  // time). A leak that began inside the window (after a flat period) dilutes
-  // the whole window's trend; a newer part on its own shows it sooner and
-  // with its real rate. Newer parts must also reach a new high (see Check),
-  // which keeps a sawtooth's rising edge out.
-  static constexpr double kStarts[] = {0, 0.5, 0.75};
+  // time), and the newest two spans. A leak that began inside the window
+  // (after a flat period) dilutes the whole window's trend; a newer part on
+  // its own shows it sooner and with its real rate. Newer parts must also
+  // reach a new high (see Check), which keeps a sawtooth's rising edge out.
   double t0 = At(0).time_ms;
-  double span = At(count_ - 1).time_ms - t0;
+  double t1 = At(count_ - 1).time_ms;
+  double span = t1 - t0;
+  const double starts[] = {t0, t0 + 0.5 * span, t0 + 0.75 * span,
+                           t1 - 2 * options.min_span_ms};
   TrendVerdict whole;
   TrendVerdict best;
   bool growing = false;
-  size_t last_begin = count_;
-  for (double fraction : kStarts) {
+  size_t tried[4];
+  size_t tried_count = 0;
+  for (double start : starts) {
     size_t begin = 0;
-    while (begin < count_ && At(begin).time_ms < t0 + fraction * span) {
+    while (begin < count_ && At(begin).time_ms < start)
       begin++;
-    }
-    if (begin >= count_ || begin == last_begin)
+    if (begin >= count_)
       continue;
-    last_begin = begin;
-    TrendVerdict v = Check(options, begin);
+    bool seen = false;
+    for (size_t i = 0; i < tried_count; i++)
+      seen = seen || tried[i] == begin;
+    if (seen)
+      continue;
+    tried[tried_count++] = begin;
+    TrendVerdict v = Check(options, begin, gate_ms, scratch);
     growing = growing || v.growing;
     if (begin == 0)
       whole = v;
-    if (!v.detected)
+    if (!v.detected) {
+      // A wait for the warm-up is the most promising reading to report.
+      if (v.reason == TrendVerdict::Reason::kWarmingUp && !best.detected &&
+          best.reason != TrendVerdict::Reason::kWarmingUp) {
+        best = v;
+      }
       continue;
+    }
     // Only a clearly faster newer part means the growth began inside the
     // window; for a steady leak the longer estimate is the better one (more
     // points), and picking the larger of two would bias it up.
@@ -440,7 +634,8 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options) {
       best = v;
     }
   }
-  TrendVerdict result = best.detected ? best : whole;
+  bool use_best = best.detected || best.reason == TrendVerdict::Reason::kWarmingUp;
+  TrendVerdict result = use_best ? best : whole;
   result.growing = result.growing || growing;
   return result;
 }
@@ -449,28 +644,64 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options) {
 // LeakDetector
 
 LeakDetector::LeakDetector(const DetectorOptions& options)
-    : options_(options),
-      trends_{TrendDetector(options),
-              TrendDetector(options),
-              TrendDetector(options)},
-      raw_rss_(options) {}
+    : options_(options), scratch_(new TrendScratch()) {
+  BuildHorizons();
+}
+
+LeakDetector::~LeakDetector() = default;
+LeakDetector::LeakDetector(LeakDetector&&) noexcept = default;
+LeakDetector& LeakDetector::operator=(LeakDetector&&) noexcept = default;
+
+void LeakDetector::BuildHorizons() {
+  horizons_.clear();
+  horizons_.reserve(options_.horizon_total());
+  for (size_t i = 0; i < options_.horizon_total(); i++)
+    horizons_.emplace_back(options_.ForHorizon(i));
+}
+
+const TrendVerdict& LeakDetector::verdict(SampleKind kind,
+                                          size_t horizon) const {
+  static const TrendVerdict kNone;
+  if (horizon >= horizons_.size())
+    return kNone;
+  return horizons_[horizon].verdicts[Index(kind)];
+}
+
+size_t LeakDetector::MemoryBytes() const {
+  return sizeof(*this) + sizeof(TrendScratch) +
+         scratch_->robust.pairs.size() * sizeof(double) +
+         scratch_->robust.values.size() * sizeof(double) +
+         scratch_->values.size() * sizeof(double) +
+         horizons_.capacity() * sizeof(Horizon);
+}
 
 Status LeakDetector::Configure(const DetectorOptions& options) {
   Status status = ValidateDetectorOptions(options);
   if (!status.ok())
     return status;
-  bool window_changed = options.window_ms != options_.window_ms;
+  std::vector<Horizon> old;
+  old.swap(horizons_);
   options_ = options;
-  for (size_t k = 0; k < kSampleKindCount; k++) {
-    if (window_changed) {
-      trends_[k].Reset(options_);
-      verdicts_[k] = TrendVerdict();
+  BuildHorizons();
+  // A horizon whose length stayed keeps its points (bucket widths still
+  // match); its thresholds may have changed, so it is re-evaluated.
+  for (size_t i = 0; i < horizons_.size(); i++) {
+    double length = horizons_[i].options.window_ms;
+    for (size_t j = 0; j < old.size(); j++) {
+      if (old[j].options.window_ms != length)
+        continue;
+      DetectorOptions fresh = horizons_[i].options;
+      horizons_[i] = std::move(old[j]);
+      horizons_[i].options = fresh;
+      for (size_t k = 0; k < kSampleKindCount; k++)
+        horizons_[i].dirty[k] = true;
+      break;
     }
-    // Thresholds may have changed: re-evaluate on the next Poll().
-    dirty_[k] = true;
   }
-  if (window_changed)
-    raw_rss_.Reset(options_);
+  for (Episode& e : episodes_) {
+    if (e.active && e.horizon >= horizons_.size())
+      e.active = false;
+  }
   return Status::Ok();
 }
 
@@ -487,8 +718,6 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
   received_[k]++;
   last_bytes_[k] = static_cast<double>(bytes);
   if (kind == SampleKind::kHeap) {
-    // Warm-up samples still count for probe spacing: they are fresh evidence
-    // of where the heap is.
     last_heap_sample_ms_ = time_ms;
     last_heap_bytes_ = static_cast<double>(bytes);
     rss_at_heap_sample_ = last_bytes_[Index(SampleKind::kRss)];
@@ -504,24 +733,33 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
     // settled.
     value = bytes > v8_bytes_ ? bytes - v8_bytes_ : 0;
   }
-  if (time_ms < origin_ms_ + options_.warmup_ms ||
-      !trends_[k].AddSample(time_ms, value)) {
-    ignored_[k]++;
-    return;
+  // Warm-up samples are kept: the warm-up gates verdicts (Check), not
+  // evidence. Every horizon sees every sample; its buckets keep the minima,
+  // which is the shorter horizon's points downsampled.
+  bool accepted = false;
+  for (Horizon& h : horizons_) {
+    if (!h.trends[k].AddSample(time_ms, value))
+      continue;
+    accepted = true;
+    if (h.trends[k].changed())
+      h.dirty[k] = true;
+    if (kind == SampleKind::kRss)
+      h.raw_rss.AddSample(time_ms, bytes);
   }
-  dirty_[k] = true;
-  if (kind == SampleKind::kRss)
-    raw_rss_.AddSample(time_ms, bytes);
+  if (!accepted)
+    ignored_[k]++;
 }
 
 void LeakDetector::RestartRss() {
   size_t k = Index(SampleKind::kRss);
-  trends_[k].Reset(options_);
-  verdicts_[k] = TrendVerdict();
-  dirty_[k] = false;
-  streak_[k] = 0;
+  for (Horizon& h : horizons_) {
+    h.trends[k].Reset(h.options);
+    h.verdicts[k] = TrendVerdict();
+    h.dirty[k] = false;
+    h.streak[k] = 0;
+    h.raw_rss.Reset(h.options);
+  }
   episodes_[k].active = false;
-  raw_rss_.Reset(options_);
   rss_restarts_++;
 }
 
@@ -553,15 +791,16 @@ void LeakDetector::NoteProbePause(double pause_ms) {
     last_probe_pause_ms_ = pause_ms;
 }
 
-bool LeakDetector::RssExplained(const TrendVerdict& rss) const {
-  const TrendVerdict& heap = verdicts_[Index(SampleKind::kHeap)];
+bool LeakDetector::RssExplained(const Horizon& h,
+                                const TrendVerdict& rss) const {
+  const TrendVerdict& heap = h.verdicts[Index(SampleKind::kHeap)];
   // Without a few heap points we cannot tell a native leak from the heap's
   // own growth showing up in RSS; wait rather than guess.
   if (heap.samples < 3)
     return true;
   double explained = 0;
   for (SampleKind kind : {SampleKind::kHeap, SampleKind::kExternal}) {
-    const TrendVerdict& v = verdicts_[Index(kind)];
+    const TrendVerdict& v = h.verdicts[Index(kind)];
     if (v.samples >= 3 && v.confidence >= TrendDetector::kContinueConfidence &&
         v.bytes_per_second > 0) {
       explained += v.bytes_per_second;
@@ -570,56 +809,110 @@ bool LeakDetector::RssExplained(const TrendVerdict& rss) const {
   return explained >= 0.5 * rss.bytes_per_second;
 }
 
-bool LeakDetector::RssRose(const TrendVerdict& rss) {
+bool LeakDetector::RssRose(Horizon& h, const TrendVerdict& rss) {
   // Native = RSS - committed heap - external is only an estimate: pages the
   // heap or malloc gave up stay resident a while, so native rises whenever
   // the committed heap or external memory shrinks under a flat RSS (an LRU
   // that settles after its fill did that for over a minute). Memory that
   // really grows raises RSS itself. Evaluated only here, when an rss episode
   // would start (Poll has expired the old points).
-  const TrendVerdict raw = raw_rss_.Evaluate(options_);
-  return raw.samples >= options_.min_samples &&
+  const TrendVerdict raw = h.raw_rss.Evaluate(h.options, 0, scratch_.get());
+  return raw.samples >= h.options.min_samples &&
          raw.confidence >= TrendDetector::kContinueConfidence &&
          raw.bytes_per_second >= kRssRiseFraction * rss.bytes_per_second;
+}
+
+bool LeakDetector::NewHigh(size_t horizon,
+                           SampleKind kind,
+                           const TrendVerdict& v) const {
+  // The newest quarter of the analysed part must stand above everything
+  // the longer horizons saw before it: their own points older than its
+  // start (the last peak of an oscillation slower than the window) and
+  // what left their windows (yesterday's peak of a daily cycle, once the
+  // day's window has slid past it). A leak makes new highs; a cycle's
+  // rising phase only climbs back to where it was. The short window checks
+  // its own points itself (Check's kNoNewHigh).
+  // The third highest of them: one or two buckets that a burst or an
+  // outlier filled do not hide a leak for hours.
+  const size_t k = Index(kind);
+  TrendDetector::TopValues top;
+  for (size_t j = horizon; j < horizons_.size(); j++) {
+    const TrendDetector& t = horizons_[j].trends[k];
+    if (j > 0)
+      t.TopBefore(v.start_ms, &top);
+    t.TopExpired(&top);
+  }
+  double before = top.Lowest();
+  if (before == -std::numeric_limits<double>::infinity())
+    return true;
+  const TrendDetector& own = horizons_[horizon].trends[k];
+  return own.MinFrom(v.end_ms - (v.end_ms - v.start_ms) / 4) > before;
+}
+
+bool LeakDetector::MayStart(size_t hi, SampleKind kind) {
+  Horizon& h = horizons_[hi];
+  size_t k = Index(kind);
+  const TrendVerdict& v = h.verdicts[k];
+  // Confirmed: found on kConfirmations new points in a row, spanning at
+  // least an eighth of min_span_ms. A decelerating rise (a warm-up, a cache
+  // filling up) can look like a leak for a sample or two of noise; it
+  // cannot keep looking like one while it flattens. Evaluations that only
+  // waited for the warm-up to end count: the gate then asks for rising
+  // points after it as well.
+  bool confirmed = h.streak[k] >= TrendDetector::kConfirmations &&
+                   v.end_ms - h.streak_start_ms[k] >= h.options.min_span_ms / 8;
+  if (!v.detected || !confirmed)
+    return false;
+  if (!NewHigh(hi, kind, v))
+    return false;
+  if (kind == SampleKind::kRss && (RssExplained(h, v) || !RssRose(h, v)))
+    return false;
+  return true;
 }
 
 void LeakDetector::Step(SampleKind kind,
                         double now_ms,
                         std::vector<LeakEvent>* out) {
   size_t k = Index(kind);
-  const TrendVerdict& v = verdicts_[k];
   Episode& e = episodes_[k];
   bool interval_ok = e.last_event_ms < 0 ||
                      now_ms - e.last_event_ms >= options_.min_leak_interval_ms;
 
-  if (e.active && !v.growing)
+  if (e.active && !horizons_[e.horizon].verdicts[k].growing)
     e.active = false;  // The trend stopped.
 
   LeakEvent event;
+  size_t hi = e.horizon;
   if (e.active) {
+    const TrendVerdict& v = horizons_[hi].verdicts[k];
     // Repeat only with new evidence and not before the interval.
     if (!interval_ok || v.end_ms <= e.last_event_end_ms)
       return;
     e.sequence++;
     event.growth_bytes = v.estimated_base - e.start_base;
   } else {
-    // Confirmed: found on kConfirmations new points in a row, spanning at
-    // least a third of min_span_ms. A decelerating rise (a warm-up, a cache
-    // filling up) can look like a leak for a sample or two of noise; it
-    // cannot keep looking like one while it flattens.
-    bool confirmed = streak_[k] >= TrendDetector::kConfirmations &&
-                     v.end_ms - streak_start_ms_[k] >= options_.min_span_ms / 3;
-    if (!v.detected || !confirmed || !interval_ok)
+    if (!interval_ok)
       return;
-    if (kind == SampleKind::kRss && (RssExplained(v) || !RssRose(v)))
+    // The shortest horizon that finds a confirmed leak reports it.
+    bool found = false;
+    for (hi = 0; hi < horizons_.size(); hi++) {
+      if (MayStart(hi, kind)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found)
       return;
+    const TrendVerdict& v = horizons_[hi].verdicts[k];
     e.active = true;
+    e.horizon = hi;
     e.sequence = 0;
     e.start_ms = v.start_ms;
     e.start_base = v.base_bytes;
     episodes_started_++;
     event.growth_bytes = v.growth_bytes;
   }
+  const TrendVerdict& v = horizons_[hi].verdicts[k];
   e.last_event_ms = now_ms;
   e.last_event_end_ms = v.end_ms;
 
@@ -633,6 +926,8 @@ void LeakDetector::Step(SampleKind kind,
   event.rising_steps = v.rising_steps;
   event.window_ms = v.end_ms - v.start_ms;
   event.estimated_base = v.estimated_base;
+  event.horizon_ms = horizons_[hi].options.window_ms;
+  event.long_horizon = hi > 0;
   events_emitted_++;
   out->push_back(event);
 }
@@ -640,28 +935,33 @@ void LeakDetector::Step(SampleKind kind,
 std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
   Touch(now_ms);
   std::vector<LeakEvent> events;
-  for (size_t k = 0; k < kSampleKindCount; k++) {
-    size_t before = trends_[k].size();
-    trends_[k].Expire(now_ms);
-    if (trends_[k].size() != before)
-      dirty_[k] = true;
-    if (dirty_[k]) {
-      verdicts_[k] = trends_[k].Evaluate(options_);
+  double gate = GateMs();
+  for (Horizon& h : horizons_) {
+    for (size_t k = 0; k < kSampleKindCount; k++) {
+      size_t before = h.trends[k].size();
+      h.trends[k].Expire(now_ms);
+      if (h.trends[k].size() != before)
+        h.dirty[k] = true;
+      if (!h.dirty[k])
+        continue;
+      h.verdicts[k] = h.trends[k].Evaluate(h.options, gate, scratch_.get());
       // Only a new point can confirm: re-evaluating the same points (a
       // sample merged into a bucket, an expiry) proves nothing new.
-      const TrendVerdict& v = verdicts_[k];
-      if (!v.detected) {
-        streak_[k] = 0;
-      } else if (v.end_ms != streak_end_ms_[k]) {
-        if (streak_[k] == 0)
-          streak_start_ms_[k] = v.end_ms;
-        streak_[k]++;
-        streak_end_ms_[k] = v.end_ms;
+      const TrendVerdict& v = h.verdicts[k];
+      bool counts =
+          v.detected || v.reason == TrendVerdict::Reason::kWarmingUp;
+      if (!counts) {
+        h.streak[k] = 0;
+      } else if (v.end_ms != h.streak_end_ms[k]) {
+        if (h.streak[k] == 0)
+          h.streak_start_ms[k] = v.end_ms;
+        h.streak[k]++;
+        h.streak_end_ms[k] = v.end_ms;
       }
-      dirty_[k] = false;
+      h.dirty[k] = false;
     }
+    h.raw_rss.Expire(now_ms);
   }
-  raw_rss_.Expire(now_ms);
   // Heap and external first: the rss step reads their fresh verdicts.
   for (size_t k = 0; k < kSampleKindCount; k++) {
     Step(static_cast<SampleKind>(k), now_ms, &events);
@@ -671,13 +971,14 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
 
 bool LeakDetector::Suspect(SampleKind kind) const {
   size_t k = Index(kind);
-  const TrendVerdict& v = verdicts_[k];
+  const TrendVerdict& v = horizons_[0].verdicts[k];
   // A rise that, kept up over a window, would clear the floors; a chance
   // drift of a few KB/s would not.
   double floor = std::max(static_cast<double>(options_.min_growth_bytes),
                           options_.min_relative_growth * v.base_bytes);
-  if (v.growing || (v.confidence >= TrendDetector::kContinueConfidence &&
-                    v.bytes_per_second * options_.window_ms / 1000 >= floor)) {
+  if (v.growing || v.reason == TrendVerdict::Reason::kWarmingUp ||
+      (v.confidence >= TrendDetector::kContinueConfidence &&
+       v.bytes_per_second * options_.window_ms / 1000 >= floor)) {
     return true;
   }
   // A newest sample well above the line may be a leak that has just begun;
@@ -685,7 +986,7 @@ bool LeakDetector::Suspect(SampleKind kind) const {
   return received_[k] > 0 && v.samples >= 2 &&
          last_bytes_[k] >
              v.estimated_base +
-                 std::max(TrendDetector::kNoiseMultiple * v.noise_bytes,
+                 std::max(2 * v.noise_bytes,
                           static_cast<double>(options_.min_growth_bytes) / 2);
 }
 
@@ -693,10 +994,8 @@ bool LeakDetector::ShouldProbe(double now_ms) {
   Touch(now_ms);
   if (options_.probe_interval_ms <= 0)
     return false;
-  // Warm-up samples are ignored, so probing then would be wasted pauses.
-  if (now_ms < origin_ms_ + options_.warmup_ms)
-    return false;
-
+  // Warm-up samples are evidence too (the warm-up gates verdicts, not
+  // samples), so probes run from the start.
   size_t heap = Index(SampleKind::kHeap);
   double interval = options_.probe_interval_ms;
   // Probes sample external memory too (it rides on every GC record), so an
@@ -706,9 +1005,17 @@ bool LeakDetector::ShouldProbe(double now_ms) {
   if (reported) {
     // Reported already: the base rate keeps the repeats' numbers fresh.
   } else if (Suspect(SampleKind::kHeap) || Suspect(SampleKind::kExternal)) {
-    interval /= 2;  // Confirm or dismiss quickly.
-  } else if (trends_[heap].size() >= options_.min_samples) {
-    interval *= 4;  // Quiet: enough points and no sign of growth.
+    interval /= 4;  // Confirm or dismiss quickly.
+  }
+  // Quiet (no sign of growth) keeps the base interval: a probe every 5 s
+  // costs ~0.2% of wall time at a 10 ms pause, and a leak that begins on a
+  // warm process is seen one interval sooner (issue 15's ~20 s target).
+  // The long horizons need one sample per bucket (their shortest bucket is
+  // horizons[0] / 128, 28 s for an hour): with a probeIntervalMs longer
+  // than that they still get one, and only when no full GC gave one.
+  if (horizons_.size() > 1) {
+    interval = std::min(
+        interval, horizons_[1].options.window_ms / TrendDetector::kMaxPoints);
   }
   if (options_.max_probe_overhead > 0) {
     interval =
@@ -739,10 +1046,11 @@ bool LeakDetector::ShouldProbe(double now_ms) {
 
 DetectorStats LeakDetector::Stats() const {
   DetectorStats stats;
+  const Horizon& h = horizons_[0];
   for (size_t k = 0; k < kSampleKindCount; k++) {
     KindStats& s = stats.kinds[k];
-    const TrendDetector& trend = trends_[k];
-    const TrendVerdict& v = verdicts_[k];
+    const TrendDetector& trend = h.trends[k];
+    const TrendVerdict& v = h.verdicts[k];
     s.samples_received = received_[k];
     s.samples_ignored = ignored_[k];
     s.samples_held = static_cast<uint32_t>(trend.size());
@@ -766,6 +1074,14 @@ std::string FormatLeakReason(const LeakEvent& event) {
   const std::string rate = FormatBytesSi(event.bytes_per_second);
   char duration[32];
   FormatDuration(event.end_ms - event.start_ms, duration, sizeof(duration));
+  if (event.long_horizon) {
+    // Its points are bucket minima, not single collections: no count.
+    char text[192];
+    snprintf(text, sizeof(text), "%s grew %s over %s (%s/s)",
+             SampleKindName(event.kind), growth.c_str(), duration,
+             rate.c_str());
+    return text;
+  }
   const char* unit = event.kind == SampleKind::kHeap ? "full GCs" : "samples";
   uint32_t steps = event.samples > 0 ? event.samples - 1 : 0;
   char text[256];

@@ -8,14 +8,17 @@
 //   external  external memory (ArrayBuffers, Buffers) after a collection;
 //   rss       resident set size, sampled on a timer, minus the V8 heap's
 //             committed size and external memory: native memory.
-// Each kind keeps at most kMaxPoints points: the window is cut into
-// kMaxPoints equal time buckets and a bucket keeps its lowest sample.
-// Floating garbage, in-flight requests and allocator slack only ever add to
-// a sample, so the minimum is the least noisy value. Memory is fixed at
-// construction; a poll costs O(kMaxPoints^2) per kind with new points.
+// Horizons. Each kind is judged on the window (window_ms, the short
+// horizon) and on the long horizons (horizons_ms: 1 h and 24 h by default),
+// each a TrendDetector of at most kMaxPoints points: its length is cut
+// into kMaxPoints equal time buckets and a bucket keeps its lowest sample,
+// so a longer horizon's points are the shorter one's downsampled. Floating
+// garbage, in-flight requests and allocator slack only ever add to a
+// sample, so the minimum is the least noisy value. Memory is fixed at
+// construction; a poll costs O(kMaxPoints^2) per horizon and kind with new
+// points.
 //
-// The method, per kind, over the points of the sliding window (the last
-// window_ms; samples from the first warmup_ms after start are ignored):
+// The method, per horizon and kind, over the points of its window:
 //   envelope    the lower envelope: the minimum of each epoch, an epoch being
 //               a power-of-two run of buckets aligned to absolute time, at
 //               most kEnvelopePoints of them. Bursts shorter than an epoch
@@ -38,66 +41,84 @@
 //               samples - 1 ("11 of 12 full GCs rising").
 // A window is a leak when all of these hold, growth being the smaller of the
 // line's and the envelope's (bursts at one end can tilt the one, not both):
-//   - at least min_samples points spanning at least min_span_ms;
+//   - at least min_samples points spanning at least min_span_ms (on a long
+//     horizon at least 2 * window_ms and 1/32 of its length: ForHorizon);
 //   - confidence >= the sensitivity's threshold;
 //   - growth >= min_growth_bytes and >= min_relative_growth * the base at
-//     the start of the window;
+//     the start of the window (the same bytes on every horizon, so the
+//     least rate that can be a leak falls with the length);
 //   - growth >= kNoiseMultiple * noise: it climbs out of the noise;
 //   - persistence: the newer half (by time) rises at least kPersistFraction
 //     as fast as the older half, and by more than the noise on its own, so
 //     growth that slows down (a warm-up, a cache filling up) stops counting;
+//   - the warm-up gate: a window that begins before the warm-up's end
+//     (gate_ms) needs kConfirmations points after it, spanning min_span_ms
+//     / 4, that rise on their own at least kPersistFraction as fast as the
+//     points before it. Warm-up samples are evidence; start-up growth that
+//     plateaus is not a leak;
 //   - the floor rose: the lowest point of the newest quarter is above the
-//     lowest point of the older half; bursts keep returning to the floor.
-// The whole window, its newer half and its newest quarter are tried; a newer
-// part stands alone only if it ends above every point before it (a new high,
-// which a sawtooth's rising edge never makes). It is reported instead of a
-// longer detected part when it rises kChangeRatio times faster: the leak
-// began inside the window. A first event needs the verdict on
-// kConfirmations new points in a row spanning min_span_ms / 3.
+//     lowest point of the older half; bursts keep returning to the floor;
+//   - not one jump: no rise between two envelope points is more than
+//     kStepFraction of the growth (a burst that has not ended yet).
+// The whole window, its newer half, its newest quarter and its newest two
+// spans are tried; a newer part stands alone only if the median of its
+// newest quarter is above every point before it (a new high, which a
+// sawtooth's or an oscillation's rising edge never makes). It is reported
+// instead of a longer detected part when it rises kChangeRatio times
+// faster: the leak began inside the window. A first event needs the
+// verdict on kConfirmations new points in a row spanning min_span_ms / 8,
+// and a new high over the longer horizons (LeakDetector::NewHigh): the
+// newest quarter above the third highest of their points before the
+// analysed part and of the peaks that left their windows (TopExpired), so
+// a daily cycle's morning is compared with yesterday's noon.
 //
 // What it cannot do. It sees totals, not objects: it says that memory grows,
-// not what grows (snapshots and heap diffs do that). Growth that lasts longer
-// than about warmup_ms + min_span_ms and then plateaus (a slow cache fill, a
-// long warm-up) looks like a leak while it lasts; raise warmupMs or lower the
+// not what grows (snapshots and heap diffs do that). Growth that goes on
+// past warmup_ms and then plateaus (a slow cache fill, a long warm-up)
+// looks like a leak while it lasts; raise warmupMs or lower the
 // sensitivity for such services. A leak slower than
-// max(min_growth_bytes, min_relative_growth * base) per window_ms is below
-// the floors by design (widen windowMs to find it), and one within a few
-// noise widths per window is too. A sawtooth whose teeth are longer than the
-// window looks like growth. Mann-Kendall assumes independent noise; live-set
-// samples are autocorrelated, which the envelope, the floors and the
-// confirmations compensate for rather than model.
+// max(min_growth_bytes, min_relative_growth * base) per longest horizon is
+// below the floors by design, and one within a few noise widths per
+// horizon is too. A sawtooth whose teeth are longer than a horizon looks
+// like growth on it. A new high needs history: a process started at the
+// trough of a daily cycle can see its first morning reported by the day
+// horizon. Mann-Kendall assumes independent noise; live-set samples are
+// autocorrelated, which the envelope, the floors and the confirmations
+// compensate for rather than model.
 //
 // Episodes and events. LeakDetector turns verdicts into events: the first
-// when a window is a confirmed leak; then, while the kind keeps growing (a
-// relaxed test: confidence >= kContinueConfidence, persistence, growth >=
-// min_growth_bytes), a repeat at most once per min_leak_interval_ms carrying
-// the growth since the episode began; the episode ends when the kind stops
-// growing. Events of one kind are never closer than min_leak_interval_ms,
-// across episodes too. An rss leak is not reported while heap and external
-// growth explain at least half of it (it would only repeat their events),
-// nor before the heap has three points to compare with, nor unless RSS
-// itself rose at least half as fast as the native estimate: pages that the
-// heap or malloc gave up stay resident for a while, so the estimate rises
-// when committed heap or external memory shrinks under a flat RSS.
+// when the shortest horizon finds a confirmed leak; then, while that
+// horizon keeps growing (a relaxed test: confidence >= kContinueConfidence,
+// persistence, growth >= min_growth_bytes), a repeat at most once per
+// min_leak_interval_ms carrying the growth since the episode began; the
+// episode ends when the kind stops growing. Events of one kind are never
+// closer than min_leak_interval_ms, across episodes too. An rss leak is not
+// reported while heap and external growth explain at least half of it (it
+// would only repeat their events), nor before the heap has three points to
+// compare with, nor unless RSS itself rose at least half as fast as the
+// native estimate: pages that the heap or malloc gave up stay resident for
+// a while, so the estimate rises when committed heap or external memory
+// shrinks under a flat RSS.
 //
 // Probes. V8 runs few mark-compacts while a heap grows (measured: services
 // leaking 0.5-2 MB/s saw 2-5 in 75 s), so the heap series alone is too sparse
 // to judge within minutes. ShouldProbe() tells the monitor thread when to ask
-// for a live-set sample (a full GC or a memory-pressure notification): only
-// after warm-up and when no heap sample arrived for probe_interval_ms; half
+// for a live-set sample (a full GC or a memory-pressure notification): when
+// no heap sample arrived for probe_interval_ms, from the start; a quarter of
 // that while heap or external memory is suspect (a rise that would clear the
-// floors, or a newest sample well above the line), four times that while
-// quiet (enough points, no sign of growth); never more than
-// max_probe_overhead of wall time going by the pause the last probe cost;
-// and, if the glue reports every collection (AddGcRecord), only once the heap
-// has grown past the last live-set sample or RSS by min_growth_bytes / 4 (an
-// idle process is never probed). A probe's GC record also carries external
-// memory, which may not otherwise be sampled in a process that hardly collects.
+// floors, or a newest sample well above the line); at most the shortest long
+// horizon's bucket; never more than max_probe_overhead of wall time going by
+// the pause the last probe cost; and, if the glue reports every collection
+// (AddGcRecord), only once the heap has grown past the last live-set sample
+// or RSS by min_growth_bytes / 4 (an idle process is never probed). A
+// probe's GC record also carries external memory, which may not otherwise
+// be sampled in a process that hardly collects.
 #ifndef LEAKGUARD_CORE_TREND_DETECTOR_H_
 #define LEAKGUARD_CORE_TREND_DETECTOR_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -154,16 +175,28 @@ struct DetectorOptions {
   double min_span_ms;
   // minGrowthBytes, minRelativeGrowth (growth as a fraction of the base at
   // the window's start), windowMs (also sets the bucket width, window_ms /
-  // kMaxPoints), warmupMs (samples in the first warmup_ms after the
-  // detector's first call are ignored: start-up growth is not a leak),
-  // minLeakIntervalMs, probeIntervalMs (heap samples older than this ask
-  // for a probe, half of it while the heap is suspect, four times it while
-  // quiet; 0 disables probes).
+  // kMaxPoints), warmupMs (no verdict on growth that began within warmup_ms
+  // of the detector's first call unless it goes on past it: start-up growth
+  // is not a leak), minLeakIntervalMs, probeIntervalMs (heap samples older
+  // than this ask for a probe, a quarter of it while the heap is suspect;
+  // 0 disables probes).
 #define V(js, field, Type, kind, min, max, def, doc) Type field;
   LEAKGUARD_DETECTOR_OPTIONS(V)
 #undef V
   // Probes may cost at most this fraction of wall time (pause / gap).
   double max_probe_overhead = 0.01;
+  // The long horizons judged alongside the window (the short horizon),
+  // ascending, each longer than window_ms: `horizons` in JavaScript.
+  static constexpr size_t kMaxHorizons = horizon_limits::kMaxCount;
+  uint32_t horizon_count = horizon_limits::kDefaultCount;
+  double horizons_ms[kMaxHorizons] = {horizon_limits::kDefaultMs[0],
+                                      horizon_limits::kDefaultMs[1], 0, 0};
+  // Horizon `i` (0: the window itself, then horizons_ms[i - 1]) as the
+  // options its TrendDetector is judged with: the same floors in bytes (so
+  // the least rate that can be a leak falls with the length), a span of at
+  // least a 32nd of the horizon.
+  DetectorOptions ForHorizon(size_t i) const;
+  size_t horizon_total() const { return 1 + horizon_count; }
 };
 
 // kInvalidArgument naming the option (with its JavaScript name) when a field
@@ -184,6 +217,8 @@ struct TrendVerdict {
     kNotPersistent,     // The newer half no longer rises.
     kFloorNotRaised,    // The newest quarter dips as low as the older half.
     kNoNewHigh,         // (newer part only) not above what came before.
+    kWarmingUp,         // The rise has not outlasted the warm-up.
+    kOneStep,           // Most of the growth is one jump (a burst).
   };
 
   bool detected = false;  // The window is a leak.
@@ -202,6 +237,10 @@ struct TrendVerdict {
 };
 
 const char* TrendReasonName(TrendVerdict::Reason reason);
+
+// Scratch for TrendDetector::Evaluate, sized for kMaxPoints: one
+// LeakDetector shares one between all its windows (~69 KB).
+struct TrendScratch;
 
 // One kind's bounded window of points and its analysis. Not thread-safe.
 class TrendDetector {
@@ -222,32 +261,71 @@ class TrendDetector {
   // noise widths, a leak keeps climbing out of it.
   static constexpr double kNoiseMultiple = 3;
   // New points in a row on which the window must be a leak (spanning at
-  // least min_span_ms / 3) before the first event: one lucky sample is not
+  // least min_span_ms / 8) before the first event: one lucky sample is not
   // enough, and a rise that is flattening cannot keep looking like a leak.
   static constexpr uint32_t kConfirmations = 3;
+  // A window whose largest rise between two envelope points is more than
+  // this fraction of its growth is one jump (a burst), not a trend.
+  static constexpr double kStepFraction = 0.7;
   // Confidence that keeps an episode going once it has started.
   static constexpr double kContinueConfidence = 0.8;
 
   explicit TrendDetector(const DetectorOptions& options);
+  ~TrendDetector();
+  TrendDetector(TrendDetector&&) noexcept;
+  TrendDetector& operator=(TrendDetector&&) noexcept;
 
   // Drops every point and adopts the window of `options`.
   void Reset(const DetectorOptions& options);
 
   // Adds a sample. Returns false and ignores it when time_ms is earlier than
   // the newest point (the clock is monotonic; a stale sample is a glue bug).
+  // changed() then says whether the points changed (a sample above its
+  // bucket's minimum leaves them as they were).
   bool AddSample(double time_ms, uint64_t bytes);
+  bool changed() const { return changed_; }
 
   // Drops points older than now_ms - window_ms.
   void Expire(double now_ms);
 
-  // Analyses the window against `options`' thresholds.
-  TrendVerdict Evaluate(const DetectorOptions& options);
+  // Analyses the window against `options`' thresholds. A window that
+  // begins before gate_ms (the end of the warm-up) is a leak only if the
+  // points after gate_ms keep rising on their own, at least
+  // kPersistFraction as fast as those before, over kConfirmations points
+  // spanning min_span_ms / 4. `scratch` may be null: the detector then
+  // uses one of its own, allocated on first use.
+  TrendVerdict Evaluate(const DetectorOptions& options,
+                        double gate_ms = 0,
+                        TrendScratch* scratch = nullptr);
 
   size_t size() const { return count_; }
+  double window_ms() const { return window_ms_; }
   double newest_time() const;   // NaN when empty.
   double newest_bytes() const;  // 0 when empty.
   double min_bytes() const;
   double max_bytes() const;
+  // The kKeep highest of a set of values: a peak level that one or two
+  // outliers (a burst that filled a bucket) do not set.
+  struct TopValues {
+    static constexpr size_t kKeep = 3;
+    double v[kKeep];
+    TopValues();
+    void Add(double x);
+    // The kKeep-th highest; -infinity with fewer values.
+    double Lowest() const { return v[kKeep - 1]; }
+  };
+  // Adds the points older than time_ms to `top`.
+  void TopBefore(double time_ms, TopValues* top) const;
+  // Lowest point at or after time_ms; +infinity when there is none.
+  double MinFrom(double time_ms) const;
+  // Adds the highest point of each window_ms / kPastSlots of the window_ms
+  // before the oldest kept point (points that expired or were pushed out):
+  // what the window saw before its start, yesterday's peak for a day.
+  void TopExpired(TopValues* top) const;
+  // Bytes of memory one TrendDetector holds, scratch excluded.
+  static constexpr size_t kPointBytes = 24;
+  // Slots of the expired-maximum memory, each window_ms / kPastSlots wide.
+  static constexpr size_t kPastSlots = 16;
 
  private:
   struct Point {
@@ -255,27 +333,33 @@ class TrendDetector {
     double bytes;
     int64_t bucket;
   };
+  struct Past {
+    int64_t slot;  // floor(time_ms / past_ms_); kNoSlot when empty.
+    double bytes;  // Highest expired point of that slot.
+  };
+  static constexpr int64_t kNoSlot = INT64_MIN;
   const Point& At(size_t i) const { return points_[(head_ + i) % kMaxPoints]; }
-  // Fills env_t_/env_y_ with the lower envelope of points [begin, count_):
-  // the minimum of each epoch (a power-of-two run of buckets, at most
-  // kEnvelopePoints epochs). Returns the number of envelope points.
-  size_t BuildEnvelope(size_t begin);
-  RobustFit FitSeries(const double* t, const double* y, size_t n);
-  uint32_t RisingSteps(size_t begin);
-  TrendVerdict Check(const DetectorOptions& options, size_t begin);
+  // Drops the oldest point, remembering its value in past_.
+  void DropOldest();
+  // Fills s->env_t/env_y with the lower envelope of points [begin,
+  // count_): the minimum of each epoch (a power-of-two run of buckets, at
+  // most kEnvelopePoints epochs). Returns the number of envelope points.
+  size_t BuildEnvelope(size_t begin, TrendScratch* s);
+  uint32_t RisingSteps(size_t begin, TrendScratch* s);
+  TrendVerdict Check(const DetectorOptions& options,
+                     size_t begin,
+                     double gate_ms,
+                     TrendScratch* s);
 
   double bucket_ms_;
   double window_ms_;
   Point points_[kMaxPoints];
+  double past_ms_;
+  Past past_[kPastSlots];
   size_t head_ = 0;
   size_t count_ = 0;
-  // Scratch reused by every Evaluate(); sized once in the constructor.
-  double raw_t_[kMaxPoints];
-  double raw_y_[kMaxPoints];
-  double env_t_[kMaxPoints];
-  double env_y_[kMaxPoints];
-  RobustScratch scratch_;      // FitRobust's
-  std::vector<double> values_;  // RisingSteps' medians
+  bool changed_ = false;
+  TrendScratch* own_scratch_ = nullptr;  // Only when Evaluate got none.
 };
 
 // One 'leak' event for JavaScript. memwatch's start/end/growth plus ours.
@@ -291,10 +375,15 @@ struct LeakEvent {
   uint32_t rising_steps = 0;    // Of samples - 1.
   double window_ms = 0;         // Span of the current window's points.
   double estimated_base = 0;    // The line's value now.
+  // Length of the horizon that found it: windowMs, or one of horizons.
+  double horizon_ms = 0;
+  bool long_horizon = false;  // Not the short window (its points are
+                              // bucket minima, not single collections).
 };
 
 // memwatch's `reason`, e.g. "heap grew 48.2 MB over 5 min (160 KB/s), 12 of
-// 12 full GCs rising". Decimal units (1 MB = 10^6 bytes).
+// 12 full GCs rising", or from a long horizon "heap grew 86 MB over 24 h
+// (1.0 KB/s)". Decimal units (1 MB = 10^6 bytes).
 std::string FormatLeakReason(const LeakEvent& event);
 
 struct KindStats {
@@ -336,9 +425,13 @@ class LeakDetector {
 
   // `options` must pass ValidateDetectorOptions(); the glue checks first.
   explicit LeakDetector(const DetectorOptions& options);
+  ~LeakDetector();
+  LeakDetector(LeakDetector&&) noexcept;
+  LeakDetector& operator=(LeakDetector&&) noexcept;
 
-  // Validates and adopts new options. Points are kept unless the window
-  // changed (bucket widths would no longer match); episodes are kept.
+  // Validates and adopts new options. A horizon whose length stayed keeps
+  // its points (bucket widths still match); episodes are kept unless their
+  // horizon is gone.
   Status Configure(const DetectorOptions& options);
   const DetectorOptions& options() const { return options_; }
 
@@ -388,41 +481,68 @@ class LeakDetector {
     return episodes_[Index(kind)].active || Suspect(kind);
   }
 
+  // The short window's verdict (what stats and probes go by).
   const TrendVerdict& verdict(SampleKind kind) const {
-    return verdicts_[Index(kind)];
+    return horizons_[0].verdicts[Index(kind)];
   }
+  // Horizon i's (0: the short window); empty for one that is not set.
+  const TrendVerdict& verdict(SampleKind kind, size_t horizon) const;
   DetectorStats Stats() const;
+  // Bytes this detector holds for its points, the shared scratch included.
+  size_t MemoryBytes() const;
 
  private:
   struct Episode {
     bool active = false;
     uint32_t sequence = 0;
+    size_t horizon = 0;  // The horizon that started it and keeps it going.
     double start_ms = 0;
     double start_base = 0;
     double last_event_ms = -1;     // Poll time of the last event; -1: none.
     double last_event_end_ms = 0;  // Its newest sample.
   };
+  // One horizon: a window of each kind and its reading.
+  struct Horizon {
+    explicit Horizon(const DetectorOptions& o)
+        : options(o),
+          trends{TrendDetector(o), TrendDetector(o), TrendDetector(o)},
+          raw_rss(o) {}
+    DetectorOptions options;  // ForHorizon(i) of the detector's.
+    TrendDetector trends[kSampleKindCount];
+    // RSS itself, the same samples as the rss kind's before the subtraction.
+    TrendDetector raw_rss;
+    TrendVerdict verdicts[kSampleKindCount];
+    bool dirty[kSampleKindCount] = {false, false, false};
+    // Consecutive evaluations on new points that found a leak, the newest
+    // point of the first and of the last of them.
+    uint32_t streak[kSampleKindCount] = {0, 0, 0};
+    double streak_start_ms[kSampleKindCount] = {0, 0, 0};
+    double streak_end_ms[kSampleKindCount] = {0, 0, 0};
+  };
+  static constexpr size_t kMaxHorizonTotal = 1 + DetectorOptions::kMaxHorizons;
 
   static size_t Index(SampleKind kind) { return static_cast<size_t>(kind); }
   void Touch(double now_ms);
-  bool RssExplained(const TrendVerdict& rss) const;
+  void BuildHorizons();
+  double GateMs() const { return origin_ms_ + options_.warmup_ms; }
+  bool RssExplained(const Horizon& h, const TrendVerdict& rss) const;
   // Whether RSS itself rose with the native estimate's verdict `rss`.
-  bool RssRose(const TrendVerdict& rss);
+  bool RssRose(Horizon& h, const TrendVerdict& rss);
+  // Horizon `horizon`'s verdict reaches above the earlier peaks the
+  // longer horizons saw (an oscillation or a daily cycle returns to its old
+  // highs; a leak passes them).
+  bool NewHigh(size_t horizon, SampleKind kind, const TrendVerdict& v) const;
   // Whether `kind` shows signs of growth worth probing for quickly.
   bool Suspect(SampleKind kind) const;
+  // Whether horizon h's verdict of `kind` may start an episode now.
+  bool MayStart(size_t h, SampleKind kind);
   void Step(SampleKind kind, double now_ms, std::vector<LeakEvent>* out);
 
   DetectorOptions options_;
   double origin_ms_ = 0;
   bool started_ = false;
-  TrendDetector trends_[kSampleKindCount];
-  TrendVerdict verdicts_[kSampleKindCount];
-  bool dirty_[kSampleKindCount] = {false, false, false};
-  // Consecutive evaluations on new points that found a leak, the newest
-  // point of the first and of the last of them.
-  uint32_t streak_[kSampleKindCount] = {0, 0, 0};
-  double streak_start_ms_[kSampleKindCount] = {0, 0, 0};
-  double streak_end_ms_[kSampleKindCount] = {0, 0, 0};
+  std::vector<Horizon> horizons_;  // horizon_total() of them, 0 the window.
+  std::unique_ptr<TrendScratch> scratch_;
   Episode episodes_[kSampleKindCount];
   uint64_t received_[kSampleKindCount] = {0, 0, 0};
   uint64_t ignored_[kSampleKindCount] = {0, 0, 0};
@@ -433,8 +553,6 @@ class LeakDetector {
   bool have_heap_sample_ = false;
   bool heap_used_reported_ = false;  // AddGcRecord was ever called.
   uint64_t v8_bytes_ = 0;  // Committed heap + external, latest GC record.
-  // RSS itself, the same samples as the rss kind's before the subtraction.
-  TrendDetector raw_rss_;
   double heap_used_since_sample_ = 0;  // Max heap used after the last sample.
   double last_probe_ms_ = 0;
   bool probed_ = false;
