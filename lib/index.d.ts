@@ -182,6 +182,8 @@ declare namespace leakguard {
 
   interface DetectorStats {
     sensitivity: 'low' | 'medium' | 'high';
+    /** The horizons judged, ms: windowMs, then the long ones (e.g. [300000, 3600000, 86400000]). */
+    horizonsMs: number[];
     samples: { heap: number; external: number; rss: number };
     /** Live-set probes the detector asked for. */
     probesRequested: number;

@@ -45,8 +45,9 @@ class LeakGuard extends EventEmitter {
   // Starts monitoring (or applies new options to a running monitor).
   // Returns this, for chaining.
   start(opts) {
-    this.#options = options.validate('leakguard.start', options.MONITOR_SCHEMA, opts,
-                                     this.#options);
+    const o = options.validate('leakguard.start', options.MONITOR_SCHEMA, opts, this.#options);
+    options.resolveHorizons('leakguard.start', o);
+    this.#options = o;
     this.#startBinding();
     return this;
   }
@@ -74,7 +75,7 @@ class LeakGuard extends EventEmitter {
       this.#quiet = false;
     } else if (needed && !binding.isMonitoring()) {
       try {
-        binding.start({ ...this.#options, probeIntervalMs: 0 }, () => {});
+        binding.start({ ...this.#forBinding(), probeIntervalMs: 0 }, () => {});
         this.#quiet = true;
       } catch (err) {
         this.reportError(err, 'start');
@@ -86,9 +87,11 @@ class LeakGuard extends EventEmitter {
   // (the detector keeps its samples unless windowMs changed), except
   // ringCapacity, which takes effect at the next start().
   configure(opts) {
-    this.#options = options.validate('leakguard.configure', options.MONITOR_SCHEMA, opts,
-                                     this.#options);
-    if (this.monitoring) binding.configure(this.#options);
+    const o = options.validate('leakguard.configure', options.MONITOR_SCHEMA, opts,
+                               this.#options);
+    options.resolveHorizons('leakguard.configure', o);
+    this.#options = o;
+    if (this.monitoring) binding.configure(this.#forBinding());
     return this;
   }
 
@@ -113,11 +116,16 @@ class LeakGuard extends EventEmitter {
     binding.gc();
   }
 
+  // The options as the binding reads them (horizons as lengths).
+  #forBinding() {
+    return options.resolveHorizons('leakguard.start', this.#options);
+  }
+
   #startBinding() {
     try {
       this.#explainer.restarted();
       this.#quiet = false;
-      binding.start(this.#options, this.#onEvents);
+      binding.start(this.#forBinding(), this.#onEvents);
     } catch (err) {
       this.reportError(err, 'start');
     }

@@ -66,6 +66,12 @@ const MONITOR_SCHEMA = {
     doc: "how much evidence a 'leak' event needs",
   },
   ...fromTable(TABLE.detector),
+  horizons: {
+    kind: 'horizons', maxCount: TABLE.horizons.maxCount, max: TABLE.horizons.max,
+    sets: { default: TABLE.horizons.default, none: [] }, default: 'default',
+    doc: 'the long horizons judged alongside windowMs, in ms, ascending: ' +
+      `'default' (${TABLE.horizons.default.join(', ')}), 'none' (the same as []) or an array`,
+  },
   // Options of lib/explain.js, which native code never sees.
   explain: {
     kind: 'enum', values: ['allocations', 'constructors', 'snapshots', 'none'], default: 'allocations',
@@ -246,6 +252,30 @@ function checkOne(call, name, spec, value) {
         throw err;
       }
       return value;
+    case 'horizons': {
+      if (typeof value === 'string') {
+        if (Object.hasOwn(spec.sets, value)) return value;
+        const names = Object.keys(spec.sets).map((v) => `'${v}'`).join(', ');
+        throw rangeError(`${where} must be ${names} or an array of lengths in ms, got ${describe(value)}`);
+      }
+      if (!Array.isArray(value)) {
+        throw typeError(`${where} must be a set's name or an array of lengths in ms (${spec.doc}), ` +
+          `got ${describe(value)}`);
+      }
+      if (value.length > spec.maxCount) {
+        throw rangeError(`${where} must have at most ${spec.maxCount} entries, got ${value.length}`);
+      }
+      value.forEach((h, i) => {
+        if (typeof h !== 'number' || !Number.isInteger(h)) {
+          throw typeError(`${where}[${i}] must be an integer number of ms, got ${describe(h)}`);
+        }
+        if (h > spec.max || (i > 0 && h <= value[i - 1])) {
+          throw rangeError(`${where} must be ascending lengths in ms, each at most ${spec.max}, ` +
+            `got ${JSON.stringify(value)}`);
+        }
+      });
+      return [...value];
+    }
     case 'function':
       if (typeof value !== 'function') {
         throw typeError(`${where} must be a function (${spec.doc}), got ${describe(value)}`);
@@ -286,7 +316,26 @@ function validate(call, schema, options, base = defaults(schema)) {
   return out;
 }
 
+// The monitor's options as the binding reads them: `horizons` as an array
+// of lengths. A named set keeps the horizons longer than windowMs (a
+// windowMs of 2 h with 'default' judges 2 h and 24 h); an array must hold
+// only such lengths (the one cross-field rule), so an impossible one is a
+// RangeError at the call that gave it.
+function resolveHorizons(call, o) {
+  const spec = MONITOR_SCHEMA.horizons;
+  if (typeof o.horizons === 'string') {
+    return { ...o, horizons: spec.sets[o.horizons].filter((h) => h > o.windowMs) };
+  }
+  const list = o.horizons;
+  if (list.length > 0 && list[0] <= o.windowMs) {
+    throw rangeError(`${call}: options.horizons must each be longer than windowMs (${o.windowMs}), ` +
+      `got ${JSON.stringify(list)}`);
+  }
+  return { ...o, horizons: [...list] };
+}
+
 module.exports = {
+  resolveHorizons,
   MONITOR_SCHEMA,
   PROFILE_SCHEMA,
   LEAK_SCHEMA,

@@ -1,5 +1,6 @@
 // See options_table.h. optionTable() returns
-//   { sampler: Row[], detector: Row[], leak: Row[],
+//   { horizons: { maxCount, max, default: number[] },
+//     sampler: Row[], detector: Row[], leak: Row[],
 //     sensitivities: { low: {...}, ... }, defaultSensitivity: 'medium' }
 // where Row is { name, kind, min, max, default?, doc }; an option whose
 // default is its sensitivity's has no `default`.
@@ -113,7 +114,15 @@ napi_value OptionTable(napi_env env, napi_callback_info) {
                                 .Done());
   LEAKGUARD_SENSITIVITIES(V)
 #undef V
+  RawArray default_horizons(env);
+  for (double ms : horizon_limits::kDefaultMs)
+    default_horizons.PushNum(ms);
   return RawObject(env)
+      .Value("horizons", RawObject(env)
+                             .Num("maxCount", static_cast<double>(horizon_limits::kMaxCount))
+                             .Num("max", horizon_limits::kMaxMs)
+                             .Value("default", default_horizons.Done())
+                             .Done())
       .Value("sampler", sampler.Done())
       .Value("detector", detector.Done())
       .Value("leak", leak.Done())
@@ -124,6 +133,29 @@ napi_value OptionTable(napi_env env, napi_callback_info) {
 }
 
 }  // namespace
+
+// o.horizons: the array of lengths lib/options.js resolved the option to
+// ('default' and 'none' are its names for the table's set and []).
+bool ReadHorizons(Napi::Env env, Napi::Object o, DetectorOptions* d) {
+  Napi::Value v;
+  if (!o.Get("horizons").UnwrapTo(&v))
+    return false;
+  if (!v.IsArray())
+    return Fail(env, "horizons must be an array");
+  auto a = v.As<Napi::Array>();
+  if (a.Length() > DetectorOptions::kMaxHorizons)
+    return Fail(env, "horizons has too many entries");
+  d->horizon_count = a.Length();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value h;
+    if (!a.Get(i).UnwrapTo(&h))
+      return false;
+    if (!h.IsNumber())
+      return Fail(env, "horizons must hold numbers");
+    d->horizons_ms[i] = h.As<Napi::Number>().DoubleValue();
+  }
+  return true;
+}
 
 // Reads row `js` into target.field, with env, o, value and present in
 // scope; every row is required but those whose default is the
@@ -154,6 +186,8 @@ bool ReadStartConfig(Napi::Env env, Napi::Object o, StartConfig* config) {
   LEAKGUARD_DETECTOR_OPTIONS(V)
 #undef V
   d.FitSpanToWindow();
+  if (!ReadHorizons(env, o, &d))
+    return false;
   // The rows were in range, so this only fails if the table contradicts
   // the sensitivities (a test in test/cpp/monitor asserts it does not).
   Status status = ValidateDetectorOptions(d);

@@ -86,6 +86,12 @@ class RawArray {
             napi_set_element(env_, array_, length_++, value) == napi_ok;
     return *this;
   }
+  RawArray& PushNum(double v) {
+    napi_value value = nullptr;
+    if (ok_)
+      ok_ = napi_create_double(env_, v, &value) == napi_ok;
+    return Push(value);
+  }
   napi_value Done() { return ok_ ? array_ : nullptr; }
 
  private:

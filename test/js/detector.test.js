@@ -114,6 +114,9 @@ test('detector options take effect: a short window reports a fast leak quickly',
   assert.ok(line.confidence >= 0.95 && line.confidence <= 1);
   assert.equal(line.sequence, 0);
   assert.match(line.reason, /^heap grew .* full GCs rising$/);
+  // The 20 s window found it; the default long horizons are still judged.
+  assert.equal(line.horizonMs, 20000);
+  assert.deepEqual(line.detector.horizonsMs, [20000, 3600000, 86400000]);
   assert.equal(line.detector.sensitivity, 'high');
   assert.ok(line.detector.samples.heap >= 5, JSON.stringify(line.detector));
   assert.equal(line.detector.kinds.heap.leaking, true);
@@ -137,11 +140,59 @@ test('detector options are validated with errors naming the option', () => {
   assert.throws(() => leakguard.start({ minRelativeGrowth: -1 }), {
     name: 'RangeError', message: /options\.minRelativeGrowth must be between 0 and 10/,
   });
+  assert.throws(() => leakguard.start({ horizons: 'weekly' }), {
+    name: 'RangeError',
+    message: /options\.horizons must be 'default', 'none' or an array of lengths in ms, got "weekly"/,
+  });
+  assert.throws(() => leakguard.start({ horizons: 3600000 }), {
+    name: 'TypeError', message: /options\.horizons must be a set's name or an array/,
+  });
+  assert.throws(() => leakguard.start({ horizons: [86400000, 3600000] }), {
+    name: 'RangeError', message: /options\.horizons must be ascending lengths in ms/,
+  });
+  assert.throws(() => leakguard.start({ horizons: [60000] }), {
+    name: 'RangeError',
+    message: /options\.horizons must each be longer than windowMs \(300000\), got \[60000\]/,
+  });
+  assert.throws(() => leakguard.start({ horizons: [1, 2, 3, 4, 5].map((h) => h * 3600000) }), {
+    name: 'RangeError', message: /options\.horizons must have at most 4 entries/,
+  });
   assert.equal(leakguard.monitoring, false, 'a rejected call starts nothing');
   leakguard.start({ sensitivity: 'low', probeIntervalMs: 0 });
   assert.equal(leakguard.options.sensitivity, 'low');
   assert.equal(leakguard.heapStats().detector.sensitivity, 'low');
+  assert.deepEqual(leakguard.heapStats().detector.horizonsMs, [300000, 3600000, 86400000]);
   leakguard.stop();
+});
+
+// configure() hands the options to the monitor thread, which adopts them
+// at its next tick (100 ms).
+test('horizons reach the running detector', async () => {
+  const leakguard = require('../..');
+  const horizonsSoon = async (want) => {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      if (JSON.stringify(leakguard.heapStats().detector.horizonsMs) === JSON.stringify(want)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(leakguard.heapStats().detector.horizonsMs, want);
+  };
+  leakguard.start({ probeIntervalMs: 0 });
+  try {
+    await horizonsSoon([300000, 3600000, 86400000]);
+    leakguard.configure({ horizons: [600000, 7200000] });
+    await horizonsSoon([300000, 600000, 7200000]);
+    // [] and 'none' are the window alone.
+    leakguard.configure({ horizons: 'none' });
+    await horizonsSoon([300000]);
+    // A windowMs past a default horizon drops it.
+    leakguard.configure({ horizons: 'default', windowMs: 7200000 });
+    await horizonsSoon([7200000, 86400000]);
+    assert.equal(leakguard.options.horizons, 'default');
+  } finally {
+    leakguard.stop();
+    leakguard.configure({ windowMs: 300000, horizons: 'default' });
+  }
 });
 
 // A child whose heap leaks LeakedThing objects into a module-level array,

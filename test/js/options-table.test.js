@@ -23,6 +23,10 @@ function readmeDefault(spec) {
 }
 function readmeAccepted(spec) {
   if (spec.kind === 'enum') return spec.values.map((v) => `\`'${v}'\``).join(', ');
+  if (spec.kind === 'horizons') {
+    return `${Object.keys(spec.sets).map((v) => `\`'${v}'\``).join(', ')}, or up to ` +
+      `${spec.maxCount} ascending lengths in ms, each > \`windowMs\` and ≤ ${spec.max}`;
+  }
   const max = spec.max === Number.MAX_SAFE_INTEGER ? '2⁵³−1' : String(spec.max);
   const range = `${spec.min} … ${max}`;
   return spec.kind === 'integerOrZero' ? `0, or ${range}` : range;
@@ -61,6 +65,13 @@ function checkDts(iface, schema) {
   for (const [name, spec] of Object.entries(schema)) {
     const e = entries.get(name);
     assert.ok(e, `index.d.ts ${iface} lacks ${name}`);
+    if (spec.kind === 'horizons') {
+      assert.equal(e.type, [...Object.keys(spec.sets).map((v) => `'${v}'`), 'number[]'].join(' | '),
+                   `${iface}.${name} type`);
+      assert.ok(e.comment.includes(`default '${spec.default}'`), `${iface}.${name}: ${e.comment}`);
+      assert.ok(e.comment.includes(spec.sets.default.join(', ')), `${iface}.${name}: ${e.comment}`);
+      continue;
+    }
     if (spec.kind === 'enum') {
       assert.equal(e.type, spec.values.map((v) => `'${v}'`).join(' | '), `${iface}.${name} type`);
       assert.ok(e.comment.includes(`default '${spec.default}'`), `${iface}.${name}: ${e.comment}`);
@@ -90,6 +101,9 @@ test('start() options: README, index.d.ts and the schema say what the native tab
     assert.equal(schema[row.name].max, row.max);
     assert.equal(schema[row.name].default, row.default);
   }
+  assert.deepEqual(schema.horizons.sets.default, TABLE.horizons.default);
+  assert.equal(schema.horizons.maxCount, TABLE.horizons.maxCount);
+  assert.equal(schema.horizons.max, TABLE.horizons.max);
   assert.deepEqual(schema.sensitivity.values, Object.keys(TABLE.sensitivities));
   assert.equal(schema.sensitivity.default, TABLE.defaultSensitivity);
 });
@@ -132,7 +146,8 @@ test('snapshot options: docs/snapshots.md gives each default the schema has', ()
 });
 
 test('the binding asserts complete options instead of choosing defaults', () => {
-  const complete = { ...options.defaults(options.MONITOR_SCHEMA) };
+  const complete = options.resolveHorizons('t', options.defaults(options.MONITOR_SCHEMA));
+  assert.deepEqual(complete.horizons, TABLE.horizons.default);
   for (const row of [...TABLE.sampler, ...TABLE.detector]) {
     if (row.default === undefined) continue;
     const missing = { ...complete };
@@ -151,6 +166,11 @@ test('the binding asserts complete options instead of choosing defaults', () => 
                 { name: 'RangeError', message: /windowMs must be between 10000 and 604800000/ });
   assert.throws(() => binding.analyze(['a', 'b', 'c'], { top: 10 }),
                 { name: 'TypeError', message: 'binding: minCount missing' });
+  // horizons arrive as lengths: lib/ resolves the names and checks them.
+  assert.throws(() => binding.configure({ ...complete, horizons: 'default' }),
+                { code: 'ERR_INTERNAL_ASSERTION', message: /horizons must be an array/ });
+  assert.throws(() => binding.configure({ ...complete, horizons: [1, 2, 3, 4, 5] }),
+                { code: 'ERR_INTERNAL_ASSERTION', message: /horizons has too many entries/ });
   assert.equal(binding.isMonitoring(), false);
   assert.doesNotThrow(() => binding.configure(complete));
 });

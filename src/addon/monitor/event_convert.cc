@@ -174,8 +174,14 @@ Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
                   .Num("leakEvents", static_cast<double>(s.events))
                   .Done());
   }
+  Napi::Array horizons = Napi::Array::New(env, r.horizon_total);
+  for (uint32_t i = 0; i < r.horizon_total; i++) {
+    if (horizons.Set(i, Napi::Number::New(env, r.horizons_ms[i])).IsNothing())
+      return Napi::Value();
+  }
   return ObjectBuilder(env)
       .Str("sensitivity", SensitivityName(r.sensitivity))
+      .Set("horizonsMs", horizons)
       .Set("samples", samples.Done())
       .Num("probesRequested", static_cast<double>(r.stats.probes_requested))
       .Num("leakEvents", static_cast<double>(r.stats.events_emitted))

@@ -67,7 +67,7 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
     std::lock_guard<std::mutex> lock(mutex_);
     options_pending_ = false;
     detector_report_ = DetectorReport();
-    detector_report_.sensitivity = config.detector.sensitivity;
+    detector_report_.SetOptions(config.detector);
     for (size_t k = 0; k < kSampleKindCount; k++)
       detector_report_.stats.kinds[k].events = leak_events_[k];
   }
@@ -207,7 +207,7 @@ void MonitorThread::PollDetector(uint64_t now_ns) {
     if (options_pending_) {
       // lib/options.js validated them; a refusal keeps the old options.
       if (detector_.Configure(pending_options_).ok())
-        detector_report_.sensitivity = pending_options_.sensitivity;
+        detector_report_.SetOptions(pending_options_);
       options_pending_ = false;
     }
   }

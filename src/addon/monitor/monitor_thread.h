@@ -52,6 +52,15 @@ struct MonitorConfig {
 struct DetectorReport {
   DetectorStats stats;
   Sensitivity sensitivity = Sensitivity::kMedium;
+  // The horizons judged: windowMs, then the long ones.
+  uint32_t horizon_total = 0;
+  double horizons_ms[1 + DetectorOptions::kMaxHorizons] = {};
+  void SetOptions(const DetectorOptions& o) {
+    sensitivity = o.sensitivity;
+    horizon_total = static_cast<uint32_t>(o.horizon_total());
+    for (uint32_t i = 0; i < horizon_total; i++)
+      horizons_ms[i] = o.ForHorizon(i).window_ms;
+  }
   TrendVerdict::Reason reasons[kSampleKindCount] = {
       TrendVerdict::Reason::kTooFewSamples,
       TrendVerdict::Reason::kTooFewSamples,
