@@ -25,6 +25,8 @@ const WORKLOADS = [
     rate: '~350 KB/s' },
   { name: 'leak-http-map-slow', fixture: 'leak-http-map', expect: 'heap',
     rate: '~100 KB/s', env: { LEAKGUARD_FIXTURE_RATE: '60' } },
+  { name: 'leak-http-map-late', fixture: 'leak-http-map', expect: 'heap',
+    rate: '~350 KB/s from 60 s', env: { LEAKGUARD_FIXTURE_LEAK_AFTER_MS: '60000' } },
   { name: 'leak-listeners', fixture: 'leak-listeners', expect: 'heap',
     rate: '~150 KB/s' },
   { name: 'leak-cache', fixture: 'leak-cache', expect: 'heap',
