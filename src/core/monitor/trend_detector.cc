@@ -18,7 +18,6 @@ bool IsFinite(double x) {
 }
 
 
-
 void FormatDuration(double ms, char* out, size_t size) {
   double s = ms / 1000;
   if (s < 120) {
@@ -547,12 +546,12 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
     v.reason = Reason::kOneStep;
   } else {
     v.reason = Reason::kLeak;
-    // A newer part must reach above everything before it: the lowest point
-    // of its newest quarter above every point before it. A sawtooth's or an
-    // oscillation's rising edge only climbs back to where the last peak
-    // was (and a line through the edge overshoots it, so the points decide).
+    // A newer part must reach above everything before it: the median of
+    // its newest quarter's points above every point before it. A
+    // sawtooth's or an oscillation's rising edge only climbs back to where
+    // the last peak was (and a line through the edge overshoots it, so the
+    // points decide).
     if (begin > 0) {
-      // The median of the newest quarter's points.
       double from = t1 - (t1 - t0) / 4;
       size_t q = 0;
       for (size_t i = 0; i < n; i++) {
