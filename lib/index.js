@@ -100,7 +100,10 @@ class LeakGuard extends EventEmitter {
   }
 
   get options() {
-    return { ...this.#options };
+    const o = { ...this.#options };
+    // A copy of an array of horizons, so the caller cannot change ours.
+    if (Array.isArray(o.horizons)) o.horizons = [...o.horizons];
+    return o;
   }
 
   // V8 heap and space statistics, GC counters and pause totals, RSS and

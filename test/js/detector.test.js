@@ -182,6 +182,9 @@ test('horizons reach the running detector', async () => {
     await horizonsSoon([300000, 3600000, 86400000]);
     leakguard.configure({ horizons: [600000, 7200000] });
     await horizonsSoon([300000, 600000, 7200000]);
+    // options hands out a copy.
+    leakguard.options.horizons.push(1);
+    assert.deepEqual(leakguard.options.horizons, [600000, 7200000]);
     // [] and 'none' are the window alone.
     leakguard.configure({ horizons: 'none' });
     await horizonsSoon([300000]);
