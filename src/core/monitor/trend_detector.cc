@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -599,7 +600,7 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
   TrendVerdict whole;
   TrendVerdict best;
   bool growing = false;
-  size_t tried[4];
+  size_t tried[std::size(starts)];
   size_t tried_count = 0;
   for (double start : starts) {
     size_t begin = 0;
@@ -829,10 +830,10 @@ bool LeakDetector::NewHigh(size_t horizon,
   // start (the last peak of an oscillation slower than the window) and
   // what left their windows (yesterday's peak of a daily cycle, once the
   // day's window has slid past it). A leak makes new highs; a cycle's
-  // rising phase only climbs back to where it was. The short window checks
+  // rising phase only climbs back to where it was. "Everything" is the
+  // third highest of those points: one or two buckets that a burst or an
+  // outlier filled do not hide a leak for hours. The short window checks
   // its own points itself (Check's kNoNewHigh).
-  // The third highest of them: one or two buckets that a burst or an
-  // outlier filled do not hide a leak for hours.
   const size_t k = Index(kind);
   TrendDetector::TopValues top;
   for (size_t j = horizon; j < horizons_.size(); j++) {
@@ -985,7 +986,7 @@ bool LeakDetector::Suspect(SampleKind kind) const {
   return received_[k] > 0 && v.samples >= 2 &&
          last_bytes_[k] >
              v.estimated_base +
-                 std::max(2 * v.noise_bytes,
+                 std::max(TrendDetector::kSuspectNoiseMultiple * v.noise_bytes,
                           static_cast<double>(options_.min_growth_bytes) / 2);
 }
 

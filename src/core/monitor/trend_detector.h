@@ -267,6 +267,10 @@ class TrendDetector {
   // A window whose largest rise between two envelope points is more than
   // this fraction of its growth is one jump (a burst), not a trend.
   static constexpr double kStepFraction = 0.7;
+  // A newest sample this many noise widths above the line makes a kind
+  // suspect (probes come faster); lower than kNoiseMultiple, because it
+  // only asks for evidence.
+  static constexpr double kSuspectNoiseMultiple = 2;
   // Confidence that keeps an episode going once it has started.
   static constexpr double kContinueConfidence = 0.8;
 
