@@ -22,6 +22,7 @@ const path = require('node:path');
 const options = require('./options');
 const { makeError } = require('./errors');
 const { sampleFor } = require('./allocations');
+const { publish } = require('./files');
 
 const REQUEST_NAME = 'leakguard-profile.request';
 const MAX_REQUEST_BYTES = 4096;
@@ -30,26 +31,6 @@ const ID = /^[0-9a-f]{8,32}$/;
 // The output files' base path for request `id` in `dir`.
 function outputBase(dir, pid, id) {
   return path.join(dir, `leakguard-${pid}-${id}`);
-}
-
-// Writes `data` to `file` as leakguard writes snapshots: a private .tmp,
-// flushed, then renamed; nothing partial is left on failure.
-function publish(file, data) {
-  const tmp = `${file}.tmp`;
-  let fd = -1;
-  try {
-    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL |
-                     fs.constants.O_NOFOLLOW, 0o600);
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = -1;
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    if (fd !== -1) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 // Reads and removes the request: { id, durationMs, intervalBytes?,

@@ -1,0 +1,27 @@
+'use strict';
+// Files leakguard writes from JavaScript (profiles, reports), by the rules
+// of its snapshot files (src/core/capture/): created private, complete or
+// not at all.
+const fs = require('node:fs');
+
+// Writes `data` to `file` as leakguard writes snapshots: a private .tmp,
+// flushed, then renamed; nothing partial is left on failure.
+function publish(file, data) {
+  const tmp = `${file}.tmp`;
+  let fd = -1;
+  try {
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL |
+                     fs.constants.O_NOFOLLOW, 0o600);
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = -1;
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    if (fd !== -1) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+module.exports = { publish };
