@@ -10,6 +10,7 @@
         "src/core/base/json_writer.cc",
         "src/core/base/status.cc",
         "src/core/monitor/gc_stats.cc",
+        "src/core/monitor/timeline.cc",
         "src/core/monitor/robust_trend.cc",
         "src/core/monitor/trend_detector.cc",
         "src/core/heap/dominators.cc",

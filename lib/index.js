@@ -10,6 +10,8 @@ const { EventEmitter } = require('node:events');
 const binding = require('./binding');
 const options = require('./options');
 const { Explainer } = require('./explain');
+const { History } = require('./report/history');
+const { buildTimeline } = require('./report/timeline');
 
 const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
 // lib/snapshots.js calls guard[SNAPSHOTS_CHANGED]() after
@@ -27,6 +29,8 @@ class LeakGuard extends EventEmitter {
   // 'leak' events waiting for their suspects, so that they are emitted in
   // order; null when none waits.
   #leakChain = null;
+  // The leak episodes and snapshots of timeline(), as they are emitted.
+  #history = new History();
 
   constructor() {
     super();
@@ -117,6 +121,32 @@ class LeakGuard extends EventEmitter {
   // A full, compacting collection now, without --expose-gc.
   gc() {
     binding.gc();
+  }
+
+  // The live-set history per kind, the detector's trend lines, the leak
+  // episodes and the snapshots, as JSON data (lib/report/timeline.js).
+  timeline() {
+    return buildTimeline(this, this.#history);
+  }
+
+  // Writes one self-contained HTML report: the timeline, the suspects, the
+  // three-snapshot groups and their paths (lib/report/index.js).
+  report(opts) {
+    return require('./report').report(this, opts);
+  }
+
+  // Records what timeline() shows as it is emitted; its failures are
+  // leakguard's, never the emitter's.
+  emit(event, ...args) {
+    if (event === 'leak' || event === 'snapshot') {
+      try {
+        if (event === 'leak') this.#history.leak(args[0]);
+        else this.#history.snapshot(args[0]);
+      } catch (err) {
+        this.reportError(err, 'timeline');
+      }
+    }
+    return super.emit(event, ...args);
   }
 
   // The options as the binding reads them (horizons as lengths).

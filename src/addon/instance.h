@@ -108,6 +108,8 @@ class Instance {
 Napi::Value EventToJs(Napi::Env env, const OutEvent& event);
 // Fills heapStats() (event_convert.cc).
 Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance);
+// Fills timeline(): each kind's live-set history (event_convert.cc).
+Napi::Value TimelineToJs(Napi::Env env, Instance* instance);
 
 }  // namespace leakguard
 

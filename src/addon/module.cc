@@ -74,6 +74,10 @@ Napi::Value HeapStats(const Napi::CallbackInfo& info) {
   return HeapStatsToJs(info.Env(), Instance::Get(info.Env()));
 }
 
+Napi::Value GetTimeline(const Napi::CallbackInfo& info) {
+  return TimelineToJs(info.Env(), Instance::Get(info.Env()));
+}
+
 // gcDurations(cursor): the pauses of the collections after `cursor` (0 at
 // first), oldest first, for leakguard/otel's v8js.gc.duration histogram:
 // { cursor, lost, seconds: Float64Array, types: string[] }. The first call
@@ -159,6 +163,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                            {"configure", Configure},
                            {"setGcEvents", SetGcEvents},
                            {"heapStats", HeapStats},
+                           {"timeline", GetTimeline},
                            {"gcDurations", GcDurations},
                            {"gcDurationBounds", GcDurationBounds},
                            {"gc", Gc},

@@ -249,6 +249,40 @@ Napi::Value EventToJs(Napi::Env env, const OutEvent& event) {
   return env.Undefined();
 }
 
+Napi::Value TimelineToJs(Napi::Env env, Instance* instance) {
+  MonitorThread* monitor = instance->monitor();
+  ObjectBuilder kinds(env);
+  std::vector<TimelinePoint> points;
+  for (size_t k = 0; k < kSampleKindCount; k++) {
+    const SampleKind kind = static_cast<SampleKind>(k);
+    points.clear();
+    double bucket_ms = TimelineSeries::kBaseBucketMs;
+    uint64_t dropped = 0;
+    if (monitor != nullptr)
+      monitor->ReadTimeline(kind, &points, &bucket_ms, &dropped);
+    // [time (ms since the epoch), lowest, highest] per bucket.
+    Napi::Float64Array flat = Napi::Float64Array::New(env, points.size() * 3);
+    if (flat.IsEmpty())
+      return Napi::Value();
+    const double to_wall = WallMs(0);
+    for (size_t i = 0; i < points.size(); i++) {
+      flat[3 * i] = to_wall + points[i].t_ms;
+      flat[3 * i + 1] = points[i].min;
+      flat[3 * i + 2] = points[i].max;
+    }
+    kinds.Set(SampleKindName(kind),
+              ObjectBuilder(env)
+                  .Num("bucketMs", bucket_ms)
+                  .Num("dropped", static_cast<double>(dropped))
+                  .Set("points", flat)
+                  .Done());
+  }
+  return ObjectBuilder(env)
+      .Num("bytes", static_cast<double>(Timeline::kBytes))
+      .Set("kinds", kinds.Done())
+      .Done();
+}
+
 Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
   v8::Isolate* isolate = instance->isolate();
   v8::HeapStatistics hs;

@@ -136,6 +136,18 @@ DetectorReport MonitorThread::Detector() const {
   return detector_report_;
 }
 
+void MonitorThread::ReadTimeline(SampleKind kind,
+                                 std::vector<TimelinePoint>* out,
+                                 double* bucket_ms,
+                                 uint64_t* dropped) const {
+  out->reserve(out->size() + TimelineSeries::kMaxPoints);
+  std::lock_guard<std::mutex> lock(mutex_);
+  const TimelineSeries& s = timeline_.series(kind);
+  s.CopyTo(out);
+  *bucket_ms = s.bucket_ms();
+  *dropped = s.dropped();
+}
+
 void MonitorThread::ThreadMain(void* arg) {
   MonitorThread* self = static_cast<MonitorThread*>(arg);
 #if defined(__linux__)
@@ -182,6 +194,10 @@ void MonitorThread::SampleRss() {
   const uint64_t now = uv_hrtime();
   if (uv_resident_set_memory(&rss) == 0) {
     rss_.store(rss, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      timeline_.series(SampleKind::kRss).Add(NsToMs(now), rss);
+    }
     // RSS that moved because leakguard itself captured or analysed a
     // snapshot (in any thread) is not the service's: the series restarts
     // after such work and leaves out what was sampled during it.
@@ -259,6 +275,11 @@ void MonitorThread::Drain() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       full = stats_.Add(record);
+      if (full) {
+        const double t = NsToMs(record.end_ns);
+        timeline_.series(SampleKind::kHeap).Add(t, record.used_after);
+        timeline_.series(SampleKind::kExternal).Add(t, record.external_after);
+      }
     }
     detector_.AddGcRecord(NsToMs(record.end_ns),
                           record.used_after,

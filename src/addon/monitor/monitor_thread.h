@@ -35,6 +35,7 @@
 #include "core/monitor/gc_record.h"
 #include "core/monitor/gc_stats.h"
 #include "core/monitor/ring_buffer.h"
+#include "core/monitor/timeline.h"
 #include "core/monitor/trend_detector.h"
 
 namespace leakguard {
@@ -128,6 +129,13 @@ class MonitorThread {
                            std::vector<GcDurationLog::Entry>* out,
                            uint64_t* lost) const;
   DetectorReport Detector() const;
+  // The live-set history of `kind` (leakguard.timeline()), oldest first,
+  // appended to `out`; its bucket width in *bucket_ms and the buckets
+  // dropped from its old end in *dropped. Any thread.
+  void ReadTimeline(SampleKind kind,
+                    std::vector<TimelinePoint>* out,
+                    double* bucket_ms,
+                    uint64_t* dropped) const;
   uint64_t rss() const { return rss_.load(std::memory_order_relaxed); }
 
  private:
@@ -188,6 +196,9 @@ class MonitorThread {
   // a new detector; these go on): the monitor thread writes them.
   uint64_t leak_events_[kSampleKindCount] = {0, 0, 0};
   DetectorReport detector_report_;
+  // Every live-set sample since the thread was created (across starts):
+  // heap and external after each full GC, RSS at each sample.
+  Timeline timeline_;
   DetectorOptions pending_options_;
   bool options_pending_ = false;
 };
