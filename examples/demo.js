@@ -5,7 +5,8 @@
 // allocates what grows (explain: 'allocations', the default: V8's sampling
 // heap profiler, no pause), and then the three-snapshot method
 // (findLeaks) names the leaked class and the Map that holds it. The
-// snapshots stay on disk for DevTools or `leakguard analyze`.
+// snapshots stay on disk for DevTools or `leakguard analyze`, and one HTML
+// report (leakguard.report()) shows it all.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -28,7 +29,8 @@ function waitForSuspects() {
     function onLeak(info) {
       console.log(`${at()}  [leak] ${info.reason}`);
       console.log(`         kind ${info.kind}, ${fmt(info.bytesPerSecond)}/s, ` +
-                  `confidence ${(info.confidence * 100).toFixed(1)}%, ${info.samples} samples`);
+                  `confidence ${(info.confidence * 100).toFixed(1)}%, ${info.samples} samples, ` +
+                  `growing since ${info.start.toISOString()}`);
       if (info.suspects && info.suspects.length > 0) {
         console.log('         suspects (allocation sites whose live bytes grew):');
         for (const s of info.suspects) {
@@ -69,6 +71,9 @@ async function main() {
 
   const leak = await waitForSuspects();
   leakguard.removeAllListeners('stats');
+  // Two more seconds of load with the sampler on: the report's icicle of
+  // live sampled bytes by stack.
+  const profile = leak === null ? null : await leakguard.allocationProfile({ durationMs: 2000 });
   svc.pause();
   if (leak === null) {
     console.log(`\nno leak event with suspects within ${MAX_WAIT_MS / 1000} s (a very slow machine?)`);
@@ -93,6 +98,13 @@ async function main() {
   console.log(`         snapshots kept in ${dir} (s1/s2/s3.heapsnapshot):`);
   console.log(`         npx leakguard analyze ${path.join(dir, 's1.heapsnapshot')} ` +
               `${path.join(dir, 's2.heapsnapshot')} ${path.join(dir, 's3.heapsnapshot')}`);
+
+  // Everything above in one HTML file: the timeline with the episode, the
+  // suspects, the groups and their paths (findLeaks' result is the default).
+  const page = await leakguard.report({
+    file: path.join(dir, 'report.html'), ...(profile ? { profile } : {}),
+  });
+  console.log(`\n${at()}  report: ${page.path} (${fmt(page.bytes)}; open it in a browser)`);
 
   await svc.stop();
   const h = leakguard.heapStats();

@@ -7,6 +7,7 @@
 const path = require('node:path');
 const binding = require('./binding');
 const options = require('./options');
+const { rememberAnalysis } = require('./report/history');
 
 function checkFiles(api, files, count) {
   if (!Array.isArray(files) || files.length !== count ||
@@ -22,7 +23,7 @@ function checkFiles(api, files, count) {
 async function analyze(files, opts) {
   const f = checkFiles('leakguard.analyze', files, 3);
   const o = options.validate('leakguard.analyze', options.LEAK_SCHEMA, opts);
-  return JSON.parse(await binding.analyze(f, options.withScriptRoot(o)));
+  return rememberAnalysis(JSON.parse(await binding.analyze(f, options.withScriptRoot(o))));
 }
 
 // memwatch's HeapDiff shape for two snapshot files. opts: { top = 0 }

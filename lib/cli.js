@@ -163,6 +163,8 @@ const COMMANDS = {
   snapshot: require('./snapshot-cli'),
   // Asks a running process for an allocation profile (lib/profile-cli.js).
   profile: require('./profile-cli'),
+  // The HTML report from saved inputs (lib/report/cli.js).
+  report: require('./report/cli'),
 };
 
 function usage() {

@@ -24,4 +24,24 @@ function publish(file, data) {
   }
 }
 
-module.exports = { publish };
+// publish(), off the event loop's thread (a report can be large and the
+// disk slow): resolves when the file is in place.
+async function publishAsync(file, data) {
+  const tmp = `${file}.tmp`;
+  let handle = null;
+  try {
+    handle = await fs.promises.open(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT |
+                                    fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    if (handle !== null) await handle.close().catch(() => {});
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+module.exports = { publish, publishAsync };

@@ -28,6 +28,7 @@ const path = require('node:path');
 const binding = require('./binding');
 const options = require('./options');
 const { captureHeap } = require('./snapshots');
+const { rememberAnalysis } = require('./report/history');
 
 const CALL = 'leakguard.findLeaks';
 const FILES = ['s1.heapsnapshot', 's2.heapsnapshot', 's3.heapsnapshot'];
@@ -123,7 +124,7 @@ async function findLeaksIn(o) {
     const json = dir === null
       ? await binding.analyzeCaptures([baseline.handle, target.handle, final.handle], leak)
       : await binding.analyze(FILES.map((name) => path.join(dir, name)), leak);
-    return JSON.parse(json);
+    return rememberAnalysis(JSON.parse(json));
   } finally {
     // After a failure: free the copies now rather than at some later GC,
     // and let the files in flight finish (their errors are not this one's).

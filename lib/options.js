@@ -58,7 +58,7 @@ const PROFILE_SCHEMA = {
 };
 
 // kind: 'integer' | 'integerOrZero' | 'number' | 'boolean' | 'string' | 'path' |
-// 'enum' | 'function'
+// 'enum' | 'function' | 'object'
 const MONITOR_SCHEMA = {
   ...fromTable(TABLE.sampler),
   sensitivity: {
@@ -276,6 +276,11 @@ function checkOne(call, name, spec, value) {
       });
       return [...value];
     }
+    case 'object':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw typeError(`${where} must be an object (${spec.doc}), got ${describe(value)}`);
+      }
+      return value;
     case 'function':
       if (typeof value !== 'function') {
         throw typeError(`${where} must be a function (${spec.doc}), got ${describe(value)}`);

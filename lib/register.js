@@ -15,7 +15,9 @@
 //   LEAKGUARD_RSS_BYTES        ... when RSS crosses this size
 //   LEAKGUARD_NEAR_HEAP_LIMIT  1: one snapshot just before running out of heap
 //   LEAKGUARD_SNAPSHOT_ON_LEAK 1: a snapshot on each 'leak' verdict
-//   LEAKGUARD_MAX_FILES        snapshot files kept in the directory (default 5)
+//   LEAKGUARD_MAX_FILES        snapshot files kept in the directory (default 5),
+//                              and as many reports in LEAKGUARD_REPORT_DIR
+//   LEAKGUARD_REPORT_DIR       an HTML report there at each 'leak' event
 //   LEAKGUARD_COOLDOWN_MS      at most one automatic snapshot per (default 60000)
 //   LEAKGUARD_MIN_FREE_DISK    refuse below this much free disk (default 0)
 //   LEAKGUARD_NAME_TEMPLATE    file name template ({pid}, {tid}, {time}, {reason})
@@ -67,7 +69,7 @@ function readEnv(env) {
     'LEAKGUARD_SNAPSHOT_ON_LEAK', 'LEAKGUARD_MAX_FILES', 'LEAKGUARD_COOLDOWN_MS',
     'LEAKGUARD_MIN_FREE_DISK', 'LEAKGUARD_NAME_TEMPLATE', 'LEAKGUARD_LOG',
     'LEAKGUARD_DISABLE', 'LEAKGUARD_TEST_FAIL_AFTER_BYTES',
-    'LEAKGUARD_SENSITIVITY', 'LEAKGUARD_METRICS',
+    'LEAKGUARD_SENSITIVITY', 'LEAKGUARD_METRICS', 'LEAKGUARD_REPORT_DIR',
   ]);
   // A typo is worth a line, but not worth leaving the process unmonitored
   // (other leakguard tools may read variables of their own).
@@ -149,7 +151,12 @@ function readEnv(env) {
     }
     metrics = m === 'prometheus' ? m : null;
   }
-  return { opts, monitor, log, unknown, metrics };
+  let reportDir = null;
+  if ((v = get('LEAKGUARD_REPORT_DIR')) !== undefined) {
+    if (v.trim() === '') throw new EnvError('LEAKGUARD_REPORT_DIR is empty');
+    reportDir = v;
+  }
+  return { opts, monitor, log, unknown, metrics, reportDir };
 }
 
 function logger(format) {
@@ -186,6 +193,31 @@ function registerPrometheus(log) {
   require('./prometheus').register(require(file).register);
 }
 
+// LEAKGUARD_REPORT_DIR: one report per 'leak' event, at most one being
+// written at a time (an event meanwhile is counted, and its episode is in
+// the next report anyway).
+function reportWriter(leakguard, dir, maxFiles, log) {
+  let busy = false;
+  let skipped = 0;
+  return () => {
+    if (busy) {
+      skipped++;
+      return;
+    }
+    busy = true;
+    require('./report').reportInDir(leakguard, dir, maxFiles).then((r) => {
+      log('report', { path: r.path, bytes: r.bytes, removed: r.removed.length, skipped });
+      skipped = 0;
+    }, (err) => {
+      leakguard.reportError(Object.assign(err, {
+        message: `leakguard: report in ${dir} failed: ${err.message}`,
+      }), 'report');
+    }).finally(() => {
+      busy = false;
+    });
+  };
+}
+
 function register(env = process.env) {
   if (env.LEAKGUARD_DISABLE && flag('LEAKGUARD_DISABLE', env.LEAKGUARD_DISABLE)) {
     return null;
@@ -206,6 +238,9 @@ function register(env = process.env) {
       samples: info.samples, top: info.sites.length > 0 ? info.sites[0].site : null,
     }));
     leakguard.on('leak', (info) => log('leak', info));
+    if (config.reportDir !== null) {
+      leakguard.on('leak', reportWriter(leakguard, config.reportDir, config.opts.maxFiles, log));
+    }
     leakguard.on('error', (err) => log('error', {
       code: err.code, message: err.message,
       ...(err.syscall ? { syscall: err.syscall, path: err.path } : {}),
