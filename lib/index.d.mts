@@ -29,6 +29,8 @@ export declare const start: LeakGuard['start'];
 export declare const stop: LeakGuard['stop'];
 export declare const configure: LeakGuard['configure'];
 export declare const heapStats: LeakGuard['heapStats'];
+export declare const timeline: LeakGuard['timeline'];
+export declare const report: LeakGuard['report'];
 export declare const gc: LeakGuard['gc'];
 export declare const writeSnapshot: LeakGuard['writeSnapshot'];
 export declare const enableSnapshots: LeakGuard['enableSnapshots'];

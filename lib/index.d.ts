@@ -124,6 +124,66 @@ declare namespace leakguard {
     toPprof(): Buffer;
   }
 
+  /** One kind's live-set history in timeline(): buckets of the lowest and highest sample, oldest first. */
+  interface TimelineKind {
+    /** Bucket width now: 1 s at first, doubling up to 64 s as the series fills. */
+    bucketMs: number;
+    /** Buckets dropped from the old end (beyond ~36 h). */
+    dropped: number;
+    /** Each bucket's first sample, ms since the epoch. */
+    t: number[];
+    min: number[];
+    max: number[];
+    /** The detector's line over its short window now (for rss: the native estimate's). */
+    trend: { estimatedBase: number; bytesPerSecond: number; confidence: number; samples: number;
+             leaking: boolean; verdict: string };
+  }
+
+  /** A leak episode: its first 'leak' event and the newest one. */
+  interface TimelineEpisode {
+    kind: 'heap' | 'external' | 'rss';
+    /** ms since the epoch. */
+    start: number;
+    end: number;
+    events: number;
+    growth: number;
+    bytesPerSecond: number;
+    estimatedBase: number;
+    horizonMs: number;
+    windowMs: number;
+    confidence: number;
+    reason: string;
+    suspects?: LeakSuspect[];
+  }
+
+  /** leakguard.timeline(): plain JSON (times in ms since the epoch) for `leakguard report --timeline`. */
+  interface Timeline {
+    version: 1;
+    now: number;
+    process: { pid: number; node: string; platform: string; arch: string; argv: string[];
+               startTime: number; threadId: number };
+    monitoring: boolean;
+    windowMs: number;
+    horizonsMs: number[];
+    kinds: { heap: TimelineKind; external: TimelineKind; rss: TimelineKind };
+    /** The newest 64 episodes and snapshots; what older ones were dropped is counted. */
+    episodes: TimelineEpisode[];
+    snapshots: { time: number; path: string; reason: string; trigger: string; bytes: number }[];
+    droppedEpisodes: number;
+    droppedSnapshots: number;
+    /** Native memory of the history: fixed, 98304. */
+    bytes: number;
+  }
+
+  interface ReportOptions {
+    /** Default leakguard-<pid>-<time>-report.html in the cwd. */
+    file?: string;
+    /** Default: this thread's newest findLeaks() or analyze() result. */
+    analysis?: AnalyzeReport | object;
+    /** Default: the running sampler's profile, when one runs. */
+    profile?: AllocationProfile | { head: AllocationNode };
+  }
+
   /** Emitted as 'leak' when a memory series keeps growing. memwatch's start/end/growth/reason plus leakguard's fields. */
   interface LeakInfo {
     /** Where the episode's growth began (wall clock). */
@@ -582,6 +642,10 @@ declare namespace leakguard {
     readonly monitoring: boolean;
     readonly options: Required<MonitorOptions>;
     heapStats(): HeapStats;
+    /** The live-set history per kind, the episodes and the snapshots, as JSON data. */
+    timeline(): Timeline;
+    /** One self-contained HTML report (mode 0600, written atomically). Wrong options throw at the call. */
+    report(options?: ReportOptions): Promise<{ path: string; bytes: number }>;
     /** A full, compacting collection now, without --expose-gc. */
     gc(): void;
     reportError(err: Error, kind?: string): void;
