@@ -257,7 +257,8 @@
           el('td', { cls: 'num', text: '+' + bytes(x.growth != null ? x.growth : x.bytes) }),
           el('td', { cls: 'num', text: x.bytesPerSecond != null ? rate(x.bytesPerSecond) : '' }),
           el('td', { cls: 'site', text: x.site || x.what }),
-          el('td', { text: caller ? 'called from ' + caller : '' }),
+          // Allocation sites have a caller; growing constructors a count.
+          el('td', { text: caller ? 'called from ' + caller : x.count != null ? '+' + x.count + ' objects' : '' }),
           el('td', { text: r.e.kind + ' episode from ' + clock(r.e.start) }),
         ]));
       });
