@@ -141,13 +141,17 @@
         duration(k.bucketMs) + ' buckets' + (mine.length ? ', ' + mine.length + ' leak episode(s)' : '') }));
       s.appendChild(box);
       if (k.t.length === 0) { note(box, 'No sample yet.'); return; }
-      drawChart(box, kind, k, mine, snaps);
-      var legend = el('ul', { cls: 'episodes' });
-      mine.forEach(function (e) {
-        legend.appendChild(el('li', { cls: 'episode-note', text: 'leak from ' + clock(e.start) + ': ' +
-          rate(e.bytesPerSecond) + ', ' + e.reason }));
-      });
-      box.appendChild(legend);
+      try {
+        drawChart(box, kind, k, mine, snaps);
+        var legend = el('ul', { cls: 'episodes' });
+        mine.forEach(function (e) {
+          legend.appendChild(el('li', { cls: 'episode-note', text: 'leak from ' + clock(e.start) + ': ' +
+            rate(e.bytesPerSecond) + ', ' + e.reason }));
+        });
+        box.appendChild(legend);
+      } catch (err) {  // one bad series must not take the other charts along
+        box.appendChild(el('p', { cls: 'render-error', text: 'This chart could not be drawn: ' + err.message }));
+      }
     });
   }
 

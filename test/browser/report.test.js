@@ -30,11 +30,46 @@ function offlineLauncher() {
   return file;
 }
 
+
+// Chromium, headless and offline (in its own network namespace when it can).
+async function launch() {
+  const puppeteer = require('puppeteer-core');
+  const launcher = offlineLauncher();
+  const browser = await puppeteer.launch({
+    executablePath: launcher || CHROMIUM,
+    headless: true,
+    pipe: true,  // DevTools over a pipe: no socket, so it works with no network at all
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage',
+      '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>'],
+  });
+  return { browser, launcher };
+}
+
+// Opens `url` at 1280x800, offline, recording console errors, page errors
+// and every request; resolves once the page says it is drawn.
+async function open(browser, url) {
+  const page = await browser.newPage();
+  await page.setOfflineMode(true);
+  await page.setViewport({ width: 1280, height: 800 });
+  const problems = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warn') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  return { page, problems, requests };
+}
+
+const skip = CHROMIUM === undefined && !process.env.CI ? 'no Chromium here (CI installs it)' : false;
+
 test('the demo\'s report in headless Chromium, offline: timeline per kind, the episode, the suspect, the holder', {
-  skip: CHROMIUM === undefined && !process.env.CI ? 'no Chromium here (CI installs it)' : false,
+  skip,
 }, async () => {
   assert.ok(CHROMIUM, 'Chromium is installed (apt-get install chromium)');
-  const puppeteer = require('puppeteer-core');
 
   // 1. The demo, as `npm run demo` runs it.
   const demo = await runNode({ file: path.join(ROOT, 'examples', 'demo.js'), timeoutMs: 180000 });
@@ -48,29 +83,10 @@ test('the demo\'s report in headless Chromium, offline: timeline per kind, the e
   assert.ok(handlerLine > 0);
 
   // 2. Chromium, offline.
-  const launcher = offlineLauncher();
-  const browser = await puppeteer.launch({
-    executablePath: launcher || CHROMIUM,
-    headless: true,
-    pipe: true,  // DevTools over a pipe: no socket, so it works with no network at all
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage',
-      '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>'],
-  });
+  const { browser, launcher } = await launch();
   try {
-    const page = await browser.newPage();
-    await page.setOfflineMode(true);
-    await page.setViewport({ width: 1280, height: 800 });
-    const problems = [];
-    const requests = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warn') problems.push(`console.${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-    page.on('request', (r) => requests.push(r.url()));
     const url = `file://${reportPath}`;
-    await page.goto(url, { waitUntil: 'load' });
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    const { page, problems, requests } = await open(browser, url);
 
     const dom = await page.evaluate(() => {
       const q = (s, root = document) => Array.from(root.querySelectorAll(s));
@@ -121,6 +137,45 @@ test('the demo\'s report in headless Chromium, offline: timeline per kind, the e
     assert.ok(dom.holder.some((h) => h === 'held by service.requests (Map)'), JSON.stringify(dom.holder));
     assert.ok(dom.holderHop.some((b) => /^Map\b/.test(b)), `the path marks the Map: ${dom.holderHop}`);
     assert.ok(dom.lastHop.includes('RequestContext'), `the path ends at the leaked class: ${dom.lastHop}`);
+  } finally {
+    await browser.close();
+  }
+});
+
+// Inputs that are not what leakguard writes (a hand-edited or truncated
+// JSON) draw what they can: no script error, the good chart drawn, the bad
+// parts said.
+test('a report of broken inputs draws what it can, with no script error', { skip }, async () => {
+  const { buildHtml } = require('../../lib/report');
+  const now = Date.now();
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-report-')), 'broken.html');
+  fs.writeFileSync(file, buildHtml({
+    timeline: {
+      now,
+      kinds: {
+        heap: { t: [1, 2, 'x'], min: [1, null, {}], max: [], bucketMs: 1000, trend: {} },
+        external: { t: [now - 1000, now], min: [1, 2], max: [1, 3], bucketMs: 1000 },
+        rss: { t: 'no' },
+      },
+      episodes: [{ kind: 'heap', start: 'bad', end: null, reason: 5 }],
+      snapshots: [{ time: 'x' }],
+    },
+    analysis: { report: { groups: [null, { hops: [null] }] } },
+    profile: { head: { children: [null, 5, { selfSize: 'x' }] } },
+  }));
+  const { browser } = await launch();
+  try {
+    const { page, problems, requests } = await open(browser, `file://${file}`);
+    const dom = await page.evaluate(() => ({
+      charts: Array.from(document.querySelectorAll('.chart[data-rendered="true"]')).map((c) => c.dataset.kind),
+      errors: document.querySelectorAll('.render-error').length,
+      sections: Array.from(document.querySelectorAll('main section')).map((x) => x.id),
+    }));
+    assert.deepStrictEqual(problems, []);
+    assert.deepStrictEqual(requests, [`file://${file}`]);
+    assert.ok(dom.charts.includes('external'), JSON.stringify(dom));
+    assert.ok(dom.errors >= 1, 'the broken parts say they could not be drawn');
+    assert.deepStrictEqual(dom.sections, ['timeline', 'suspects', 'analysis']);
   } finally {
     await browser.close();
   }
