@@ -139,6 +139,11 @@
       var mine = episodes.filter(function (e) { return e.kind === kind; });
       box.appendChild(el('h3', { text: KIND_TITLE[kind] + ' \u2014 ' + k.t.length + ' points, ' +
         duration(k.bucketMs) + ' buckets' + (mine.length ? ', ' + mine.length + ' leak episode(s)' : '') }));
+      if (kind === 'heap' && timeline.windowMs) {
+        var hs = [timeline.windowMs].concat(Array.isArray(timeline.horizonsMs) ? timeline.horizonsMs : []);
+        box.appendChild(el('p', { cls: 'note', text: 'The detector judges windows of ' + hs.map(duration).join(', ') +
+          '; the newest ' + duration(timeline.windowMs) + ' is shaded grey.' }));
+      }
       s.appendChild(box);
       if (k.t.length === 0) { note(box, 'No sample yet.'); return; }
       try {

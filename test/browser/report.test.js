@@ -114,10 +114,18 @@ test('the demo\'s report in headless Chromium, offline: timeline per kind, the e
     fs.mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: path.join(OUT, 'report.png') });
     await page.screenshot({ path: path.join(OUT, 'report-full.png'), fullPage: true });
+    // On paper: the print stylesheet keeps the page within an A4 width, and
+    // a PDF is saved beside the screenshots.
+    await page.emulateMediaType('print');
+    const printWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.pdf({ path: path.join(OUT, 'report.pdf'), format: 'A4', printBackground: true });
+    await page.emulateMediaType('screen');
     process.stdout.write(`# screenshots in ${OUT} (Chromium ${launcher ? 'in its own network namespace' : 'offline mode'})\n`);
 
     assert.deepStrictEqual(problems, []);
     assert.deepStrictEqual(requests, [url], 'no request but the page itself');
+    assert.ok(printWidth <= 1280, `printed, the page is ${printWidth} px wide`);
+    assert.ok(fs.statSync(path.join(OUT, 'report.pdf')).size > 10000);
     assert.deepStrictEqual(dom.errors, []);
     assert.deepStrictEqual(dom.charts.map((c) => c.kind), ['heap', 'external', 'rss']);
     for (const c of dom.charts) {
