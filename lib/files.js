@@ -3,6 +3,7 @@
 // of its snapshot files (src/core/capture/): created private, complete or
 // not at all.
 const fs = require('node:fs');
+const path = require('node:path');
 
 // Writes `data` to `file` as leakguard writes snapshots: a private .tmp,
 // flushed, then renamed; nothing partial is left on failure.
@@ -44,4 +45,28 @@ async function publishAsync(file, data) {
   }
 }
 
-module.exports = { publish, publishAsync };
+// Creates `dir` and any missing parent, each 0700, one level at a time
+// as the snapshot directory is (src/core/capture/snapshot_file.cc).
+// fs.mkdir's own `recursive` never returns for some paths (Node 20:
+// /proc/x loops on ENOENT, its parent existing), and a monitoring library
+// must not spin on a bad setting.
+async function ensureDir(dir) {
+  const parts = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    parts.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const part of parts) {
+    try {
+      await fs.promises.mkdir(part, { mode: 0o700 });
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+  }
+  if (!(await fs.promises.stat(dir)).isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: not a directory, '${dir}'`),
+      { code: 'ENOTDIR', syscall: 'mkdir', path: dir });
+  }
+}
+
+module.exports = { publish, publishAsync, ensureDir };

@@ -205,14 +205,23 @@ function reportWriter(leakguard, dir, maxFiles, log) {
       return;
     }
     busy = true;
-    require('./report').reportInDir(leakguard, dir, maxFiles).then((r) => {
+    // A listener of the app's 'leak' events: whatever fails here is an
+    // 'error' (or one warning), never a throw into the emitter.
+    const failed = (cause) => {
+      const err = cause instanceof Error ? cause : new Error(String(cause));
+      err.message = `leakguard: report in ${dir} failed: ${err.message}`;
+      leakguard.reportError(err, 'report');
+    };
+    let writing;
+    try {
+      writing = require('./report').reportInDir(leakguard, dir, maxFiles);
+    } catch (err) {
+      writing = Promise.reject(err);
+    }
+    writing.then((r) => {
       log('report', { path: r.path, bytes: r.bytes, removed: r.removed.length, skipped });
       skipped = 0;
-    }, (err) => {
-      leakguard.reportError(Object.assign(err, {
-        message: `leakguard: report in ${dir} failed: ${err.message}`,
-      }), 'report');
-    }).finally(() => {
+    }, failed).finally(() => {
       busy = false;
     });
   };

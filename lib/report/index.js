@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const options = require('../options');
-const { publish, publishAsync } = require('../files');
+const { publish, publishAsync, ensureDir } = require('../files');
 const { latestAnalysis } = require('./history');
 
 const UPLOT_DIR = path.dirname(require.resolve('uplot/package.json'));
@@ -246,7 +246,7 @@ async function pruneReports(dir, maxFiles) {
 // The preload's report at a leak event: a new file in `dir` (created 0700
 // when missing), then the oldest beyond `maxFiles` removed.
 async function reportInDir(guard, dir, maxFiles) {
-  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensureDir(dir);
   const r = await report(guard, { file: path.join(dir, defaultName()) });
   r.removed = await pruneReports(dir, maxFiles);
   return r;

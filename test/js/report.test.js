@@ -309,3 +309,24 @@ test('the preload writes a report at each leak event into LEAKGUARD_REPORT_DIR, 
   assert.strictEqual(path.join(dir, left[0]), newest.path);
   assert.strictEqual(pageData(fs.readFileSync(newest.path, 'utf8')).timeline.episodes.length, 1);
 });
+
+// Node's own recursive mkdir never returns for some paths (on Node 20,
+// /proc/x spins on ENOENT): the preload makes the directory one level at
+// a time, and a directory it cannot make is one error line.
+test('a report directory that cannot be made is an error line, never a hang or a throw', async () => {
+  const r = await runNode({
+    nodeArgs: ['-r', path.join(ROOT, 'lib', 'register.js')],
+    code: `const lg = require(${JSON.stringify(ROOT)});
+      // A 'leak' as the detector emits it, so that the preload writes now.
+      lg.emit('leak', { kind: 'heap', sequence: 0, start: new Date(Date.now() - 10000), end: new Date(),
+        growth: 1e7, bytesPerSecond: 1e6, estimatedBase: 5e7, horizonMs: 300000, windowMs: 10000,
+        confidence: 1, reason: 'heap grew 10 MB over 10 s (1 MB/s)' });
+      setTimeout(() => { lg.stop(); lg.disableSnapshots(); }, 500);`,
+    env: { LEAKGUARD_REPORT_DIR: '/proc/leakguard-none/reports', LEAKGUARD_SIGNAL: 'off' },
+    timeoutMs: 30000,
+  });
+  assert.strictEqual(r.code, 0, r.stderr);
+  const errors = jsonLines(r.stderr).filter((l) => l.leakguard === 'error');
+  assert.strictEqual(errors.length, 1, r.stderr);
+  assert.match(errors[0].message, /^leakguard: report in \/proc\/leakguard-none\/reports failed: ENOENT/);
+});
