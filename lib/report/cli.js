@@ -4,7 +4,8 @@
 // analysis (`leakguard analyze ... --json`, or findLeaks()'s result) and an
 // allocation profile (.heapprofile). Each input is optional; the page shows
 // what it was given. A file that cannot be read or is not what its option
-// says is one line on stderr, exit status 2.
+// says, or an output that cannot be written, is one line on stderr, exit
+// status 2.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -61,7 +62,13 @@ async function run(positionals, values) {
   };
   const out = path.resolve(values.output || 'leakguard-report.html');
   const { writeHtml } = require('./index');
-  const r = writeHtml(out, inputs);
+  let r;
+  try {
+    r = writeHtml(out, inputs);
+  } catch (err) {
+    if (!err.syscall) throw err;
+    throw new InputError(`${out}: ${err.message}`);  // one line, exit 2
+  }
   process.stdout.write(`${r.path} (${r.bytes} bytes)\n`);
   return 0;
 }

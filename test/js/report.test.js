@@ -279,6 +279,9 @@ test('leakguard report: from saved inputs; each optional; unreadable or wrong in
   assert.strictEqual(r.code, 2);
   assert.match(r.stderr, /missing\.json: ENOENT/);
   assert.ok(!fs.existsSync(path.join(dir, 'x.html')));
+  r = await runNode({ file: CLI, args: ['report', '--timeline', tl, '-o', path.join(dir, 'no', 'x.html')] });
+  assert.strictEqual(r.code, 2);
+  assert.match(r.stderr, /^leakguard: .*no\/x\.html: ENOENT[^\n]*\n$/);
 });
 
 test('the preload writes a report at each leak event into LEAKGUARD_REPORT_DIR, private and bounded', async () => {
