@@ -22,6 +22,7 @@ const v8 = require('node:v8');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const leakguard = require('..');
 const { buildHtml } = require('../lib/report');
+const { median } = require('./heap-of-small-objects');
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +30,6 @@ const arg = (name, def) => {
 };
 const ROUNDS = arg('rounds', 9);
 const HEAP_MB = arg('heap-mb', 200);
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Live objects of about 100 bytes each.

@@ -253,6 +253,8 @@ Napi::Value TimelineToJs(Napi::Env env, Instance* instance) {
   MonitorThread* monitor = instance->monitor();
   ObjectBuilder kinds(env);
   std::vector<TimelinePoint> points;
+  // One offset from the monotonic clock to the wall clock for all kinds.
+  const double to_wall = WallMs(0);
   for (size_t k = 0; k < kSampleKindCount; k++) {
     const SampleKind kind = static_cast<SampleKind>(k);
     points.clear();
@@ -264,7 +266,6 @@ Napi::Value TimelineToJs(Napi::Env env, Instance* instance) {
     Napi::Float64Array flat = Napi::Float64Array::New(env, points.size() * 3);
     if (flat.IsEmpty())
       return Napi::Value();
-    const double to_wall = WallMs(0);
     for (size_t i = 0; i < points.size(); i++) {
       flat[3 * i] = to_wall + points[i].t_ms;
       flat[3 * i + 1] = points[i].min;
