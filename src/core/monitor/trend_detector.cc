@@ -787,7 +787,7 @@ void LeakDetector::AddGcRecord(double time_ms,
 
 void LeakDetector::NoteProbePause(double pause_ms) {
   if (IsFinite(pause_ms) && pause_ms >= 0)
-    last_probe_pause_ms_ = pause_ms;
+    probe_pauses_[probe_pause_count_++ % kProbePauses] = pause_ms;
 }
 
 bool LeakDetector::RssExplained(const Horizon& h,
@@ -1016,9 +1016,12 @@ bool LeakDetector::ShouldProbe(double now_ms) {
     interval = std::min(
         interval, horizons_[1].options.window_ms / TrendDetector::kMaxPoints);
   }
-  if (options_.max_probe_overhead > 0) {
-    interval =
-        std::max(interval, last_probe_pause_ms_ / options_.max_probe_overhead);
+  if (options_.max_probe_overhead > 0 && probe_pause_count_ > 0) {
+    size_t n = std::min(probe_pause_count_, kProbePauses);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+      sum += probe_pauses_[i];
+    interval = std::max(interval, sum / n / options_.max_probe_overhead);
   }
   double last = -std::numeric_limits<double>::infinity();
   if (have_heap_sample_)

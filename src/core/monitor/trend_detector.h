@@ -108,9 +108,10 @@
 // that while heap or external memory is suspect (a rise that would clear the
 // floors, or a newest sample well above the line); at most the shortest long
 // horizon's bucket; never more than max_probe_overhead of wall time going by
-// the pause the last probe cost; and, if the glue reports every collection
-// (AddGcRecord), only once the heap has grown past the last live-set sample
-// or RSS by min_growth_bytes / 4 (an idle process is never probed). A
+// the mean pause of the last 8 probes; and, if the glue reports every
+// collection (AddGcRecord), only once the heap has grown past the last
+// live-set sample or RSS by min_growth_bytes / 4 (an idle process is never
+// probed). A
 // probe's GC record also carries external memory, which may not otherwise
 // be sampled in a process that hardly collects.
 #ifndef LEAKGUARD_CORE_TREND_DETECTOR_H_
@@ -478,7 +479,11 @@ class LeakDetector {
   // probe's full GC then arrives through AddGcRecord like any other.
   bool ShouldProbe(double now_ms);
 
-  // The pause the last probe cost, to keep probes within max_probe_overhead.
+  // The pause a probe cost. Probes keep within max_probe_overhead going by
+  // the mean pause of the last kProbePauses of them: one slow collection
+  // (a loaded machine descheduling the GC) does not stop probes for a
+  // hundred times its pause, and a heap that got expensive to collect
+  // spaces them out within a few probes.
   void NoteProbePause(double pause_ms);
 
   // Whether `kind` is worth watching closely: it shows signs of growth
@@ -565,7 +570,10 @@ class LeakDetector {
   double heap_used_since_sample_ = 0;  // Max heap used after the last sample.
   double last_probe_ms_ = 0;
   bool probed_ = false;
-  double last_probe_pause_ms_ = 0;
+  // The pauses of the last kProbePauses probes (a ring), for the budget.
+  static constexpr size_t kProbePauses = 8;
+  double probe_pauses_[kProbePauses] = {};
+  size_t probe_pause_count_ = 0;  // Pauses noted, ever.
   uint64_t probes_requested_ = 0;
   uint64_t events_emitted_ = 0;
   uint64_t episodes_started_ = 0;

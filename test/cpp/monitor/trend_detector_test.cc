@@ -654,7 +654,7 @@ TEST(LeakDetectorProbe, LongHorizonBucketsGetASampleEach) {
     EXPECT_EQ(probes, 1);
   }
   {
-    // A probe that paused 1 s: the next one 100 s later, bucket or not.
+    // The only probe paused 1 s: the next one 100 s later, bucket or not.
     LeakDetector detector(options);
     detector.Poll(0);
     ASSERT_TRUE(detector.ShouldProbe(1000));
@@ -674,6 +674,53 @@ TEST(LeakDetectorProbe, ProbesStayWithinTheOverheadBudget) {
   detector.NoteProbePause(300);  // A 300 ms full GC: next one 30 s later.
   EXPECT_FALSE(detector.ShouldProbe(25000 + 29900));
   EXPECT_TRUE(detector.ShouldProbe(25000 + 30000));
+}
+
+// The budget goes by the mean pause of the last 8 probes: one slow
+// collection among cheap ones (a loaded machine descheduled it) spaces the
+// next probe by the mean, not by a hundred times the outlier, and it stops
+// counting once 8 newer probes have been noted.
+TEST(LeakDetectorProbe, OneSlowProbeDoesNotStopProbesForLong) {
+  DetectorOptions options;
+  options.max_probe_overhead = 0.01;
+  LeakDetector detector(options);
+  detector.Poll(0);
+  double t = 0;
+  uint64_t heap = 50000000;
+  // A scavenge saw the heap above the last live-set sample (the idle gate
+  // opens), the probe is asked for, and its full GC arrives.
+  auto grow = [&](double at) {
+    detector.AddGcRecord(at, heap + 4000000, 2 * heap, 1000000, false);
+  };
+  auto probe_with_pause = [&](double pause_ms) {
+    grow(t - 1000);
+    ASSERT_TRUE(detector.ShouldProbe(t));
+    detector.NoteProbePause(pause_ms);
+    heap += 1000000;
+    detector.AddGcRecord(t, heap, 2 * heap, 1000000, true);
+  };
+  for (int i = 0; i < 7; i++) {
+    t += 60000;
+    probe_with_pause(10);
+  }
+  t += 60000;
+  probe_with_pause(1000);
+  // Mean of 7 x 10 ms and 1 s: 133.75 ms, so 13.375 s at 1%.
+  grow(t + 1000);
+  EXPECT_FALSE(detector.ShouldProbe(t + 13300));
+  EXPECT_TRUE(detector.ShouldProbe(t + 13400));
+  t += 13400;
+  heap += 1000000;
+  detector.AddGcRecord(t, heap, 2 * heap, 1000000, true);
+  // Eight cheap probes later the slow one is forgotten: the probe
+  // interval (5 s) decides again.
+  for (int i = 0; i < 8; i++) {
+    t += 60000;
+    probe_with_pause(10);
+  }
+  grow(t + 1000);
+  EXPECT_FALSE(detector.ShouldProbe(t + 4900));
+  EXPECT_TRUE(detector.ShouldProbe(t + 5100));
 }
 
 TEST(LeakDetectorProbe, IdleHeapIsNotProbed) {
