@@ -419,6 +419,32 @@ size_t TrendDetector::BuildEnvelope(size_t begin, TrendScratch* s) {
   return out;
 }
 
+double TrendDetector::Spread(size_t begin, size_t end, TrendScratch* s) {
+  // The 10th to the 90th percentile of points [begin, end) about their
+  // own Theil-Sen line: a steady rise before the part (the same leak) is
+  // not spread, a swing is.
+  size_t n = end - begin;
+  if (n < 3)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    s->raw_t[i] = At(begin + i).time_ms;
+    s->raw_y[i] = At(begin + i).bytes;
+  }
+  RobustFit line = FitRobust(s->raw_t, s->raw_y, n, &s->robust);
+  std::vector<double>& v = s->values;
+  for (size_t i = 0; i < n; i++) {
+    v[i] = s->raw_y[i] -
+           (line.intercept + line.slope * (s->raw_t[i] - s->raw_t[0]));
+  }
+  auto at = [&](double q) {
+    auto k = static_cast<ptrdiff_t>(q * static_cast<double>(n - 1));
+    std::nth_element(v.begin(), v.begin() + k, v.begin() + n);
+    return v[static_cast<size_t>(k)];
+  };
+  double low = at(0.1);
+  return at(0.9) - low;
+}
+
 uint32_t TrendDetector::RisingSteps(size_t begin, TrendScratch* s) {
   // A point is rising when it lies above the median of the points before it.
   uint32_t rising = 0;
@@ -588,15 +614,18 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
     scratch = own_scratch_;
   }
   // Candidates: the whole window, its newer half and its newest quarter (by
-  // time), and the newest two spans. A leak that began inside the window
-  // (after a flat period) dilutes the whole window's trend; a newer part on
-  // its own shows it sooner and with its real rate. Newer parts must also
-  // reach a new high (see Check), which keeps a sawtooth's rising edge out.
+  // time), the newest two spans and the newest 1.25 spans. A leak that
+  // began inside the window (after a flat period) dilutes the whole
+  // window's trend; a newer part on its own shows it sooner and with its
+  // real rate. Newer parts must also reach a new high (see Check), which
+  // keeps a sawtooth's rising edge out, and rise clear of the spread
+  // before them, which keeps an oscillation's edge out.
   double t0 = At(0).time_ms;
   double t1 = At(count_ - 1).time_ms;
   double span = t1 - t0;
+  const double newest = t1 - kNewestSpans * options.min_span_ms;
   const double starts[] = {t0, t0 + 0.5 * span, t0 + 0.75 * span,
-                           t1 - 2 * options.min_span_ms};
+                           t1 - 2 * options.min_span_ms, newest};
   TrendVerdict whole;
   TrendVerdict best;
   bool growing = false;
@@ -608,6 +637,14 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
       begin++;
     if (begin >= count_)
       continue;
+    // The newest part is short, for a leak that began on a warm process:
+    // while the whole window is a leak its slope is too noisy to replace
+    // the whole's, and an oscillation's rising edge can top the one peak
+    // before it by chance, not the peaks of a long history.
+    if (start == newest &&
+        (whole.detected || start - t0 < kNewestHistory * (t1 - start))) {
+      continue;
+    }
     bool seen = false;
     for (size_t i = 0; i < tried_count; i++)
       seen = seen || tried[i] == begin;
@@ -615,6 +652,14 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
       continue;
     tried[tried_count++] = begin;
     TrendVerdict v = Check(options, begin, gate_ms, scratch);
+    if (v.detected && begin > 0 &&
+        v.growth_bytes < kSpreadMultiple * Spread(0, begin, scratch)) {
+      // The rising edge of a swing as wide as the rise: the history goes
+      // up and down about its line by as much, so this part on its own
+      // says nothing.
+      v.detected = false;
+      v.reason = TrendVerdict::Reason::kNoNewHigh;
+    }
     growing = growing || v.growing;
     if (begin == 0)
       whole = v;

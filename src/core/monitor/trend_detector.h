@@ -60,10 +60,14 @@
 //     lowest point of the older half; bursts keep returning to the floor;
 //   - not one jump: no rise between two envelope points is more than
 //     kStepFraction of the growth (a burst that has not ended yet).
-// The whole window, its newer half, its newest quarter and its newest two
-// spans are tried; a newer part stands alone only if the median of its
-// newest quarter is above every point before it (a new high, which a
-// sawtooth's or an oscillation's rising edge never makes). It is reported
+// The whole window, its newer half, its newest quarter, its newest two
+// spans and (while no longer part is a leak, and with twice its length of
+// history) its newest 1.25 spans are tried; a newer part stands alone only
+// if the median of its newest quarter is above every point before it (a
+// new high, which a sawtooth's or an oscillation's rising edge never makes)
+// and it rose kSpreadMultiple times the spread of the points before it (an
+// edge that tops the earlier peaks because a leak lifts them only spans
+// its swing, and would be reported at the edge's rate). It is reported
 // instead of a longer detected part when it rises kChangeRatio times
 // faster: the leak began inside the window. A first event needs the
 // verdict on kConfirmations new points in a row spanning min_span_ms / 8,
@@ -274,6 +278,17 @@ class TrendDetector {
   static constexpr double kSuspectNoiseMultiple = 2;
   // Confidence that keeps an episode going once it has started.
   static constexpr double kContinueConfidence = 0.8;
+  // The newest part tried on its own spans this many min_span_ms (a leak
+  // that began on a warm process shows there first), and is tried only
+  // once the window holds kNewestHistory times its length before it.
+  static constexpr double kNewestSpans = 1.25;
+  static constexpr double kNewestHistory = 2;
+  // A newer part stands alone only if it rose this many times the spread
+  // of the points before it (10th to 90th percentile about their own
+  // line, so a steady rise is not spread): a leak that began
+  // on a flat heap clears the noise, an oscillation's rising edge only
+  // spans its own swing (and would be reported at the edge's rate).
+  static constexpr double kSpreadMultiple = 2;
 
   explicit TrendDetector(const DetectorOptions& options);
   ~TrendDetector();
@@ -351,6 +366,9 @@ class TrendDetector {
   // most kEnvelopePoints epochs). Returns the number of envelope points.
   size_t BuildEnvelope(size_t begin, TrendScratch* s);
   uint32_t RisingSteps(size_t begin, TrendScratch* s);
+  // The 10th to the 90th percentile of points [begin, end) about their
+  // own line.
+  double Spread(size_t begin, size_t end, TrendScratch* s);
   TrendVerdict Check(const DetectorOptions& options,
                      size_t begin,
                      double gate_ms,

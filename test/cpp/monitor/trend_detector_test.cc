@@ -289,11 +289,13 @@ TEST(TrendLinearLeak, At2MBps) {
 }
 
 // 500 KB/s starting at 150 s on a warm, flat 40 MB process. Target (issue
-// 15): ~20 s after its start. It needs about 10 MB (ten noise widths) over
-// 8-9 of the window's 2.3 s buckets, then three confirmations: in stress runs
-// (TREND_SEEDS=200) the median is ~19 s and the slowest ~31 s.
+// 15): ~20 s after its start. The newest 25 s of the window, tried on its
+// own, shows it after about 6 MB (six noise widths over 6-7 of the window's
+// 2.3 s buckets), then three confirmations: in stress runs
+// (TREND_SEEDS=200) the median is ~18 s and the slowest ~25 s.
 TEST(TrendScenario, LeakStartingAfterAFlatPeriodIsReportedAfterItStarts) {
   std::vector<double> late;
+  std::vector<double> rates;
   for (uint32_t seed = 1; seed <= Seeds(10); seed++) {
     Scenario sc;
     sc.seed = seed;
@@ -305,16 +307,24 @@ TEST(TrendScenario, LeakStartingAfterAFlatPeriodIsReportedAfterItStarts) {
     const TimedEvent* first = o.First(SampleKind::kHeap);
     ASSERT_NE(first, nullptr) << "seed " << seed;
     EXPECT_GT(first->poll_s, 150) << Describe(o);
-    EXPECT_LE(first->poll_s, 150 + 35) << Describe(o);
+    EXPECT_LE(first->poll_s, 150 + 30) << Describe(o);
+    // Mostly the newest part's own rate; a longer part with some of the
+    // flat period in it (when the newest is not a leak on its own yet)
+    // dilutes it, at most threefold.
+    EXPECT_GE(first->event.bytes_per_second, 500 * kKB / 3) << Describe(o);
+    EXPECT_LE(first->event.bytes_per_second, 1.5 * 500 * kKB) << Describe(o);
+    rates.push_back(first->event.bytes_per_second);
     late.push_back(first->poll_s - 150);
     // The reported start is the start of the window that showed the trend;
     // it may include some of the flat period, not the warm-up.
     EXPECT_GE(first->event.start_ms, 150000 - 60000) << Describe(o);
   }
   std::printf("[ latency  ] %zu late leaks: median %.1f s after the start, "
-              "max %.1f s\n", late.size(), Median(late),
-              *std::max_element(late.begin(), late.end()));
-  EXPECT_LE(Median(late), 21);
+              "max %.1f s; first rate median %.0f KB/s\n", late.size(),
+              Median(late), *std::max_element(late.begin(), late.end()),
+              Median(rates) / kKB);
+  EXPECT_LE(Median(late), 20);
+  EXPECT_NEAR(Median(rates), 500 * kKB, 0.25 * 500 * kKB);
 }
 
 // --- Latency: as fast as the evidence allows --------------------------------
@@ -361,10 +371,13 @@ void ExpectSilent(const Scenario& sc, const char* what) {
 // swinging +-5 MB with a 30 s period in a CPU-bound service (full GCs
 // every 20 s on average; probes do the rest). Issue 15's target: 80 KB/s
 // reported within 120 s, and nothing without it for 4 minutes (here 10).
-// Measured (TREND_SEEDS=30): median ~130 s, slowest ~170 s: the swing is
+// Measured (TREND_SEEDS=200): median ~160 s, slowest ~200 s: the swing is
 // three times the leak's rise per period, and the Mann-Kendall test on the
-// window's envelope needs about two minutes of periods to see past it. The
-// test holds what is measured, not the target.
+// window's envelope needs five periods to see past it. A rising edge that
+// tops the earlier peaks is not enough on its own (it was, and a third of
+// the runs were reported at ~100 s at the edge's 0.5-0.7 MB/s): the rate
+// reported must be the leak's. The test holds what is measured, not the
+// target.
 TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedInMinutes) {
   std::vector<double> at;
   for (uint32_t seed = 1; seed <= Seeds(10); seed++) {
@@ -382,6 +395,8 @@ TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedInMinutes) {
     const TimedEvent* first = o.First(SampleKind::kHeap);
     ASSERT_NE(first, nullptr) << "seed " << seed << Describe(o);
     EXPECT_LE(first->poll_s, 240) << "seed " << seed << Describe(o);
+    EXPECT_NEAR(first->event.bytes_per_second, 80 * kKB, 40 * kKB)
+        << "seed " << seed << Describe(o);
     at.push_back(first->poll_s);
 
     sc.duration_s = 600;
@@ -390,7 +405,7 @@ TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedInMinutes) {
   }
   std::printf("[ latency  ] 80 KB/s under a +-5 MB swing: median %.1f s, max "
               "%.1f s\n", Median(at), *std::max_element(at.begin(), at.end()));
-  EXPECT_LE(Median(at), 150);
+  EXPECT_LE(Median(at), 180);
 }
 
 TEST(TrendScenario, WarmupThatPlateausIsSilent) {
