@@ -61,8 +61,8 @@
 //   - not one jump: no rise between two envelope points is more than
 //     kStepFraction of the growth (a burst that has not ended yet).
 // The whole window, its newer half, its newest quarter, its newest two
-// spans and (while no longer part is a leak, and with twice its length of
-// history) its newest 1.25 spans are tried; a newer part stands alone only
+// spans and (while the whole window is not a leak, and with twice its
+// length of history) its newest 1.25 spans are tried; a newer part stands alone only
 // if the median of its newest quarter is above every point before it (a
 // new high, which a sawtooth's or an oscillation's rising edge never makes)
 // and it rose kSpreadMultiple times the spread of the points before it (an
@@ -115,9 +115,8 @@
 // the mean pause of the last 8 probes; and, if the glue reports every
 // collection (AddGcRecord), only once the heap has grown past the last
 // live-set sample or RSS by min_growth_bytes / 4 (an idle process is never
-// probed). A
-// probe's GC record also carries external memory, which may not otherwise
-// be sampled in a process that hardly collects.
+// probed). A probe's GC record also carries external memory, which may not
+// otherwise be sampled in a process that hardly collects.
 #ifndef LEAKGUARD_CORE_TREND_DETECTOR_H_
 #define LEAKGUARD_CORE_TREND_DETECTOR_H_
 
@@ -280,14 +279,15 @@ class TrendDetector {
   static constexpr double kContinueConfidence = 0.8;
   // The newest part tried on its own spans this many min_span_ms (a leak
   // that began on a warm process shows there first), and is tried only
-  // once the window holds kNewestHistory times its length before it.
+  // while the whole window is not a leak and once the window holds
+  // kNewestHistory times its length before it.
   static constexpr double kNewestSpans = 1.25;
   static constexpr double kNewestHistory = 2;
   // A newer part stands alone only if it rose this many times the spread
   // of the points before it (10th to 90th percentile about their own
-  // line, so a steady rise is not spread): a leak that began
-  // on a flat heap clears the noise, an oscillation's rising edge only
-  // spans its own swing (and would be reported at the edge's rate).
+  // line, so a steady rise is not spread): a leak that began on a flat
+  // heap clears the noise, an oscillation's rising edge only spans its own
+  // swing (and would be reported at the edge's rate).
   static constexpr double kSpreadMultiple = 2;
 
   explicit TrendDetector(const DetectorOptions& options);
