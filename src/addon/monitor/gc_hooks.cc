@@ -75,7 +75,6 @@ void GcHooks::OnEpilogue(v8::Isolate* isolate,
   record.used_before = slot >= 0 ? self->used_before_[slot] : 0;
   record.used_after = hs.used_heap_size();
   record.total_after = hs.total_heap_size();
-  record.physical_after = hs.total_physical_size();
   record.limit = hs.heap_size_limit();
   record.external_after = hs.external_memory();
   if (slot >= 0)

@@ -283,7 +283,7 @@ void MonitorThread::Drain() {
     }
     detector_.AddGcRecord(NsToMs(record.end_ns),
                           record.used_after,
-                          record.physical_after,
+                          record.total_after,
                           record.external_after,
                           full);
     if (full && probe_outstanding_) {

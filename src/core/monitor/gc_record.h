@@ -32,7 +32,6 @@ struct GcRecord {
   uint64_t used_before;     // heap used at the prologue
   uint64_t used_after;      // heap used at the epilogue
   uint64_t total_after;     // heap committed at the epilogue
-  uint64_t physical_after;  // heap resident (physical) at the epilogue
   uint64_t limit;           // heap size limit
   uint64_t external_after;  // external memory at the epilogue
 };

@@ -771,10 +771,11 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
   }
   uint64_t value = bytes;
   if (kind == SampleKind::kRss) {
-    // The rss series is what RSS holds beyond the V8 heap's resident pages
+    // The rss series is what RSS holds beyond the V8 heap's committed pages
     // and external memory: native memory. Heap and external growth have
     // kinds of their own (counting them here would report one leak twice),
-    // and heap pages keep growing a while after the live set has settled.
+    // and committed heap pages keep growing a while after the live set has
+    // settled.
     value = bytes > v8_bytes_ ? bytes - v8_bytes_ : 0;
   }
   // Warm-up samples are kept: the warm-up gates verdicts (Check), not
@@ -815,12 +816,12 @@ void LeakDetector::SkipRssSample() {
 
 void LeakDetector::AddGcRecord(double time_ms,
                                uint64_t heap_used,
-                               uint64_t heap_physical,
+                               uint64_t heap_total,
                                uint64_t external,
                                bool full_gc) {
   Touch(time_ms);
   heap_used_reported_ = true;
-  v8_bytes_ = heap_physical + external;
+  v8_bytes_ = heap_total + external;
   AddSample(SampleKind::kExternal, time_ms, external);
   if (full_gc) {
     AddSample(SampleKind::kHeap, time_ms, heap_used);
@@ -854,9 +855,9 @@ bool LeakDetector::RssExplained(const Horizon& h,
 }
 
 bool LeakDetector::RssRose(Horizon& h, const TrendVerdict& rss) {
-  // Native = RSS - physical heap - external is only an estimate: pages the
+  // Native = RSS - committed heap - external is only an estimate: pages the
   // heap or malloc gave up stay resident a while, so native rises whenever
-  // the heap or external memory shrinks under a flat RSS (an LRU
+  // the committed heap or external memory shrinks under a flat RSS (an LRU
   // that settles after its fill did that for over a minute). Memory that
   // really grows raises RSS itself. Evaluated only here, when an rss episode
   // would start (Poll has expired the old points).

@@ -7,7 +7,7 @@
 //             collection, or after a probe collection the detector asked for;
 //   external  external memory (ArrayBuffers, Buffers) after a collection;
 //   rss       resident set size, sampled on a timer, minus the V8 heap's
-//             resident (physical) size and external memory: native memory.
+//             committed size and external memory: native memory.
 // Horizons. Each kind is judged on the window (window_ms, the short
 // horizon) and on the long horizons (horizons_ms: 1 h and 24 h by default),
 // each a TrendDetector of at most kMaxPoints points: its length is cut
@@ -101,8 +101,8 @@
 // would only repeat their events), nor before the heap has three points to
 // compare with, nor unless RSS itself rose at least half as fast as the
 // native estimate: pages that the heap or malloc gave up stay resident for
-// a while, so the estimate rises when the heap or external memory shrinks
-// under a flat RSS.
+// a while, so the estimate rises when committed heap or external memory
+// shrinks under a flat RSS.
 //
 // Probes. V8 runs few mark-compacts while a heap grows (measured: services
 // leaking 0.5-2 MB/s saw 2-5 in 75 s), so the heap series alone is too sparse
@@ -459,8 +459,8 @@ class LeakDetector {
   const DetectorOptions& options() const { return options_; }
 
   // One sample. For kRss pass the resident set size itself: the series
-  // analysed is RSS minus the heap's physical size and external memory of
-  // the latest AddGcRecord (native memory).
+  // analysed is RSS minus the committed heap and external memory of the
+  // latest AddGcRecord (native memory).
   void AddSample(SampleKind kind, double time_ms, uint64_t bytes);
 
   // Drops the rss series (both the estimate and raw RSS) and ends an rss
@@ -472,19 +472,14 @@ class LeakDetector {
   void SkipRssSample();
 
   // Everything one GC record tells the detector, for every collection
-  // (scavenges included): heap used, the heap's physical (resident) size
-  // and external memory after it. Adds an external sample, and a heap
-  // (live-set) sample when `full_gc` (a mark-compact). Heap used after
-  // other collections tells ShouldProbe whether the heap can have grown;
-  // the physical heap and external memory are subtracted from later rss
-  // samples. Physical, not committed: V8 commits pages it has not touched
-  // yet (and keeps them committed after it released them), so RSS minus
-  // committed dips below the native memory whenever committed runs ahead,
-  // and the bucket minima would pick those dips; RSS minus physical only
-  // errs upwards (freed pages still resident), which the minima drop.
+  // (scavenges included): heap used, committed and external memory after
+  // it. Adds an external sample, and a heap (live-set) sample when
+  // `full_gc` (a mark-compact). Heap used after other collections tells
+  // ShouldProbe whether the heap can have grown; committed heap and
+  // external memory are subtracted from later rss samples.
   void AddGcRecord(double time_ms,
                    uint64_t heap_used,
-                   uint64_t heap_physical,
+                   uint64_t heap_total,
                    uint64_t external,
                    bool full_gc);
 
@@ -584,7 +579,7 @@ class LeakDetector {
   double rss_at_heap_sample_ = 0;  // Newest rss when it arrived.
   bool have_heap_sample_ = false;
   bool heap_used_reported_ = false;  // AddGcRecord was ever called.
-  uint64_t v8_bytes_ = 0;  // Physical heap + external, latest GC record.
+  uint64_t v8_bytes_ = 0;  // Committed heap + external, latest GC record.
   double heap_used_since_sample_ = 0;  // Max heap used after the last sample.
   double last_probe_ms_ = 0;
   bool probed_ = false;

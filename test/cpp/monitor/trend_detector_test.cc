@@ -931,14 +931,14 @@ TEST(LeakEpisode, RssIsReportedOnlyWhenHeapAndExternalDoNotExplainIt) {
 }
 
 // 120 s of a service whose live set stays at 25 MB: a GC record every 2 s
-// (a full GC every 10 s) with `physical(s)` bytes of resident heap pages and
+// (a full GC every 10 s) with `committed(s)` bytes of committed heap and
 // `external` bytes of external memory, and an RSS sample every second of
 // `rss(s)` plus 1 MB-scale one-sided noise. Returns every event.
 std::vector<LeakEvent> RunRssScenario(
     LeakDetector* detector,
     uint32_t seed,
     uint64_t external,
-    const std::function<double(double)>& physical,
+    const std::function<double(double)>& committed,
     const std::function<double(double)>& rss) {
   Noise noise(seed);
   std::vector<LeakEvent> events;
@@ -948,7 +948,7 @@ std::vector<LeakEvent> RunRssScenario(
     if (i % 20 == 0) {
       detector->AddGcRecord(t,
                             static_cast<uint64_t>(25 * kMB),
-                            static_cast<uint64_t>(physical(s)),
+                            static_cast<uint64_t>(committed(s)),
                             external,
                             i % 100 == 0);
     }
@@ -969,15 +969,15 @@ size_t CountKind(const std::vector<LeakEvent>& events, SampleKind kind) {
   return n;
 }
 
-// RSS that grows with the heap's resident pages (the heap's live set flat, its
+// RSS that grows with committed heap pages (the heap's live set flat, its
 // pages not yet given back) is not native memory; native growth is.
 TEST(LeakEpisode, RssCountsOnlyMemoryBeyondTheHeapAndExternal) {
   for (int native = 0; native < 2; native++) {
     LeakDetector detector(DetectorOptions{});
-    auto physical = [](double s) { return 40 * kMB + 500 * kKB * s; };
+    auto committed = [](double s) { return 40 * kMB + 500 * kKB * s; };
     std::vector<LeakEvent> events =
-        RunRssScenario(&detector, 11, 2000000, physical, [&](double s) {
-          return physical(s) + 2 * kMB + 30 * kMB +
+        RunRssScenario(&detector, 11, 2000000, committed, [&](double s) {
+          return committed(s) + 2 * kMB + 30 * kMB +
                  (native ? 400 * kKB * s : 0);
         });
     size_t rss_events = CountKind(events, SampleKind::kRss);
@@ -986,14 +986,14 @@ TEST(LeakEpisode, RssCountsOnlyMemoryBeyondTheHeapAndExternal) {
   }
 }
 
-// The heap shrinking under a flat RSS (its pages stay resident a
+// The committed heap shrinking under a flat RSS (its pages stay resident a
 // while) raises the native estimate for minutes; RSS itself did not grow, so
 // it is not a leak. Seen in CI: an LRU cache past its fill, "rss grew 12.8 MB
 // over 69 s". A native leak of the same size raises RSS and is reported.
 TEST(LeakEpisode, RssIsNotReportedWhenOnlyTheHeapShrankUnderIt) {
   for (int native = 0; native < 2; native++) {
     LeakDetector detector(DetectorOptions{});
-    // 60 MB resident at 20 s, giving back 250 KB/s down to 30 MB.
+    // 60 MB committed at 20 s, giving back 250 KB/s down to 30 MB.
     std::vector<LeakEvent> events = RunRssScenario(
         &detector,
         17,
