@@ -10,7 +10,8 @@
 //                           [--only leak-cache,ok-lru] [--json]
 //
 // Leaky workloads stop at their first event; healthy ones run the whole
-// duration. Runs with --parallel > 1 share the CPU, which makes V8 collect
+// duration. leak-churn-slow, leak-swing and ok-swing run only when --only
+// names them (they need minutes: see the comment in WORKLOADS). Runs with --parallel > 1 share the CPU, which makes V8 collect
 // less often: a fair stand-in for a busy host.
 const { spawn } = require('node:child_process');
 const os = require('node:os');
@@ -42,6 +43,16 @@ const WORKLOADS = [
     rate: '200 req/s, flat' },
   { name: 'ok-bursts', fixture: 'ok-bursts', expect: null,
     rate: '20-50 MB bursts' },
+  // Long runs, only with --only (issue 15): a slow leak under churn, run
+  // with --duration 600000, and a CPU-bound service whose sessions swing
+  // +-5 MB every 30 s, with and without an 80 KB/s leak (--duration 240000).
+  { name: 'leak-churn-slow', fixture: 'leak-churn-slow', expect: 'heap',
+    rate: '~20 KB/s under churn', long: true },
+  { name: 'leak-swing', fixture: 'leak-sessions-swing', expect: 'heap',
+    rate: '~80 KB/s under a ±5 MB swing', long: true },
+  { name: 'ok-swing', fixture: 'leak-sessions-swing', expect: null,
+    rate: '±5 MB swing, 30 s period', long: true,
+    env: { LEAKGUARD_FIXTURE_LEAK_KBPS: '0' } },
 ];
 
 function parseArgs(argv) {
@@ -114,7 +125,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const workloads = opts.only
     ? WORKLOADS.filter((w) => opts.only.includes(w.name))
-    : WORKLOADS;
+    : WORKLOADS.filter((w) => !w.long);
   const jobs = [];
   for (let run = 0; run < opts.runs; run++) {
     for (const w of workloads) jobs.push({ w, run });
