@@ -11,8 +11,9 @@
 //
 // Leaky workloads stop at their first event; healthy ones run the whole
 // duration. leak-churn-slow, leak-swing and ok-swing run only when --only
-// names them (they need minutes: see the comment in WORKLOADS). Runs with --parallel > 1 share the CPU, which makes V8 collect
-// less often: a fair stand-in for a busy host.
+// names them (they need minutes: see the comment in WORKLOADS). Runs with
+// --parallel > 1 share the CPU, which makes V8 collect less often: a fair
+// stand-in for a busy host.
 const { spawn } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');

@@ -592,6 +592,15 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
           break;
         }
       }
+      // And it must rise clear of the points before it: an oscillation's
+      // rising edge that tops the earlier peaks (a leak lifts them) spans
+      // no more than the swing they go up and down by about their line,
+      // and on its own it would be reported at the edge's rate. (Spread
+      // reuses the raw arrays, which are not read after this.)
+      if (v.reason == Reason::kLeak && !gate_waiting &&
+          v.growth_bytes < kSpreadMultiple * Spread(0, begin, s)) {
+        v.reason = Reason::kNoNewHigh;
+      }
     }
     if (v.reason == Reason::kLeak && gate_waiting)
       v.reason = Reason::kWarmingUp;
@@ -652,14 +661,6 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
       continue;
     tried[tried_count++] = begin;
     TrendVerdict v = Check(options, begin, gate_ms, scratch);
-    if (v.detected && begin > 0 &&
-        v.growth_bytes < kSpreadMultiple * Spread(0, begin, scratch)) {
-      // The rising edge of a swing as wide as the rise: the history goes
-      // up and down about its line by as much, so this part on its own
-      // says nothing.
-      v.detected = false;
-      v.reason = TrendVerdict::Reason::kNoNewHigh;
-    }
     growing = growing || v.growing;
     if (begin == 0)
       whole = v;

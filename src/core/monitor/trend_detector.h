@@ -62,12 +62,13 @@
 //     kStepFraction of the growth (a burst that has not ended yet).
 // The whole window, its newer half, its newest quarter, its newest two
 // spans and (while the whole window is not a leak, and with twice its
-// length of history) its newest 1.25 spans are tried; a newer part stands alone only
-// if the median of its newest quarter is above every point before it (a
-// new high, which a sawtooth's or an oscillation's rising edge never makes)
-// and it rose kSpreadMultiple times the spread of the points before it (an
-// edge that tops the earlier peaks because a leak lifts them only spans
-// its swing, and would be reported at the edge's rate). It is reported
+// length of history) its newest 1.25 spans are tried; a newer part stands
+// alone only if the median of its newest quarter is above every point
+// before it (a new high, which a sawtooth's or an oscillation's rising
+// edge never makes) and it rose kSpreadMultiple times the spread of the
+// points before it (an edge that tops the earlier peaks because a leak
+// lifts them only spans its swing, and would be reported at the edge's
+// rate). It is reported
 // instead of a longer detected part when it rises kChangeRatio times
 // faster: the leak began inside the window. A first event needs the
 // verdict on kConfirmations new points in a row spanning min_span_ms / 8,
