@@ -152,6 +152,7 @@ DetectorOptions DetectorOptions::ForHorizon(size_t i) const {
   o.min_span_ms =
       std::max({min_span_ms, o.window_ms / 32, 2 * window_ms});
   o.horizon_count = 0;
+  o.seasonal = false;
   return o;
 }
 
@@ -235,6 +236,14 @@ struct TrendScratch {
   double env_y[TrendDetector::kMaxPoints];
   RobustScratch robust;        // FitRobust's
   std::vector<double> values;  // RisingSteps' medians
+  // FindSeason's: the profile at each point, the points about their line,
+  // the profile's bins, the lag differences' medians.
+  bool seasonal = false;  // Check reads bytes less season[].
+  double season[TrendDetector::kMaxPoints];
+  double season_limit = 0;  // |resid| above it: a point the fit left out.
+  double resid[TrendDetector::kMaxPoints];
+  static constexpr size_t kMaxLags = 256;
+  double lags[kMaxLags];
 };
 
 TrendDetector::TrendDetector(const DetectorOptions& options) {
@@ -402,18 +411,19 @@ size_t TrendDetector::BuildEnvelope(size_t begin, TrendScratch* s) {
   int64_t epoch = 0;
   for (size_t i = begin; i < count_; i++) {
     const Point& p = At(i);
+    const double bytes = Bytes(i, s);
     // Buckets are >= 0 for the non-negative times a monotonic clock gives.
     int64_t e = p.bucket / group;
     if (out > 0 && e == epoch) {
-      if (p.bytes < s->env_y[out - 1]) {
+      if (bytes < s->env_y[out - 1]) {
         s->env_t[out - 1] = p.time_ms;
-        s->env_y[out - 1] = p.bytes;
+        s->env_y[out - 1] = bytes;
       }
       continue;
     }
     epoch = e;
     s->env_t[out] = p.time_ms;
-    s->env_y[out] = p.bytes;
+    s->env_y[out] = bytes;
     out++;
   }
   return out;
@@ -428,7 +438,7 @@ double TrendDetector::Spread(size_t begin, size_t end, TrendScratch* s) {
     return 0;
   for (size_t i = 0; i < n; i++) {
     s->raw_t[i] = At(begin + i).time_ms;
-    s->raw_y[i] = At(begin + i).bytes;
+    s->raw_y[i] = Bytes(begin + i, s);
   }
   RobustFit line = FitRobust(s->raw_t, s->raw_y, n, &s->robust);
   std::vector<double>& v = s->values;
@@ -450,11 +460,225 @@ uint32_t TrendDetector::RisingSteps(size_t begin, TrendScratch* s) {
   uint32_t rising = 0;
   for (size_t k = begin + 1; k < count_; k++) {
     for (size_t i = begin; i < k; i++)
-      s->values[i - begin] = At(i).bytes;
-    if (At(k).bytes > MedianInPlace(&s->values, k - begin))
+      s->values[i - begin] = Bytes(i, s);
+    if (Bytes(k, s) > MedianInPlace(&s->values, k - begin))
       rising++;
   }
   return rising;
+}
+
+double TrendDetector::Bytes(size_t i, const TrendScratch* s) const {
+  return s->seasonal ? At(i).bytes - s->season[i] : At(i).bytes;
+}
+
+bool TrendDetector::FindSeason(size_t begin, TrendScratch* s) {
+  // A live set that follows a cycle (sessions that open and close with the
+  // traffic, a batch that loads and drains) swings by more than a slow
+  // leak grows in a few minutes, so the envelope's minima go up and down
+  // with the phase and Mann-Kendall needs many cycles to see the leak. The
+  // same points less the cycle's profile show it as a line.
+  //   period    the points about their Theil-Sen line; the lag, tried from
+  //             kSeasonMinBuckets buckets to a kSeasonMinCycles-th of the
+  //             span, at which points one lag apart (the earlier one
+  //             interpolated) differ least, by the median absolute
+  //             difference: the shortest local minimum within 20% of the
+  //             least (twice the period fits as well, with fewer cycles).
+  //   periodic  only if points half that period apart differ
+  //             kSeasonContrast times as much: a cycle is in antiphase
+  //             there; noise, a random walk or a trend are not.
+  //   refined   to the period, within kSeasonRefine of it, whose fit
+  //             leaves the least median absolute residual: a bucket's
+  //             error is too much to fold four cycles onto one.
+  //   profile   a line plus kSeasonHarmonics harmonics of the period, by
+  //             least squares, refitted without the points more than 3
+  //             robust sds off (floating garbage). The harmonics alone are
+  //             the profile: periodic, so they shape the points but cannot
+  //             tilt them; the line's slope is Check's to judge again.
+  s->seasonal = false;
+  if (begin >= count_ || count_ - begin < 2)
+    return false;
+  const size_t n = count_ - begin;
+  double* t = s->raw_t;
+  double* y = s->raw_y;
+  for (size_t i = 0; i < n; i++) {
+    t[i] = At(begin + i).time_ms;
+    y[i] = At(begin + i).bytes;
+  }
+  const double span = t[n - 1] - t[0];
+  const double p_min = kSeasonMinBuckets * bucket_ms_;
+  // Lags are tried up to half the span, so that a period of a third of it
+  // is a minimum with longer lags after it; the period must fit
+  // kSeasonMinCycles times.
+  const double p_max = span / kSeasonMinCycles;
+  const double lag_max = span / 2;
+  if (!(p_max > p_min) || static_cast<double>(n) <
+                              kSeasonPointsPerCycle * kSeasonMinCycles) {
+    return false;
+  }
+  RobustFit line = FitRobust(t, y, n, &s->robust);
+  for (size_t i = 0; i < n; i++)
+    s->resid[i] = y[i] - (line.intercept + line.slope * (t[i] - t[0]));
+
+  // The median |resid(t) - resid(t - lag)| over points whose earlier
+  // neighbours are at most max_gap apart; NaN with too few pairs.
+  std::vector<double>& v = s->values;
+  auto lag_difference = [&](double lag, double max_gap) {
+    size_t m = 0;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+      double at = t[i] - lag;
+      if (at < t[0])
+        continue;
+      while (j + 2 < n && t[j + 1] < at)
+        j++;
+      double gap = t[j + 1] - t[j];
+      if (gap > max_gap || t[j + 1] < at)
+        continue;
+      double w = gap > 0 ? (at - t[j]) / gap : 0;
+      double earlier = s->resid[j] + w * (s->resid[j + 1] - s->resid[j]);
+      v[m++] = std::fabs(s->resid[i] - earlier);
+    }
+    if (static_cast<double>(m) < kSeasonPointsPerCycle * 2)
+      return std::numeric_limits<double>::quiet_NaN();
+    return MedianInPlace(&v, m);
+  };
+  const double step = std::max(
+      bucket_ms_ / 4,
+      (lag_max - p_min) / static_cast<double>(TrendScratch::kMaxLags - 1));
+  size_t lags = 0;
+  double lowest = std::numeric_limits<double>::infinity();
+  for (double lag = p_min; lag <= lag_max && lags < TrendScratch::kMaxLags;
+       lag += step) {
+    double d = lag_difference(lag, lag / 4);
+    s->lags[lags++] = d;
+    if (d < lowest)
+      lowest = d;
+  }
+  if (!IsFinite(lowest))
+    return false;
+  // The shortest lag near the lowest difference that is a local minimum:
+  // twice the period fits as well as the period, with fewer cycles.
+  const double kNear = 1.2;
+  double period = 0;
+  double at_period = 0;
+  for (size_t k = 0; k < lags; k++) {
+    double d = s->lags[k];
+    if (!(d <= kNear * lowest))
+      continue;
+    // At the longest lag tried the true period may lie beyond: only a
+    // minimum with a longer lag after it counts.
+    bool left = k == 0 || !(s->lags[k - 1] < d);
+    bool right = k + 1 < lags && !(s->lags[k + 1] < d);
+    if (left && right) {
+      period = p_min + step * static_cast<double>(k);
+      at_period = d;
+      break;
+    }
+  }
+  if (period == 0 || period > p_max ||
+      static_cast<double>(n) * period / span < kSeasonPointsPerCycle) {
+    return false;
+  }
+  double half = lag_difference(period / 2, period / 4);
+  if (!(half >= kSeasonContrast * at_period) || !(half > 0))
+    return false;
+
+  // The profile of period p: the harmonics at each point go to s->season,
+  // the median absolute residual to *error. False when the fit is
+  // singular or has too few points.
+  constexpr size_t kTerms = 2 + 2 * kSeasonHarmonics;
+  const double t_mid = (t[0] + t[n - 1]) / 2;
+  auto fit_profile = [&](double p, double* error) {
+    const double omega = 2 * 3.14159265358979323846 / p;
+    double keep_below = std::numeric_limits<double>::infinity();
+    double coef[kTerms];
+    for (int pass = 0; pass < 2; pass++) {
+      double ata[kTerms][kTerms] = {};
+      double aty[kTerms] = {};
+      size_t used = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (pass == 1 && std::fabs(s->resid[i]) > keep_below)
+          continue;
+        double row[kTerms];
+        row[0] = 1;
+        row[1] = (t[i] - t_mid) / span;
+        for (size_t k = 0; k < kSeasonHarmonics; k++) {
+          double arg = omega * static_cast<double>(k + 1) * t[i];
+          row[2 + 2 * k] = std::cos(arg);
+          row[3 + 2 * k] = std::sin(arg);
+        }
+        for (size_t r = 0; r < kTerms; r++) {
+          aty[r] += row[r] * y[i];
+          for (size_t c = 0; c < kTerms; c++)
+            ata[r][c] += row[r] * row[c];
+        }
+        used++;
+      }
+      if (used < 2 * kTerms)
+        return false;
+      // Gaussian elimination with partial pivoting; the matrix is small
+      // and its columns are of the same scale (t is centred and scaled).
+      for (size_t c = 0; c < kTerms; c++) {
+        size_t pivot = c;
+        for (size_t r = c + 1; r < kTerms; r++) {
+          if (std::fabs(ata[r][c]) > std::fabs(ata[pivot][c]))
+            pivot = r;
+        }
+        if (!(std::fabs(ata[pivot][c]) > 1e-9 * static_cast<double>(used)))
+          return false;
+        if (pivot != c) {
+          for (size_t k = 0; k < kTerms; k++)
+            std::swap(ata[c][k], ata[pivot][k]);
+          std::swap(aty[c], aty[pivot]);
+        }
+        for (size_t r = c + 1; r < kTerms; r++) {
+          double f = ata[r][c] / ata[c][c];
+          for (size_t k = c; k < kTerms; k++)
+            ata[r][k] -= f * ata[c][k];
+          aty[r] -= f * aty[c];
+        }
+      }
+      for (size_t r = kTerms; r-- > 0;) {
+        double sum = aty[r];
+        for (size_t k = r + 1; k < kTerms; k++)
+          sum -= ata[r][k] * coef[k];
+        coef[r] = sum / ata[r][r];
+      }
+      for (size_t i = 0; i < n; i++) {
+        double h = 0;
+        for (size_t k = 0; k < kSeasonHarmonics; k++) {
+          double arg = omega * static_cast<double>(k + 1) * t[i];
+          h += coef[2 + 2 * k] * std::cos(arg) +
+               coef[3 + 2 * k] * std::sin(arg);
+        }
+        s->season[begin + i] = h;
+        s->resid[i] = y[i] - (coef[0] + coef[1] * (t[i] - t_mid) / span + h);
+        v[i] = std::fabs(s->resid[i]);
+      }
+      double mad = MedianInPlace(&v, n);
+      *error = mad;
+      keep_below = 3 * 1.4826 * mad;
+      s->season_limit = keep_below;
+    }
+    return IsFinite(*error);
+  };
+  double best_error = std::numeric_limits<double>::infinity();
+  double best_period = period;
+  const double refine_step = std::max(
+      bucket_ms_ / 8, 2 * kSeasonRefine * period / kSeasonRefineSteps);
+  for (double p = std::max(p_min, (1 - kSeasonRefine) * period);
+       p <= std::min(p_max, (1 + kSeasonRefine) * period); p += refine_step) {
+    double error = 0;
+    if (fit_profile(p, &error) && error < best_error) {
+      best_error = error;
+      best_period = p;
+    }
+  }
+  double error = 0;
+  if (!IsFinite(best_error) || !fit_profile(best_period, &error))
+    return false;
+  s->seasonal = true;
+  return true;
 }
 
 TrendVerdict TrendDetector::Check(const DetectorOptions& options,
@@ -476,7 +700,7 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
   double* raw_y = s->raw_y;
   for (size_t i = 0; i < n; i++) {
     raw_t[i] = At(begin + i).time_ms;
-    raw_y[i] = At(begin + i).bytes;
+    raw_y[i] = Bytes(begin + i, s);
   }
   RobustFit line = FitRobust(raw_t, raw_y, n, fs);
   size_t env_n = BuildEnvelope(begin, s);
@@ -532,8 +756,12 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
       gate_waiting = true;
     } else {
       RobustFit newer = FitRobust(raw_t + g, raw_y + g, after, fs);
+      // Less a cycle's profile fitted to the whole window, the few warm-up
+      // points' own slope is mostly the profile's error: the seasonal
+      // reading holds the points after the warm-up to the whole line's.
       double before_slope =
-          g >= 2 ? FitRobust(raw_t, raw_y, g, fs).slope : 0.0;
+          s->seasonal ? line.slope
+                      : (g >= 2 ? FitRobust(raw_t, raw_y, g, fs).slope : 0.0);
       double newer_growth = newer.slope * (t1 - raw_t[g]);
       gate_failed = !(newer.slope > 0 &&
                       newer.slope >= kPersistFraction * before_slope &&
@@ -578,7 +806,9 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
     // sawtooth's or an oscillation's rising edge only climbs back to where
     // the last peak was (and a line through the edge overshoots it, so the
     // points decide).
-    if (begin > 0) {
+    // (Not for the seasonal reading: it begins after a start-up
+    // transient, not because it is a newer part.)
+    if (begin > 0 && !s->seasonal) {
       double from = t1 - (t1 - t0) / 4;
       size_t q = 0;
       for (size_t i = 0; i < n; i++) {
@@ -587,7 +817,7 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
       }
       double newest = MedianInPlace(&s->values, q);
       for (size_t i = 0; i < begin; i++) {
-        if (At(i).bytes >= newest) {
+        if (Bytes(i, s) >= newest) {
           v.reason = Reason::kNoNewHigh;
           break;
         }
@@ -677,6 +907,33 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
     // points), and picking the larger of two would bias it up.
     if (!best.detected ||
         v.bytes_per_second > kChangeRatio * best.bytes_per_second) {
+      best = v;
+    }
+  }
+  // The seasonal reading: the window less its cycle's profile, while no
+  // plain reading is a leak. It begins after the run of oldest points
+  // that the fit left out, if any (up to a quarter of them: a process
+  // sampled before its pools and sessions filled, a burst that is leaving
+  // the window): a transient is neither the cycle nor the trend, and it
+  // would read as one jump. The raw points' floor must still
+  // have risen (a leak lifts the troughs too).
+  if (options.seasonal && !best.detected && FindSeason(0, scratch)) {
+    size_t begin = 0;
+    while (begin < count_ / 4 &&
+           std::fabs(scratch->resid[begin]) > scratch->season_limit) {
+      begin++;
+    }
+    bool floor_rose = FloorRose(scratch->raw_t + begin, scratch->raw_y + begin,
+                                count_ - begin);
+    TrendVerdict v = Check(options, begin, gate_ms, scratch);
+    scratch->seasonal = false;
+    if (v.detected && !floor_rose) {
+      v.detected = false;
+      v.reason = TrendVerdict::Reason::kFloorNotRaised;
+    }
+    growing = growing || v.growing;
+    if (v.detected || (v.reason == TrendVerdict::Reason::kWarmingUp &&
+                       best.reason != TrendVerdict::Reason::kWarmingUp)) {
       best = v;
     }
   }
@@ -862,7 +1119,8 @@ bool LeakDetector::RssRose(Horizon& h, const TrendVerdict& rss) {
   // that settles after its fill did that for over a minute). Memory that
   // really grows raises RSS itself. Evaluated only here, when an rss episode
   // would start (Poll has expired the old points).
-  const TrendVerdict raw = h.raw_rss.Evaluate(h.options, 0, scratch_.get());
+  const TrendVerdict raw =
+      h.raw_rss.Evaluate(h.rss_options, 0, scratch_.get());
   return raw.samples >= h.options.min_samples &&
          raw.confidence >= TrendDetector::kContinueConfidence &&
          raw.bytes_per_second >= kRssRiseFraction * rss.bytes_per_second;
@@ -990,7 +1248,9 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
         h.dirty[k] = true;
       if (!h.dirty[k])
         continue;
-      h.verdicts[k] = h.trends[k].Evaluate(h.options, gate, scratch_.get());
+      const DetectorOptions& o =
+          k == Index(SampleKind::kRss) ? h.rss_options : h.options;
+      h.verdicts[k] = h.trends[k].Evaluate(o, gate, scratch_.get());
       // Only a new point can confirm: re-evaluating the same points (a
       // sample merged into a bucket, an expiry) proves nothing new.
       const TrendVerdict& v = h.verdicts[k];

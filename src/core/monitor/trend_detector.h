@@ -77,6 +77,21 @@
 // analysed part and of the peaks that left their windows (TopExpired), so
 // a daily cycle's morning is compared with yesterday's noon.
 //
+// Swings. A live set that follows a cycle (sessions opened and closed with
+// the traffic) goes up and down by more than a slow leak adds in minutes,
+// and its envelope's minima with it. While no reading above is a leak, the
+// short window of heap and external memory is read once more less its
+// cycle (FindSeason): when its points repeat with a period (three cycles
+// or more in the window, half a period apart they differ at least twice as
+// much as a period apart), a line plus two harmonics of that period is
+// fitted, and the whole window less the harmonics goes through every rule
+// above (the warm-up gate holding the points after the warm-up to the
+// whole line's rate); the raw points' floor must have risen as well. The
+// harmonics are periodic, so taking them out shapes the points but cannot
+// tilt them: a swing without a leak stays flat. Not for rss (RSS less the
+// committed heap swings with the heap's own sizing) nor the long horizons
+// (a day's cycle is what their new-high rule is for).
+//
 // What it cannot do. It sees totals, not objects: it says that memory grows,
 // not what grows (snapshots and heap diffs do that). Growth that goes on
 // past warmup_ms and then plateaus (a slow cache fill, a long warm-up)
@@ -87,9 +102,13 @@
 // horizon is too. A sawtooth whose teeth are longer than a horizon looks
 // like growth on it. A new high needs history: a process started at the
 // trough of a daily cycle can see its first morning reported by the day
-// horizon. Mann-Kendall assumes independent noise; live-set samples are
-// autocorrelated, which the envelope, the floors and the confirmations
-// compensate for rather than model.
+// horizon. A swing that does not repeat (two periods that beat, a
+// period that drifts) is not taken out and stays noise, and one far from a
+// sine (a square wave) is only partly taken out by two harmonics: a leak
+// under it takes the plain readings' minutes. Mann-Kendall assumes
+// independent noise; live-set samples are autocorrelated, which the
+// envelope, the floors and the confirmations compensate for rather than
+// model.
 //
 // Episodes and events. LeakDetector turns verdicts into events: the first
 // when the shortest horizon finds a confirmed leak; then, while that
@@ -190,6 +209,11 @@ struct DetectorOptions {
 #undef V
   // Probes may cost at most this fraction of wall time (pause / gap).
   double max_probe_overhead = 0.01;
+  // Also judge the window less its seasonal profile when its points swing
+  // with a period (TrendDetector::FindSeason). The short horizon only: a
+  // long horizon's cycles (a day's traffic) are what its new-high rule is
+  // for.
+  bool seasonal = true;
   // The long horizons judged alongside the window (the short horizon),
   // ascending, each longer than window_ms: `horizons` in JavaScript.
   static constexpr size_t kMaxHorizons = horizon_limits::kMaxCount;
@@ -290,6 +314,22 @@ class TrendDetector {
   // heap clears the noise, an oscillation's rising edge only spans its own
   // swing (and would be reported at the edge's rate).
   static constexpr double kSpreadMultiple = 2;
+  // The seasonal reading (FindSeason): a period is tried from
+  // kSeasonMinBuckets buckets up to a kSeasonMinCycles-th of the window's
+  // span; the window is periodic when the points one period apart differ
+  // (median absolute difference about the line) at most 1 / kSeasonContrast
+  // as much as points half a period apart, with at least
+  // kSeasonPointsPerCycle points per period. Its profile is
+  // kSeasonHarmonics harmonics of the period.
+  static constexpr double kSeasonMinBuckets = 4;
+  static constexpr double kSeasonMinCycles = 3;
+  static constexpr double kSeasonContrast = 3;
+  static constexpr double kSeasonPointsPerCycle = 6;
+  static constexpr size_t kSeasonHarmonics = 2;
+  // The period found is refined within this fraction of it, in at most
+  // kSeasonRefineSteps steps (and at least an eighth of a bucket).
+  static constexpr double kSeasonRefine = 0.15;
+  static constexpr double kSeasonRefineSteps = 48;
 
   explicit TrendDetector(const DetectorOptions& options);
   ~TrendDetector();
@@ -367,6 +407,14 @@ class TrendDetector {
   // most kEnvelopePoints epochs). Returns the number of envelope points.
   size_t BuildEnvelope(size_t begin, TrendScratch* s);
   uint32_t RisingSteps(size_t begin, TrendScratch* s);
+  // Point i's bytes as Check reads them: less the seasonal profile while
+  // s->seasonal is set.
+  double Bytes(size_t i, const TrendScratch* s) const;
+  // Whether points [begin, count_) swing with a period (a session set
+  // that follows the traffic, a batch cycle); if so fills s->season[i]
+  // with the profile's value at each of them, sets s->seasonal and returns
+  // true. A leak under a swing is judged on the points less the profile.
+  bool FindSeason(size_t begin, TrendScratch* s);
   // The 10th to the 90th percentile of points [begin, end) about their
   // own line.
   double Spread(size_t begin, size_t end, TrendScratch* s);
@@ -533,9 +581,16 @@ class LeakDetector {
   struct Horizon {
     explicit Horizon(const DetectorOptions& o)
         : options(o),
+          rss_options(o),
           trends{TrendDetector(o), TrendDetector(o), TrendDetector(o)},
-          raw_rss(o) {}
+          raw_rss(o) {
+      rss_options.seasonal = false;
+    }
     DetectorOptions options;  // ForHorizon(i) of the detector's.
+    // The same without the seasonal reading, for rss: RSS less the heap's
+    // committed size swings with the heap's own sizing, and a reading that
+    // takes the swing out would judge that sizing's drift.
+    DetectorOptions rss_options;
     TrendDetector trends[kSampleKindCount];
     // RSS itself, the same samples as the rss kind's before the subtraction.
     TrendDetector raw_rss;

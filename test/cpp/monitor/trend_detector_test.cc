@@ -371,15 +371,14 @@ void ExpectSilent(const Scenario& sc, const char* what) {
 // swinging +-5 MB with a 30 s period in a CPU-bound service (full GCs
 // every 20 s on average; probes do the rest). Issue 15's target: 80 KB/s
 // reported within 120 s, and nothing without it for 4 minutes (here 10).
-// Measured (TREND_SEEDS=200): median ~160 s, slowest ~200 s: the swing is
-// three times the leak's rise per period, and the Mann-Kendall test on the
-// window's envelope needs five periods to see past it. A rising edge that
-// tops the earlier peaks is not enough on its own (it was, and a third of
-// the runs were reported at ~100 s at the edge's 0.5-0.7 MB/s): the rate
-// reported must be the leak's. The test holds what is measured, not the
-// target.
-TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedInMinutes) {
+// The swing is three times the leak's rise per period: the plain readings
+// need five periods (~160 s) to see past it, the seasonal reading
+// (FindSeason) sees the leak once the window holds three. Measured
+// (TREND_SEEDS=200): median ~90 s, slowest ~113 s, first rates 51-104
+// KB/s. The rate reported must be the leak's, not a rising edge's.
+TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedWithinTwoMinutes) {
   std::vector<double> at;
+  std::vector<double> filled_at;
   for (uint32_t seed = 1; seed <= Seeds(10); seed++) {
     Scenario sc;
     sc.seed = 500 + seed;
@@ -394,18 +393,68 @@ TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedInMinutes) {
     Outcome o = Simulate(sc);
     const TimedEvent* first = o.First(SampleKind::kHeap);
     ASSERT_NE(first, nullptr) << "seed " << seed << Describe(o);
-    EXPECT_LE(first->poll_s, 240) << "seed " << seed << Describe(o);
+    EXPECT_LE(first->poll_s, 120) << "seed " << seed << Describe(o);
     EXPECT_NEAR(first->event.bytes_per_second, 80 * kKB, 40 * kKB)
         << "seed " << seed << Describe(o);
     at.push_back(first->poll_s);
+
+    // A real service is first sampled before its sessions exist: the
+    // live set fills within seconds of the start (the fit leaves those
+    // points out).
+    sc.live_bytes = [swing](double t) {
+      double fill = t < 4 ? 35 * kMB * (1 - t / 4) : 0;
+      return 40 * kMB + swing(t) + 80 * kKB * t - fill;
+    };
+    o = Simulate(sc);
+    first = o.First(SampleKind::kHeap);
+    ASSERT_NE(first, nullptr) << "seed " << seed << " (start-up fill)"
+                              << Describe(o);
+    EXPECT_LE(first->poll_s, 150) << "seed " << seed << Describe(o);
+    filled_at.push_back(first->poll_s);
 
     sc.duration_s = 600;
     sc.live_bytes = [swing](double t) { return 40 * kMB + swing(t); };
     ExpectSilent(sc, "oscillation without a leak");
   }
   std::printf("[ latency  ] 80 KB/s under a +-5 MB swing: median %.1f s, max "
-              "%.1f s\n", Median(at), *std::max_element(at.begin(), at.end()));
-  EXPECT_LE(Median(at), 180);
+              "%.1f s; after a start-up fill: median %.1f s, max %.1f s\n",
+              Median(at), *std::max_element(at.begin(), at.end()),
+              Median(filled_at),
+              *std::max_element(filled_at.begin(), filled_at.end()));
+  EXPECT_LE(Median(filled_at), 120);
+}
+
+// The seasonal reading takes a swing out; it must not turn one into a
+// trend, whatever its shape, and a leak under a swing of another shape is
+// still reported. (Not here: a swing that widens, or whose period drifts,
+// makes a new high on some rising edges, which the plain readings report
+// in ~1% of seeds at the edge's rate, with or without the seasonal
+// reading: a documented limit.)
+TEST(TrendScenario, SwingsOfOtherShapesAreSilent) {
+  for (uint32_t seed = 1; seed <= Seeds(5); seed++) {
+    Scenario sc;
+    sc.seed = 700 + seed;
+    sc.gc_mean_interval_s = 20;
+    sc.duration_s = 600;
+    sc.live_bytes = [](double t) {
+      return 40 * kMB + (std::sin(kTwoPi * t / 30) >= 0 ? 5 : -5) * kMB;
+    };
+    ExpectSilent(sc, "square swing");
+    auto triangle = [](double t) {
+      double f = std::fmod(t, 30) / 30;
+      return (f < 0.5 ? -5 + 20 * f : 15 - 20 * f) * kMB;
+    };
+    sc.live_bytes = [triangle](double t) { return 40 * kMB + triangle(t); };
+    ExpectSilent(sc, "triangle swing");
+    sc.duration_s = 300;
+    sc.live_bytes = [triangle](double t) {
+      return 40 * kMB + triangle(t) + 80 * kKB * t;
+    };
+    Outcome o = Simulate(sc);
+    const TimedEvent* first = o.First(SampleKind::kHeap);
+    ASSERT_NE(first, nullptr) << "seed " << seed << Describe(o);
+    EXPECT_LE(first->poll_s, 150) << "seed " << seed << Describe(o);
+  }
 }
 
 TEST(TrendScenario, WarmupThatPlateausIsSilent) {
