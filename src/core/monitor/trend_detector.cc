@@ -236,8 +236,8 @@ struct TrendScratch {
   double env_y[TrendDetector::kMaxPoints];
   RobustScratch robust;        // FitRobust's
   std::vector<double> values;  // RisingSteps' medians
-  // FindSeason's: the profile at each point, the points about their line,
-  // the profile's bins, the lag differences' medians.
+  // FindSeason's: the profile at each point, the points' residuals, the
+  // lag differences' medians.
   bool seasonal = false;  // Check reads bytes less season[].
   double season[TrendDetector::kMaxPoints];
   double season_limit = 0;  // |resid| above it: a point the fit left out.
@@ -477,12 +477,13 @@ bool TrendDetector::FindSeason(size_t begin, TrendScratch* s) {
   // leak grows in a few minutes, so the envelope's minima go up and down
   // with the phase and Mann-Kendall needs many cycles to see the leak. The
   // same points less the cycle's profile show it as a line.
-  //   period    the points about their Theil-Sen line; the lag, tried from
-  //             kSeasonMinBuckets buckets to a kSeasonMinCycles-th of the
-  //             span, at which points one lag apart (the earlier one
-  //             interpolated) differ least, by the median absolute
-  //             difference: the shortest local minimum within 20% of the
-  //             least (twice the period fits as well, with fewer cycles).
+  //   period    the points about their Theil-Sen line; lags tried from
+  //             kSeasonMinBuckets buckets to half the span, comparing each
+  //             point with the one a lag earlier (interpolated) by the
+  //             median absolute difference; the period is the shortest
+  //             local minimum within 20% of the least (twice the period
+  //             fits as well, with fewer cycles) that has longer lags after
+  //             it, and it must fit kSeasonMinCycles times into the span.
   //   periodic  only if points half that period apart differ
   //             kSeasonContrast times as much: a cycle is in antiphase
   //             there; noise, a random walk or a trend are not.

@@ -82,11 +82,13 @@
 // and its envelope's minima with it. While no reading above is a leak, the
 // short window of heap and external memory is read once more less its
 // cycle (FindSeason): when its points repeat with a period (three cycles
-// or more in the window, half a period apart they differ at least twice as
-// much as a period apart), a line plus two harmonics of that period is
-// fitted, and the whole window less the harmonics goes through every rule
-// above (the warm-up gate holding the points after the warm-up to the
-// whole line's rate); the raw points' floor must have risen as well. The
+// or more in the window, half a period apart they differ at least three
+// times as much as a period apart), a line plus two harmonics of that
+// period is fitted, and the window less the harmonics (after a leading
+// run of points the fit left out: a start-up transient) goes through
+// every rule above (the warm-up gate holding the points after the warm-up
+// to the whole line's rate); the raw points' floor must have risen as
+// well. The
 // harmonics are periodic, so taking them out shapes the points but cannot
 // tilt them: a swing without a leak stays flat. Not for rss (RSS less the
 // committed heap swings with the heap's own sizing) nor the long horizons
@@ -268,7 +270,7 @@ struct TrendVerdict {
 const char* TrendReasonName(TrendVerdict::Reason reason);
 
 // Scratch for TrendDetector::Evaluate, sized for kMaxPoints: one
-// LeakDetector shares one between all its windows (~69 KB).
+// LeakDetector shares one between all its windows (~73 KB).
 struct TrendScratch;
 
 // One kind's bounded window of points and its analysis. Not thread-safe.
@@ -314,9 +316,10 @@ class TrendDetector {
   // heap clears the noise, an oscillation's rising edge only spans its own
   // swing (and would be reported at the edge's rate).
   static constexpr double kSpreadMultiple = 2;
-  // The seasonal reading (FindSeason): a period is tried from
-  // kSeasonMinBuckets buckets up to a kSeasonMinCycles-th of the window's
-  // span; the window is periodic when the points one period apart differ
+  // The seasonal reading (FindSeason): lags are tried from
+  // kSeasonMinBuckets buckets to half the window's span, and the period
+  // must fit kSeasonMinCycles times into it; the window is periodic when
+  // the points one period apart differ
   // (median absolute difference about the line) at most 1 / kSeasonContrast
   // as much as points half a period apart, with at least
   // kSeasonPointsPerCycle points per period. Its profile is
