@@ -1240,7 +1240,8 @@ void LeakDetector::Step(SampleKind kind,
 std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
   Touch(now_ms);
   std::vector<LeakEvent> events;
-  double gate = GateMs();
+  const double gate = GateMs();
+  const double rss_gate = RssGateMs();
   for (Horizon& h : horizons_) {
     for (size_t k = 0; k < kSampleKindCount; k++) {
       size_t before = h.trends[k].size();
@@ -1249,9 +1250,10 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
         h.dirty[k] = true;
       if (!h.dirty[k])
         continue;
-      const DetectorOptions& o =
-          k == Index(SampleKind::kRss) ? h.rss_options : h.options;
-      h.verdicts[k] = h.trends[k].Evaluate(o, gate, scratch_.get());
+      const bool rss = k == Index(SampleKind::kRss);
+      h.verdicts[k] = h.trends[k].Evaluate(rss ? h.rss_options : h.options,
+                                           rss ? rss_gate : gate,
+                                           scratch_.get());
       // Only a new point can confirm: re-evaluating the same points (a
       // sample merged into a bucket, an expiry) proves nothing new.
       const TrendVerdict& v = h.verdicts[k];

@@ -497,6 +497,12 @@ class LeakDetector {
   // An rss leak needs RSS itself to rise at least this fraction as fast as
   // the native estimate (with confidence kContinueConfidence).
   static constexpr double kRssRiseFraction = 0.5;
+  // RSS warms up longer than the live set: V8 and the allocator keep
+  // committing and returning pages for the first minute or so (a healthy
+  // service whose batches come and go every 5 s read as "rss grew 11 MB
+  // over 26 s" in a CI run on Node 22). The rss gate is this many times
+  // warmup_ms after the start.
+  static constexpr double kRssWarmupMultiple = 3;
 
   // `options` must pass ValidateDetectorOptions(); the glue checks first.
   explicit LeakDetector(const DetectorOptions& options);
@@ -611,6 +617,9 @@ class LeakDetector {
   void Touch(double now_ms);
   void BuildHorizons();
   double GateMs() const { return origin_ms_ + options_.warmup_ms; }
+  double RssGateMs() const {
+    return origin_ms_ + kRssWarmupMultiple * options_.warmup_ms;
+  }
   bool RssExplained(const Horizon& h, const TrendVerdict& rss) const;
   // Whether RSS itself rose with the native estimate's verdict `rss`.
   bool RssRose(Horizon& h, const TrendVerdict& rss);
