@@ -471,7 +471,7 @@ double TrendDetector::Bytes(size_t i, const TrendScratch* s) const {
   return s->seasonal ? At(i).bytes - s->season[i] : At(i).bytes;
 }
 
-bool TrendDetector::FindSeason(size_t begin, TrendScratch* s) {
+bool TrendDetector::FindSeason(const TrendVerdict& whole, TrendScratch* s) {
   // A live set that follows a cycle (sessions that open and close with the
   // traffic, a batch that loads and drains) swings by more than a slow
   // leak grows in a few minutes, so the envelope's minima go up and down
@@ -496,14 +496,14 @@ bool TrendDetector::FindSeason(size_t begin, TrendScratch* s) {
   //             the profile: periodic, so they shape the points but cannot
   //             tilt them; the line's slope is Check's to judge again.
   s->seasonal = false;
-  if (begin >= count_ || count_ - begin < 2)
+  const size_t n = count_;
+  if (n < 2 || whole.samples != n)
     return false;
-  const size_t n = count_ - begin;
   double* t = s->raw_t;
   double* y = s->raw_y;
   for (size_t i = 0; i < n; i++) {
-    t[i] = At(begin + i).time_ms;
-    y[i] = At(begin + i).bytes;
+    t[i] = At(i).time_ms;
+    y[i] = At(i).bytes;
   }
   const double span = t[n - 1] - t[0];
   const double p_min = kSeasonMinBuckets * bucket_ms_;
@@ -516,9 +516,11 @@ bool TrendDetector::FindSeason(size_t begin, TrendScratch* s) {
                               kSeasonPointsPerCycle * kSeasonMinCycles) {
     return false;
   }
-  RobustFit line = FitRobust(t, y, n, &s->robust);
+  // The plain whole-window reading's line (Check's Theil-Sen over the
+  // same points), not fitted again.
+  const double slope = whole.bytes_per_second / 1000;
   for (size_t i = 0; i < n; i++)
-    s->resid[i] = y[i] - (line.intercept + line.slope * (t[i] - t[0]));
+    s->resid[i] = y[i] - (whole.base_bytes + slope * (t[i] - t[0]));
 
   // The median |resid(t) - resid(t - lag)| over points whose earlier
   // neighbours are at most max_gap apart; NaN with too few pairs.
@@ -652,7 +654,7 @@ bool TrendDetector::FindSeason(size_t begin, TrendScratch* s) {
           h += coef[2 + 2 * k] * std::cos(arg) +
                coef[3 + 2 * k] * std::sin(arg);
         }
-        s->season[begin + i] = h;
+        s->season[i] = h;
         s->resid[i] = y[i] - (coef[0] + coef[1] * (t[i] - t_mid) / span + h);
         v[i] = std::fabs(s->resid[i]);
       }
@@ -918,7 +920,7 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
   // the window): a transient is neither the cycle nor the trend, and it
   // would read as one jump. The raw points' floor must still
   // have risen (a leak lifts the troughs too).
-  if (options.seasonal && !best.detected && FindSeason(0, scratch)) {
+  if (options.seasonal && !best.detected && FindSeason(whole, scratch)) {
     size_t begin = 0;
     while (begin < count_ / 4 &&
            std::fabs(scratch->resid[begin]) > scratch->season_limit) {

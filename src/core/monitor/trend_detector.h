@@ -413,11 +413,12 @@ class TrendDetector {
   // Point i's bytes as Check reads them: less the seasonal profile while
   // s->seasonal is set.
   double Bytes(size_t i, const TrendScratch* s) const;
-  // Whether points [begin, count_) swing with a period (a session set
-  // that follows the traffic, a batch cycle); if so fills s->season[i]
-  // with the profile's value at each of them, sets s->seasonal and returns
-  // true. A leak under a swing is judged on the points less the profile.
-  bool FindSeason(size_t begin, TrendScratch* s);
+  // Whether the window's points swing with a period (a session set that
+  // follows the traffic, a batch cycle), given the plain reading of the
+  // whole window (its line); if so fills s->season[i] with the profile's
+  // value at each point, sets s->seasonal and returns true. A leak under a
+  // swing is judged on the points less the profile.
+  bool FindSeason(const TrendVerdict& whole, TrendScratch* s);
   // The 10th to the 90th percentile of points [begin, end) about their
   // own line.
   double Spread(size_t begin, size_t end, TrendScratch* s);
