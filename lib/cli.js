@@ -7,6 +7,7 @@
 // offset, the reason).
 const { parseArgs } = require('node:util');
 const binding = require('./binding');
+const { printable, printableDeep, printableJson } = require('./printable');
 
 const USAGE_EXIT = 1;
 const BAD_FILE_EXIT = 2;
@@ -53,11 +54,14 @@ async function runAnalyze(positionals, values) {
   if (values['min-bytes'] !== undefined) {
     options.minRetainedBytes = count(values['min-bytes'], 'min-bytes');
   }
-  const result = await analyze(positionals, options);
+  const analysis = await analyze(positionals, options);
   if (values.json) {
-    print(JSON.stringify(result, null, 2));
+    print(printableJson(analysis, 2));
     return 0;
   }
+  // Heap strings (constructor names, keys, paths) printed for a person:
+  // control characters escaped.
+  const result = printableDeep(analysis);
   const r = result.report;
   print(`${int(r.new_in_target)} objects are new in the target snapshot; ` +
         `${int(r.still_alive)} of them are still alive in the final one ` +
@@ -88,11 +92,12 @@ async function runAnalyze(positionals, values) {
 async function runDiff(positionals, values) {
   const { diff } = require('./analyze');
   const top = values.top === undefined ? (values.json ? 0 : 20) : count(values.top, 'top');
-  const d = await diff(positionals[0], positionals[1], { top });
+  const raw = await diff(positionals[0], positionals[1], { top });
   if (values.json) {
-    print(JSON.stringify(d, null, 2));
+    print(printableJson(raw, 2));
     return 0;
   }
+  const d = printableDeep(raw);
   print(`before: ${int(d.before.nodes)} nodes, ${bytes(d.before.size_bytes)}`);
   print(`after:  ${int(d.after.nodes)} nodes, ${bytes(d.after.size_bytes)}`);
   print(`change: ${bytes(d.change.size_bytes)}, ` +
@@ -108,11 +113,12 @@ async function runDiff(positionals, values) {
 async function runSummary(positionals, values) {
   const { summary } = require('./analyze');
   const top = values.top === undefined ? (values.json ? 0 : 20) : count(values.top, 'top');
-  const s = await summary(positionals[0], { top });
+  const raw = await summary(positionals[0], { top });
   if (values.json) {
-    print(JSON.stringify(s, null, 2));
+    print(printableJson(raw, 2));
     return 0;
   }
+  const s = printableDeep(raw);
   const x = s.summary;
   print(`${int(x.nodes)} nodes, ${int(x.edges)} edges, ${bytes(x.total_size)} ` +
         `(${bytes(x.reachable_size)} reachable, ${int(x.unreachable_nodes)} ` +
@@ -179,9 +185,9 @@ async function main(argv) {
     process.stdout.write(usage());
     return name === undefined ? USAGE_EXIT : 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    process.stderr.write(`leakguard: unknown command '${name}'\n${usage()}`);
+    process.stderr.write(`leakguard: unknown command '${printable(name)}'\n${usage()}`);
     return USAGE_EXIT;
   }
   try {
@@ -197,14 +203,14 @@ async function main(argv) {
     return await command.run(positionals, values);
   } catch (err) {
     if (err instanceof UsageError || (err.code && err.code.startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`leakguard ${name}: ${err.message}\nusage: leakguard ${command.usage}\n`);
+      process.stderr.write(`leakguard ${name}: ${printable(err.message)}\nusage: leakguard ${command.usage}\n`);
       return USAGE_EXIT;
     }
     // A file that cannot be read (or not within the memory there is):
     // one line, exit status 2.
     if (['ERR_LEAKGUARD_SNAPSHOT', 'ERR_LEAKGUARD_IO', 'ERR_LEAKGUARD_NO_HEADROOM']
       .includes(err.code)) {
-      process.stderr.write(`leakguard: ${err.message}\n`);
+      process.stderr.write(`leakguard: ${printable(err.message)}\n`);
       return BAD_FILE_EXIT;
     }
     throw err;

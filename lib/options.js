@@ -310,7 +310,9 @@ function validate(call, schema, options, base = defaults(schema)) {
   }
   const out = { ...base };
   for (const [name, value] of Object.entries(options)) {
-    const spec = schema[name];
+    // Own rows only: 'toString' or '__proto__' is an unknown option, not
+    // Object.prototype's.
+    const spec = Object.hasOwn(schema, name) ? schema[name] : undefined;
     if (spec === undefined) {
       throw typeError(
         `${call}: unknown option '${name}'; accepted options are ${Object.keys(schema).join(', ')}`);

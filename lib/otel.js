@@ -43,6 +43,16 @@ function checkArgs(provider, opts) {
   return { attributes };
 }
 
+// What is registered, by MeterProvider and attribute set: a second
+// register() on the same provider with the same attributes returns the
+// first handle instead of adding a second callback, which would record
+// every collection twice in v8js.gc.duration.
+const registrations = new WeakMap();
+
+function attributesKey(attributes) {
+  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+}
+
 // Creates leakguard's instruments on a meter of `meterProvider`. Returns
 // { instruments: [names], unregister() }; unregister() removes the
 // callback (instruments cannot be deleted in OpenTelemetry; they stop
@@ -51,6 +61,10 @@ function register(meterProvider, opts) {
   const api = metrics.peer('@opentelemetry/api', 'leakguard/otel');
   if (meterProvider === undefined) meterProvider = api.metrics.getMeterProvider();
   const { attributes: user } = checkArgs(meterProvider, opts);
+  if (!registrations.has(meterProvider)) registrations.set(meterProvider, new Map());
+  const mine = registrations.get(meterProvider);
+  const key = attributesKey(user);
+  if (mine.has(key)) return mine.get(key);
   const thread = metrics.threadLabels();
   const base = { ...user, ...(thread.thread !== undefined ? { 'thread.id': Number(thread.thread) } : {}) };
   const meter = meterProvider.getMeter('leakguard', version);
@@ -179,15 +193,16 @@ function register(meterProvider, opts) {
   } catch {
     // as above
   }
-  let registered = true;
-  return {
+  const handle = {
     instruments: names,
     unregister() {
-      if (!registered) return;
-      registered = false;
+      if (mine.get(key) !== handle) return;
+      mine.delete(key);
       meter.removeBatchObservableCallback(safe, observables);
     },
   };
+  mine.set(key, handle);
+  return handle;
 }
 
 module.exports = { register };

@@ -19,9 +19,11 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const binding = require('./binding');
 const options = require('./options');
+const { printable } = require('./printable');
 const { SnapshotCliError, begin, alive } = require('./snapshot-cli');
-const { REQUEST_NAME, outputBase, publish } = require('./remote-profile');
+const { REQUEST_NAME, MAX_REQUEST_BYTES, outputName } = require('./remote-profile');
 
 // A request file older than this was left by a CLI that died, or by a
 // target that exited before it looked.
@@ -51,9 +53,26 @@ function profileOptions(values) {
   }
 }
 
-function exists(file) {
+// The target's effective uid and gid (/proc/<pid>/status), or ours where
+// /proc cannot tell. Every file of the exchange belongs to that user: the
+// request we give it (through our own descriptor when we are root), the
+// profile and error files it writes.
+function targetIds(pid) {
   try {
-    fs.lstatSync(file);
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status);
+    const gid = /^Gid:\s+\d+\s+(\d+)/m.exec(status);
+    if (uid && gid) return { uid: Number(uid[1]), gid: Number(gid[1]) };
+  } catch {
+    // not Linux, or gone: the checks below fail on their own
+  }
+  return { uid: process.geteuid(), gid: process.getegid() };
+}
+
+// Whether `name` is in the directory (lstat: a link is not followed).
+function exists(dir, name) {
+  try {
+    fs.lstatSync(path.join(dir, name));
     return true;
   } catch {
     return false;
@@ -65,45 +84,50 @@ async function run(positionals, values, io = process) {
   const { fail, timeoutS, target } = begin('profile', positionals, values, io);
   if (target.exit !== undefined) return target.exit;
   const { pid, dir, signal } = target;
-
-  const requestFile = path.join(dir, REQUEST_NAME);
+  const ids = targetIds(pid);
+  const root = process.geteuid() === 0;
+  // The directory must be the target user's (or root's) and writable by
+  // nobody else: the target refuses requests from a directory others can
+  // write to. Root gives the file to the target through its descriptor
+  // (fchown), never by path.
+  const where = {
+    role: 'snapshot directory', private: true, ownerUid: ids.uid, ownerGid: ids.gid,
+  };
   const id = crypto.randomBytes(8).toString('hex');
   const request = JSON.stringify({ id, ...opts });
-  const tmp = path.join(dir, `${REQUEST_NAME}.${id}.tmp`);
+  const publish = () => binding.writeFile(dir, REQUEST_NAME, request,
+    { ...where, create: false, mode: 'exclusive', chown: root && ids.uid !== process.geteuid() });
   try {
-    // A private file, published only complete: link() fails if another
-    // request is pending, where rename() would replace it.
-    publish(tmp, request);
-    // root asking a service that runs as another user: the request must be
-    // readable by the target, which owns the directory.
-    if (typeof process.getuid === 'function' && process.getuid() === 0) {
-      const owner = fs.statSync(dir);
-      if (owner.uid !== 0) fs.chownSync(tmp, owner.uid, owner.gid);
-    }
     try {
-      fs.linkSync(tmp, requestFile);
+      publish();
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
-      const age = Date.now() - fs.lstatSync(requestFile).mtimeMs;
-      if (age < STALE_REQUEST_MS) {
+      let pending = null;
+      try {
+        pending = binding.readFile(dir, REQUEST_NAME, MAX_REQUEST_BYTES, { ...where, fileUid: ids.uid });
+      } catch {
+        // not a request of the target's: left alone, and said below
+      }
+      const age = pending === null ? 0 : Date.now() - pending.mtimeMs;
+      if (pending === null || age < STALE_REQUEST_MS) {
         return fail(`another profile request is pending in ${dir} ` +
           `(${REQUEST_NAME}, ${Math.round(age / 1000)} s old); try again when it is done`);
       }
-      fs.rmSync(requestFile, { force: true });  // stale: its CLI is gone
-      fs.linkSync(tmp, requestFile);
+      binding.removeFile(dir, REQUEST_NAME, where);  // stale: its CLI is gone
+      publish();
     }
   } catch (err) {
-    return fail(`cannot write the request in ${dir}: ${err.code || err.message}` +
-      (err.code === 'EACCES' ? ' (run as the user of the target process)' : ''));
-  } finally {
-    fs.rmSync(tmp, { force: true });  // publish() removed its own .tmp on failure
+    return fail(`cannot write the request in ${dir}: ${err.message}` +
+      (err.code === 'EACCES' ? ' (run as the user of the target process, or as root)' : ''));
   }
   // The request must not outlive this CLI: a later signal (a user's kill
   // -USR2 for a snapshot) would otherwise be taken as this profile.
   const withdraw = () => {
     try {
-      const pending = JSON.parse(fs.readFileSync(requestFile, 'utf8'));
-      if (pending.id === id) fs.rmSync(requestFile, { force: true });
+      const pending = binding.readFile(dir, REQUEST_NAME, MAX_REQUEST_BYTES, { ...where, fileUid: ids.uid });
+      if (pending !== null && JSON.parse(pending.text).id === id) {
+        binding.removeFile(dir, REQUEST_NAME, where);
+      }
     } catch {
       // Taken by the target already, or gone.
     }
@@ -115,23 +139,33 @@ async function run(positionals, values, io = process) {
     } catch (err) {
       return fail(err.code === 'ESRCH' ? `no process ${pid}` : `cannot signal process ${pid}: ${err.code}`);
     }
-    const base = outputBase(dir, pid, id);
-    const profile = `${base}.heapprofile`;
-    const errorFile = `${base}.profile-error`;
+    const base = outputName(pid, id);
     const deadline = Date.now() + opts.durationMs + timeoutS * 1000;
     for (;;) {
-      if (exists(profile)) {
-        io.stdout.write(`${profile}\n${base}.pb.gz\n`);
+      if (exists(dir, `${base}.heapprofile`)) {
+        io.stdout.write(`${path.join(dir, `${base}.heapprofile`)}\n${path.join(dir, `${base}.pb.gz`)}\n`);
         return 0;
       }
-      if (exists(errorFile)) {
-        const why = fs.readFileSync(errorFile, 'utf8').trim();
-        fs.rmSync(errorFile, { force: true });
-        return fail(`process ${pid} refused: ${why}`);
+      // The target's one line, read as the target's file only: never
+      // through a link, never from a FIFO or a device, at most 4 KiB.
+      let why = null;
+      try {
+        why = binding.readFile(dir, `${base}.profile-error`, MAX_REQUEST_BYTES,
+          { ...where, fileUid: ids.uid });
+      } catch (err) {
+        why = { text: `its error file is not one (${err.message})` };
+      }
+      if (why !== null) {
+        try {
+          binding.removeFile(dir, `${base}.profile-error`, where);
+        } catch {
+          // left for the target's owner
+        }
+        return fail(`process ${pid} refused: ${printable(why.text.trim())}`);
       }
       if (!alive(pid)) return fail(`process ${pid} exited before its profile was written`);
       if (Date.now() >= deadline) {
-        return fail(exists(requestFile)
+        return fail(exists(dir, REQUEST_NAME)
           ? `process ${pid} did not take the request in ${timeoutS}s; is leakguard ` +
             `loaded there with snapshots on ${signal} and LEAKGUARD_DIR=${dir}?`
           : `process ${pid} took the request but wrote no profile within ` +

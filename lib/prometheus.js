@@ -133,7 +133,13 @@ function register(registry, opts) {
   }
   if (!registered.has(registry)) registered.set(registry, new Map());
   const mine = registered.get(registry);
-  if (mine.has(prefix)) return mine.get(prefix);
+  const existing = mine.get(prefix);
+  if (existing !== undefined) {
+    if (existing.live()) return existing;
+    // Cleared from outside (registry.clear(), removeSingleMetric): what is
+    // left of ours goes, and the set is registered anew.
+    existing.unregister();
+  }
 
   const base = { ...userLabels, ...metrics.threadLabels() };
   const baseNames = Object.keys(base);
@@ -241,11 +247,17 @@ function register(registry, opts) {
     unregister() {
       if (mine.get(prefix) !== handle) return;
       mine.delete(prefix);
-      for (const name of names) {
-        if (registry.getSingleMetric(name) !== undefined) registry.removeSingleMetric(name);
+      // Only our own objects: a metric of that name someone registered
+      // after a clear() is theirs.
+      for (const m of made) {
+        if (registry.getSingleMetric(m.name) === m) registry.removeSingleMetric(m.name);
       }
     },
   };
+  // Whether every one of our metrics is still in the registry.
+  Object.defineProperty(handle, 'live', {
+    value: () => made.every((m) => registry.getSingleMetric(m.name) === m),
+  });
   mine.set(prefix, handle);
   return handle;
 }

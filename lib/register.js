@@ -26,6 +26,8 @@
 //   LEAKGUARD_METRICS          prometheus: leakguard's metrics in prom-client's
 //                              default registry (the application's copy)
 //   LEAKGUARD_DISABLE          1: load nothing
+const fs = require('node:fs');
+const path = require('node:path');
 const { SNAPSHOT_SIGNALS } = require('./options');
 
 const PREFIX = 'leakguard/register';
@@ -169,13 +171,32 @@ function logger(format) {
   };
 }
 
+// Where the application's own packages are resolved from: the entry
+// point's directory (require.main, or argv[1] while the preload runs
+// before the main module is loaded). Never the working directory: another
+// user's directory could plant a module there (docs/security.md).
+function applicationDirs() {
+  const dirs = [];
+  if (require.main && require.main.filename) dirs.push(path.dirname(require.main.filename));
+  if (process.argv[1]) {
+    let entry = path.resolve(process.argv[1]);
+    try {
+      entry = fs.realpathSync(entry);
+    } catch {
+      // not a file (node -e, a REPL): its directory still says where
+    }
+    dirs.push(path.dirname(entry));
+  }
+  return dirs;
+}
+
 // LEAKGUARD_METRICS=prometheus: the collectors go into the default
-// registry of the application's prom-client (resolved from its working
-// directory, then from leakguard's place), which its own /metrics route
+// registry of the application's prom-client (resolved from its entry
+// point, then from leakguard's place), which its own /metrics route
 // serves. Without prom-client, one warning and no metrics.
 function registerPrometheus(log) {
   let file;
-  for (const from of [process.cwd(), __dirname]) {
+  for (const from of [...applicationDirs(), __dirname]) {
     try {
       file = require.resolve('prom-client', { paths: [from] });
       break;
@@ -228,12 +249,14 @@ function reportWriter(leakguard, dir, maxFiles, log) {
 }
 
 function register(env = process.env) {
-  if (env.LEAKGUARD_DISABLE && flag('LEAKGUARD_DISABLE', env.LEAKGUARD_DISABLE)) {
-    return null;
-  }
   let config;
   let leakguard;
+  // One guard around everything: a bad variable of any kind is one line,
+  // and the application runs.
   try {
+    if (env.LEAKGUARD_DISABLE !== undefined && flag('LEAKGUARD_DISABLE', String(env.LEAKGUARD_DISABLE))) {
+      return null;
+    }
     config = readEnv(env);
     leakguard = require('./index');
     const log = logger(config.log);
@@ -248,7 +271,18 @@ function register(env = process.env) {
     }));
     leakguard.on('leak', (info) => log('leak', info));
     if (config.reportDir !== null) {
-      leakguard.on('leak', reportWriter(leakguard, config.reportDir, config.opts.maxFiles, log));
+      // Checked now, not at the first leak: a directory that cannot hold
+      // reports is one error line, and the rest runs without reports.
+      const refused = require('./report').checkReportDir(config.reportDir);
+      if (refused === null) {
+        leakguard.on('leak', reportWriter(leakguard, config.reportDir, config.opts.maxFiles, log));
+      } else {
+        log('error', {
+          code: refused.code,
+          message: `leakguard: LEAKGUARD_REPORT_DIR ${config.reportDir} refused, no reports: ` +
+            `${refused.code}: ${refused.message}`,
+        });
+      }
     }
     leakguard.on('error', (err) => log('error', {
       code: err.code, message: err.message,

@@ -3,73 +3,55 @@
 //
 // The CLI publishes a request file, leakguard-profile.request, in the
 // snapshot directory and sends the snapshot signal. The native signal
-// watcher sees the file and, instead of taking a snapshot, hands its path
-// here (a result with trigger 'profile', src/addon/snapshot/
-// snapshot_controller.cc). We read and remove the file, sample allocations
-// for the requested time and publish two files next to the snapshots:
+// watcher reads and removes it through the checked directory's descriptor
+// (src/addon/snapshot/snapshot_controller.cc, PostProfileRequest: never a
+// link, never a FIFO, only this user's regular file of at most 4 KiB, and
+// never in a directory others can write to) and hands its text here as a
+// result with trigger 'profile'. We sample allocations for the requested
+// time and publish two files next to the snapshots:
 //
 //   leakguard-<pid>-<id>.heapprofile   Chrome DevTools' format
 //   leakguard-<pid>-<id>.pb.gz         pprof
 //
-// each written as a .tmp (mode 0600), flushed and renamed, the .pb.gz
-// first, so the .heapprofile the CLI waits for means both are complete;
-// then the instance emits 'profile' with both paths and the top sites. A
-// request that cannot be served leaves leakguard-<pid>-<id>.profile-error
-// (one line, the reason) for the CLI to print, and is reported as an
-// 'error' (or a warning) here.
-const fs = require('node:fs');
-const path = require('node:path');
+// each through the native file layer (a .tmp, mode 0600, written whole,
+// flushed and linked), the .pb.gz first, so the .heapprofile the CLI waits
+// for means both are complete; then the instance emits 'profile' with both
+// paths and the top sites. A request that cannot be served leaves
+// leakguard-<pid>-<id>.profile-error (one line, the reason) for the CLI to
+// print, and is reported as an 'error' (or a warning) here.
+const binding = require('./binding');
 const options = require('./options');
 const { makeError } = require('./errors');
 const { sampleFor } = require('./allocations');
-const { publish } = require('./files');
 
 const REQUEST_NAME = 'leakguard-profile.request';
 const MAX_REQUEST_BYTES = 4096;
 const ID = /^[0-9a-f]{8,32}$/;
 
-// The output files' base path for request `id` in `dir`.
-function outputBase(dir, pid, id) {
-  return path.join(dir, `leakguard-${pid}-${id}`);
+// The output files' name (without extension) for request `id`.
+function outputName(pid, id) {
+  return `leakguard-${pid}-${id}`;
 }
 
-// Reads and removes the request: { id, durationMs, intervalBytes?,
-// stackDepth? }. Returns null when another isolate took it first.
-function takeRequest(file) {
-  let fd;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  } catch (err) {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  }
-  let text;
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_REQUEST_BYTES) {
-      throw makeError('ERR_LEAKGUARD_PROFILE_REQUEST',
-        `leakguard: ${file} is not a profile request (over ${MAX_REQUEST_BYTES} bytes or not a file)`);
-    }
-    const buf = Buffer.alloc(st.size);
-    const n = fs.readSync(fd, buf, 0, st.size, 0);
-    text = buf.toString('utf8', 0, n);
-  } finally {
-    fs.closeSync(fd);
-    try {
-      fs.unlinkSync(file);
-    } catch (err) {
-      if (err.code !== 'ENOENT') throw err;
-    }
-  }
+// A file next to the snapshots, written once under its name.
+function publishIn(dir, name, data) {
+  return binding.writeFile(dir, name, data,
+    { role: 'snapshot directory', create: false, mode: 'exclusive' });
+}
+
+// The request's text as { id, durationMs, intervalBytes?, stackDepth? }.
+function parseRequest(text, dir) {
   let request;
   try {
     request = JSON.parse(text);
   } catch {
     request = null;
   }
-  if (request === null || typeof request !== 'object' || !ID.test(request.id)) {
+  if (request === null || typeof request !== 'object' || Array.isArray(request) ||
+      !ID.test(request.id)) {
     throw makeError('ERR_LEAKGUARD_PROFILE_REQUEST',
-      `leakguard: ${file} is not a profile request (expected JSON with an id of 8-32 hex digits)`);
+      `leakguard: ${dir}/${REQUEST_NAME} is not a profile request ` +
+      '(expected JSON with an id of 8-32 hex digits)');
   }
   return request;
 }
@@ -82,23 +64,23 @@ class RemoteProfiles {
     this.#guard = guard;
   }
 
-  // A result with trigger 'profile': r.path is the request file, r.dir the
-  // snapshot directory. Never throws.
+  // A result with trigger 'profile': r.request is the request's text, r.dir
+  // the snapshot directory; !r.ok when the file was refused. Never throws.
   handle(r) {
     let request;
     try {
-      request = takeRequest(r.path);
+      if (!r.ok) throw makeError('ERR_LEAKGUARD_PROFILE_REQUEST', r.message);
+      request = parseRequest(r.request, r.dir);
     } catch (err) {
-      this.#guard.reportError(err, err.code || 'profile-request');
+      this.#guard.reportError(err, err.code);
       return;
     }
-    if (request === null) return;
-    const base = outputBase(r.dir, process.pid, request.id);
+    const base = outputName(process.pid, request.id);
     const fail = (err) => {
       try {
-        publish(`${base}.profile-error`, `${err.message}\n`);
+        publishIn(r.dir, `${base}.profile-error`, `${err.message}\n`);
       } catch {
-        // The directory went away; the error below still reports it.
+        // The directory went away or was refused; the error below says so.
       }
       this.#guard.reportError(err, err.code || 'profile');
     };
@@ -117,11 +99,11 @@ class RemoteProfiles {
     }
     this.#running = true;
     sampleFor(o, { unref: true }).then((profile) => {
-      publish(`${base}.pb.gz`, profile.toPprof());
-      publish(`${base}.heapprofile`, JSON.stringify(profile));
+      const pprof = publishIn(r.dir, `${base}.pb.gz`, profile.toPprof());
+      const json = publishIn(r.dir, `${base}.heapprofile`, JSON.stringify(profile));
       this.#guard.emit('profile', {
-        path: `${base}.heapprofile`,
-        pprofPath: `${base}.pb.gz`,
+        path: json.path,
+        pprofPath: pprof.path,
         durationMs: profile.endTime - profile.startTime,
         intervalBytes: profile.intervalBytes,
         samples: profile.samples.length,
@@ -133,4 +115,4 @@ class RemoteProfiles {
   }
 }
 
-module.exports = { RemoteProfiles, REQUEST_NAME, MAX_REQUEST_BYTES, outputBase, publish };
+module.exports = { RemoteProfiles, REQUEST_NAME, MAX_REQUEST_BYTES, outputName };

@@ -20,18 +20,25 @@ class InputError extends Error {
   }
 }
 
+// The file the user named, opened once and never waited on: O_NONBLOCK
+// (a FIFO in its place cannot hang us), then checked and read through the
+// same descriptor, so a swap after the check changes nothing.
 function readJson(file, what, check) {
   let text;
+  let fd = -1;
   try {
-    const st = fs.statSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new InputError(`${file}: not a file`);
     if (st.size > MAX_INPUT_BYTES) {
       throw new InputError(`${file}: ${st.size} bytes, more than the ${MAX_INPUT_BYTES} the input may have`);
     }
-    text = fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(fd, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(`${file}: ${err.message}`);
+  } finally {
+    if (fd !== -1) fs.closeSync(fd);
   }
   let value;
   try {
@@ -67,7 +74,7 @@ async function run(positionals, values) {
     r = writeHtml(out, inputs);
   } catch (err) {
     if (!err.syscall) throw err;
-    throw new InputError(`${out}: ${err.message}`);  // one line, exit 2
+    throw new InputError(`${out}: ${err.code}: ${err.message}`);  // one line, exit 2
   }
   process.stdout.write(`${r.path} (${r.bytes} bytes)\n`);
   return 0;

@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const options = require('../options');
-const { publish, publishAsync, ensureDir } = require('../files');
+const binding = require('../binding');
 const { latestAnalysis } = require('./history');
 
 const UPLOT_DIR = path.dirname(require.resolve('uplot/package.json'));
@@ -163,11 +163,20 @@ function buildHtml({ timeline = null, analysis = null, profile = null, generated
 `;
 }
 
-// Writes the report to `file` (mode 0600, a .tmp flushed and renamed).
+// Writes `html` as `file` through the native file layer: the directory
+// checked (not a link, this user's, not writable by others without the
+// sticky bit), a .tmp of mode 0600 written whole, flushed and renamed over
+// `file`; nothing partial is left on any failure. Synchronous, so that a
+// worker's termination or process.exit() cannot leave it half done.
+function publishHtml(file, html, create = false) {
+  return binding.writeFile(path.dirname(file), path.basename(file), html,
+    { role: 'report directory', create, mode: 'replace' });
+}
+
+// Writes the report to `file`.
 function writeHtml(file, inputs) {
   const html = buildHtml(inputs);
-  publish(file, html);
-  return { path: file, bytes: Buffer.byteLength(html) };
+  return publishHtml(file, html);
 }
 
 const CALL = 'leakguard.report';
@@ -204,55 +213,47 @@ function runningProfile() {
 function report(guard, opts) {
   const o = options.validate(CALL, REPORT_FILE_SCHEMA, opts);
   const file = path.resolve(o.file === undefined ? defaultName() : o.file);
-  let html;
   try {
-    html = buildHtml({
+    const html = buildHtml({
       timeline: guard.timeline(),
       analysis: o.analysis === undefined ? latestAnalysis() : o.analysis,
       profile: o.profile === undefined ? runningProfile() : o.profile,
     });
+    return Promise.resolve(publishHtml(file, html));
   } catch (err) {
     return Promise.reject(err);
   }
-  return publishAsync(file, html).then(() => ({ path: file, bytes: Buffer.byteLength(html) }));
 }
 
-const REPORT_NAME = /^leakguard-\d+-.+-report\.html$/;
+// The preload's reports: leakguard-<pid>-<time>-report.html.
+const REPORT_TEMPLATE = 'leakguard-{pid}-{time}-report';
 
-// Keeps the newest `maxFiles` reports in `dir` (0: all), oldest removed
-// first, as snapshot retention does. Resolves with the removed paths.
-async function pruneReports(dir, maxFiles) {
-  if (maxFiles === 0) return [];
-  const names = (await fs.promises.readdir(dir)).filter((n) => REPORT_NAME.test(n));
-  if (names.length <= maxFiles) return [];
-  const dated = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
-    try {
-      dated.push({ file, mtime: (await fs.promises.lstat(file)).mtimeMs });
-    } catch {
-      // removed meanwhile
-    }
-  }
-  dated.sort((a, b) => a.mtime - b.mtime || (a.file < b.file ? -1 : 1));
-  const removed = [];
-  for (const { file } of dated.slice(0, Math.max(0, dated.length - maxFiles))) {
-    await fs.promises.rm(file, { force: true });
-    removed.push(file);
-  }
-  return removed;
+// Keeps the newest `maxFiles` reports of ours in `dir` (0: all), oldest
+// removed first, as snapshot retention does, and takes back the .tmp of a
+// writer that died. Returns the removed paths.
+function pruneReports(dir, maxFiles) {
+  return binding.pruneFiles(dir, REPORT_TEMPLATE,
+    { role: 'report directory', extension: '.html', maxFiles });
+}
+
+// LEAKGUARD_REPORT_DIR is checked as the snapshot directory is: null when
+// reports may be written there (created 0700 when missing), else the
+// Error saying why.
+function checkReportDir(dir) {
+  return binding.checkDirectory(dir, { role: 'report directory', create: true });
 }
 
 // The preload's report at a leak event: a new file in `dir` (created 0700
 // when missing), then the oldest beyond `maxFiles` removed.
 async function reportInDir(guard, dir, maxFiles) {
-  await ensureDir(dir);
+  const refused = checkReportDir(dir);
+  if (refused !== null) throw refused;
   const r = await report(guard, { file: path.join(dir, defaultName()) });
-  r.removed = await pruneReports(dir, maxFiles);
+  r.removed = pruneReports(dir, maxFiles);
   return r;
 }
 
 module.exports = {
-  reportInDir, pruneReports,
+  reportInDir, pruneReports, checkReportDir,
   buildHtml, writeHtml, trimProfile, scriptJson, report, defaultName, REPORT_FILE_SCHEMA,
 };

@@ -34,13 +34,26 @@ function series(native) {
   return { bucketMs: native.bucketMs, dropped: native.dropped, t, min, max };
 }
 
+// The command line without its values: a report gets shared, and
+// passwords and tokens are passed as arguments. Node's own options and the
+// script stay; of the script's arguments only option names stay
+// ("--token=***", "--user ***"): every other word may be a value.
+function redactedArgv(argv0 = process.argv0, execArgv = process.execArgv, argv = process.argv) {
+  const redact = (arg) => {
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') return arg.startsWith('-') ? arg : '***';
+    const eq = arg.indexOf('=');
+    return eq === -1 ? arg : `${arg.slice(0, eq)}=***`;
+  };
+  return [argv0, ...execArgv.map(redact), ...argv.slice(1, 2), ...argv.slice(2).map(redact)];
+}
+
 function processIdentity() {
   return {
     pid: process.pid,
     node: process.version,
     platform: process.platform,
     arch: process.arch,
-    argv: [process.argv0, ...process.execArgv, ...process.argv.slice(1)],
+    argv: redactedArgv(),
     startTime: Math.round(Date.now() - process.uptime() * 1000),
     threadId: require('node:worker_threads').threadId,
   };
@@ -79,4 +92,4 @@ function buildTimeline(guard, history) {
   };
 }
 
-module.exports = { buildTimeline, processIdentity, KINDS, VERSION };
+module.exports = { buildTimeline, processIdentity, redactedArgv, KINDS, VERSION };

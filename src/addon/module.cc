@@ -15,6 +15,7 @@
 #include "addon/analysis/heap_capture.h"
 #include "addon/errors.h"
 #include "addon/exports.h"
+#include "addon/files/files_binding.h"
 #include "addon/instance.h"
 #include "addon/monitor/monitor_thread.h"
 #include "addon/options_table.h"
@@ -175,7 +176,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // ExportFunctions: the environment is going away).
   if (InitErrors(env, exports) && InitOptionsTable(env, exports) &&
       InitCoreFunctions(env, exports) &&
-      InitSnapshotBindings(env, exports) &&
+      InitSnapshotBindings(env, exports) && InitFileBindings(env, exports) &&
       InitAnalyze(env, exports) && InitHeapCapture(env, exports)) {
     InitAllocationProfile(env, exports);
   }

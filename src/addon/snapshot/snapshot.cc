@@ -1,7 +1,10 @@
 #include "addon/snapshot/snapshot.h"
 
+#include <errno.h>
 #include <unistd.h>
 #include <uv.h>
+
+#include <algorithm>
 
 #include "addon/snapshot_registry.h"
 #include "core/base/byte_format.h"
@@ -101,6 +104,23 @@ void CaptureSnapshot(v8::Isolate* isolate,
     s = FreeDiskBytes(request.dir, &free_disk, &io);
     if (!s.ok())
       return SetFailure(r, s, &io);
+    // Short of space: first take back what killed writers left (a capture
+    // cut off by the OOM killer, on a small volume that outlives the
+    // container), whatever its age: a temporary whose flock can be taken
+    // has no writer.
+    v8::HeapStatistics before;
+    isolate->GetHeapStatistics(&before);
+    const uint64_t needed = std::max<uint64_t>(
+        request.min_free_disk_bytes,
+        EstimateSnapshotBytes(before.used_heap_size(),
+                              request.heap_bytes_per_node));
+    if (free_disk < needed) {
+      RemoveStaleTemporaries(request.dir, request.name_template, 0,
+                             &r->removed);
+      s = FreeDiskBytes(request.dir, &free_disk, &io);
+      if (!s.ok())
+        return SetFailure(r, s, &io);
+    }
     if (free_disk < request.min_free_disk_bytes) {
       r->no_disk = true;
       return SetFailure(
@@ -166,8 +186,15 @@ void CaptureSnapshot(v8::Isolate* isolate,
     if (job->writer) {
       FileOutputStream stream(job->writer.get());
       snapshot->Serialize(&stream, v8::HeapSnapshot::kJSON);
-      if (!stream.status().ok())
+      if (!stream.status().ok()) {
+        // Out of space mid-write: ours is gone already (Abort); take back
+        // what dead writers left, so that the next capture may fit.
+        if (job->writer->error().error == ENOSPC) {
+          RemoveStaleTemporaries(request.dir, request.name_template, 0,
+                                 &r->removed);
+        }
         return SetFailure(r, stream.status(), &job->writer->error());
+      }
     }
     // The snapshot is released here, before the file is flushed.
   }

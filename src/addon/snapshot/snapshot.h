@@ -42,11 +42,12 @@ enum class SnapshotTrigger : uint8_t {
   kAnalysis,  // HeapDiff and findLeaks: a snapshot analysed in process
   // Not a snapshot: the signal found `leakguard profile <pid>`'s request
   // file in the directory, and JS samples allocations instead
-  // (lib/remote-profile.js). The result's path is the request file.
+  // (lib/remote-profile.js). The result carries the request's text.
   kProfile,
 };
-// The request file's name in the snapshot directory.
+// The request file's name in the snapshot directory, and its largest size.
 constexpr const char kProfileRequestName[] = "leakguard-profile.request";
+constexpr size_t kMaxProfileRequestBytes = 4096;
 const char* SnapshotTriggerName(SnapshotTrigger trigger);
 
 struct SnapshotRequest {
@@ -96,6 +97,7 @@ struct SnapshotResult {
   IoError io;            // when a syscall failed
   bool no_disk = false;  // kNoHeadroom because of minFreeDiskBytes
   std::string path;
+  std::string request_text;  // kProfile: the request file's content
   uint64_t bytes = 0;
   uint64_t nodes = 0;
   uint64_t edges = 0;

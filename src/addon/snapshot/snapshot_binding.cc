@@ -204,6 +204,7 @@ Napi::Value SnapshotStats(const Napi::CallbackInfo& info) {
       {"skipped", static_cast<double>(s.skipped)},
       {"signals", static_cast<double>(s.signals)},
       {"profileRequests", static_cast<double>(s.profile_requests)},
+      {"profileRequestsRefused", static_cast<double>(s.profile_refused)},
       {"signalWatchers", static_cast<double>(s.signal_watchers)},
   };
   for (const auto& n : numbers) {
@@ -316,6 +317,8 @@ napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
       .Num("headroomBytes", static_cast<double>(r.headroom_bytes))
       .Num("skipped", static_cast<double>(r.skipped))
       .Num("totalMs", r.total_ms);
+  if (r.request.trigger == SnapshotTrigger::kProfile)
+    o.Str("request", r.request_text);
   if (r.ok()) {
     o.Str("path", r.path)
         .Num("bytes", static_cast<double>(r.bytes))

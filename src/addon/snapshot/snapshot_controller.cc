@@ -2,7 +2,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <algorithm>
@@ -214,10 +217,16 @@ void SnapshotController::OnSignalFrom(SignalSide side) {
 
 // `leakguard profile <pid>` publishes its request file in the snapshot
 // directory, then sends the snapshot signal: the signal then means "sample
-// allocations" and no snapshot is taken (no pause, no cooldown spent). JS
-// reads and removes the file, so a later signal takes snapshots again.
-// Only the directory's owner can put a file there: enableSnapshots()
-// refuses directories that others can write, and symlinks.
+// allocations" and no snapshot is taken (no pause, no cooldown spent).
+//
+// The file is read here, on the thread that saw the signal, through the
+// checked directory's descriptor and never by path: O_NOFOLLOW |
+// O_NONBLOCK, then fstat must show a regular file of this user's (or
+// root's) of at most kMaxProfileRequestBytes; it is removed at once and
+// its text goes to JS (lib/remote-profile.js), which never opens it. In a
+// directory that others can write to (sticky, as /tmp) anyone could have
+// left it, so a request there is refused with one error and the signal
+// takes its snapshot (docs/security.md).
 bool SnapshotController::PostProfileRequest() {
   SnapshotResult result;
   {
@@ -226,19 +235,64 @@ bool SnapshotController::PostProfileRequest() {
       return false;
     result.request = config_.base;
   }
-  const std::string file = result.request.dir + "/" + kProfileRequestName;
+  const std::string& dir = result.request.dir;
+  DirectoryPolicy policy;
+  policy.create = false;
+  DirectoryInfo info;
+  IoError io;
+  int dfd = -1;
+  if (!OpenCheckedDirectory(dir, policy, &dfd, &info, &io).ok())
+    return false;  // the snapshot's own checks will say why
   struct stat st;
-  if (lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+  if (fstatat(dfd, kProfileRequestName, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    close(dfd);
     return false;
-  profile_requests_.fetch_add(1);
-  // One request in flight to JS: signals until it is delivered are
-  // counted, and neither queued again nor taken as snapshots.
-  if (profile_posted_.exchange(true))
-    return true;
+  }
   result.request.trigger = SnapshotTrigger::kProfile;
   result.request.id = 0;
   result.request.reason = SnapshotTriggerName(SnapshotTrigger::kProfile);
-  result.path = file;
+  result.path = dir + "/" + kProfileRequestName;
+  if (info.shared) {
+    close(dfd);
+    profile_refused_.fetch_add(1);
+    if (shared_request_reported_.exchange(true))
+      return false;
+    result.code = StatusCode::kInvalidArgument;
+    result.message =
+        "leakguard: ignored a profile request in " + dir +
+        ": other users can write to that directory, so anyone could have "
+        "left it. Signals there take snapshots; for `leakguard profile`, "
+        "use a directory only this user can write to (docs/security.md)";
+    PushResult(result);
+    uv_async_send(async_);
+    return false;
+  }
+  profile_requests_.fetch_add(1);
+  // One request in flight to JS: signals until it is delivered are
+  // counted, and neither queued again nor taken as snapshots; the file
+  // stays for the next signal.
+  if (profile_posted_.exchange(true)) {
+    close(dfd);
+    return true;
+  }
+  const Status s =
+      ReadGuardedFile(dfd, dir, kProfileRequestName, kThisUser,
+                      kMaxProfileRequestBytes, &result.request_text, nullptr,
+                      &io);
+  // Taken, or not a request: gone either way, so the next signal takes a
+  // snapshot again. Missing: another isolate took it (nothing to do).
+  if (io.error != ENOENT)
+    unlinkat(dfd, kProfileRequestName, 0);
+  close(dfd);
+  if (io.error == ENOENT) {
+    profile_posted_.store(false);
+    return true;
+  }
+  if (!s.ok()) {
+    result.code = s.code();
+    result.message = "leakguard: " + s.message() + "; not a profile request";
+    result.io = io;
+  }
   PushResult(result);
   uv_async_send(async_);
   return true;
@@ -537,6 +591,7 @@ SnapshotController::Stats SnapshotController::stats() const {
   s.skipped = gate_.total_skipped();
   s.signals = signals_seen_.load();
   s.profile_requests = profile_requests_.load();
+  s.profile_refused = profile_refused_.load();
   const int sig = signal_.load();
   s.signal_watchers = sig == 0 ? 0 : SnapshotRegistry::SignalWatchers(sig);
   {

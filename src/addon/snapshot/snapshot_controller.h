@@ -129,6 +129,7 @@ class SnapshotController {
     uint64_t skipped = 0;
     uint64_t signals = 0;
     uint64_t profile_requests = 0;  // signals that found a profile request
+    uint64_t profile_refused = 0;   // ... in a directory others can write
     int signal_watchers = 0;
     bool enabled = false;
     bool near_heap_limit_armed = false;
@@ -241,6 +242,10 @@ class SnapshotController {
   std::atomic<uint64_t> signals_seen_{0};
   std::atomic<uint64_t> profile_requests_{0};
   std::atomic<bool> profile_posted_{false};  // until Deliver hands it to JS
+  // Requests refused because the directory is shared, and whether that
+  // was reported (once per controller: the file may not be ours to remove).
+  std::atomic<uint64_t> profile_refused_{0};
+  std::atomic<bool> shared_request_reported_{false};
 
   // Configuration and the threshold state; the monitor thread reads and
   // updates the triggers under config_mutex_.

@@ -55,7 +55,8 @@ Status IoStatus(const char* syscall, const std::string& path, int err) {
                 std::string(syscall) + " '" + path + "': " + strerror(err));
 }
 
-// Inserts "-<seq>" before the extension.
+// Inserts "-<seq>" before the extension: ".heapsnapshot", or whatever
+// follows the last '.' ("report.html" -> "report-1.html").
 std::string WithSeq(const std::string& name, uint32_t seq) {
   if (seq == 0)
     return name;
@@ -67,6 +68,9 @@ std::string WithSeq(const std::string& name, uint32_t seq) {
     const size_t at = name.size() - strlen(kSnapshotExtension);
     return name.substr(0, at) + suffix + kSnapshotExtension;
   }
+  const size_t dot = name.rfind('.');
+  if (dot != std::string::npos && dot > 0)
+    return name.substr(0, dot) + suffix + name.substr(dot);
   return name + suffix;
 }
 
@@ -175,7 +179,9 @@ std::string ExpandNameTemplate(const std::string& t,
   return WithSeq(out, seq);
 }
 
-bool MatchesNameTemplate(const std::string& t, const std::string& name) {
+bool MatchesNameTemplate(const std::string& t,
+                         const std::string& name,
+                         const char* extension) {
   if (EndsWith(name, ".tmp"))
     return false;
   // Placeholders become '*'; glob metacharacters of the template itself
@@ -195,109 +201,19 @@ bool MatchesNameTemplate(const std::string& t, const std::string& name) {
     }
     pattern += c;
   }
-  if (!EndsWith(pattern, kSnapshotExtension))
-    pattern += kSnapshotExtension;
+  if (!EndsWith(pattern, extension))
+    pattern += extension;
   if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0)
     return true;
-  // The collision suffix: "<stem>-<n>.heapsnapshot".
-  const size_t at = pattern.size() - strlen(kSnapshotExtension);
+  // The collision suffix: "<stem>-<n><extension>".
+  const size_t at = pattern.size() - strlen(extension);
   const std::string with_seq =
-      pattern.substr(0, at) + "-[0-9]*" + kSnapshotExtension;
+      pattern.substr(0, at) + "-[0-9]*" + extension;
   return fnmatch(with_seq.c_str(), name.c_str(), 0) == 0;
 }
 
-Status MakeDirectories(const std::string& dir, IoError* error) {
-  if (dir.empty()) {
-    return Status(StatusCode::kInvalidArgument, "snapshot directory is empty");
-  }
-  struct stat st;
-  if (stat(dir.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode))
-      return Status::Ok();
-    SetError(error, "mkdir", dir, ENOTDIR);
-    return IoStatus("mkdir", dir, ENOTDIR);
-  }
-  // Create each missing component from the top, so that every directory
-  // we create gets mode 0700 and nothing else is touched.
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = dir.find('/', pos + 1);
-    const std::string part = dir.substr(0, pos);
-    if (part.empty() || part == "/")
-      continue;
-    if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
-      const int err = errno;
-      SetError(error, "mkdir", part, err);
-      return IoStatus("mkdir", part, err);
-    }
-  }
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    SetError(error, "mkdir", dir, ENOTDIR);
-    return IoStatus("mkdir", dir, ENOTDIR);
-  }
-  return Status::Ok();
-}
-
 Status OpenSnapshotDirectory(const std::string& dir, int* fd, IoError* error) {
-  *fd = -1;
-  Status s = MakeDirectories(dir, error);
-  if (!s.ok())
-    return s;
-  const int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dfd < 0) {
-    const int err = errno;
-    struct stat st;
-    if ((err == ELOOP || err == ENOTDIR) && lstat(dir.c_str(), &st) == 0 &&
-        S_ISLNK(st.st_mode)) {
-      char target[4096];
-      const ssize_t n = readlink(dir.c_str(), target, sizeof(target) - 1);
-      target[n > 0 ? n : 0] = '\0';
-      return Status(StatusCode::kInvalidArgument,
-                    "snapshot directory '" + dir + "' is a symbolic link (to '" +
-                        target +
-                        "'); leakguard does not follow links there. Pass the "
-                        "directory itself if that is where snapshots belong");
-    }
-    SetError(error, "open", dir, err);
-    return IoStatus("open", dir, err);
-  }
-  struct stat st;
-  if (fstat(dfd, &st) != 0) {
-    const int err = errno;
-    close(dfd);
-    SetError(error, "fstat", dir, err);
-    return IoStatus("fstat", dir, err);
-  }
-  if (st.st_uid != geteuid() && st.st_uid != 0) {
-    close(dfd);
-    return Status(StatusCode::kInvalidArgument,
-                  "snapshot directory '" + dir + "' belongs to uid " +
-                      std::to_string(st.st_uid) + ", not to this process's user (uid " +
-                      std::to_string(geteuid()) +
-                      "): its owner could read or replace the snapshots. Use a "
-                      "directory of this user's (leakguard creates a missing one "
-                      "with mode 0700)");
-  }
-  // Writable by others: the world, or a group that is not this user's own
-  // (with user private groups, umask 002 makes every directory 0775, and
-  // that group has no one else in it). The sticky bit, as on /tmp, keeps
-  // others from removing or renaming our files.
-  const bool others_write =
-      (st.st_mode & S_IWOTH) != 0 ||
-      ((st.st_mode & S_IWGRP) != 0 && st.st_gid != getegid());
-  if (others_write && (st.st_mode & S_ISVTX) == 0) {
-    close(dfd);
-    char mode[8];
-    snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status(StatusCode::kInvalidArgument,
-                  "snapshot directory '" + dir + "' is writable by " +
-                      ((st.st_mode & S_IWOTH) != 0 ? "everyone" : "group " + std::to_string(st.st_gid)) +
-                      " (mode " + mode +
-                      ") without the sticky bit: another user could swap files in "
-                      "it. chmod go-w it, or use a directory of this user's");
-  }
-  *fd = dfd;
-  return Status::Ok();
+  return OpenCheckedDirectory(dir, DirectoryPolicy(), fd, nullptr, error);
 }
 
 Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error) {
@@ -332,7 +248,13 @@ Status AtomicFileWriter::Fail(const char* syscall,
 }
 
 Status AtomicFileWriter::Open(const std::string& dir, const std::string& name) {
-  Status s = OpenSnapshotDirectory(dir, &dir_fd_, &error_);
+  return Open(dir, name, DirectoryPolicy());
+}
+
+Status AtomicFileWriter::Open(const std::string& dir,
+                              const std::string& name,
+                              const DirectoryPolicy& policy) {
+  Status s = OpenCheckedDirectory(dir, policy, &dir_fd_, nullptr, &error_);
   if (!s.ok())
     return s;
   dir_ = dir;
@@ -340,24 +262,42 @@ Status AtomicFileWriter::Open(const std::string& dir, const std::string& name) {
   for (int seq = 0; seq < kMaxSeq; seq++) {
     const std::string candidate = WithSeq(name, seq);
     struct stat st;
-    if (fstatat(dir_fd_, candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+    // A name in use is skipped, unless it is the one to replace.
+    if (mode_ == PublishMode::kNextFreeName &&
+        fstatat(dir_fd_, candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
       continue;
+    }
     const std::string tmp = candidate + ".tmp";
     const int fd = openat(dir_fd_, tmp.c_str(),
                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                           0600);
-    if (fd >= 0) {
-      // Held until the file is closed: RemoveStaleTemporaries leaves a
-      // locked .tmp alone, and a dead writer's lock is gone.
-      flock(fd, LOCK_EX | LOCK_NB);
+    if (fd < 0) {
+      if (errno == EEXIST)
+        continue;  // another writer's: never ours to remove
+      return Fail("open", Join(dir, tmp), errno);
+    }
+    // Held until the file is closed: RemoveStaleTemporaries leaves a
+    // locked .tmp alone, and a dead writer's lock is gone. Between
+    // openat and flock the file is unlocked; a reclaimer that removed it
+    // in that instant leaves it with no link, and we take another name.
+    flock(fd, LOCK_EX | LOCK_NB);
+    if (fstat(fd, &st) != 0 || st.st_nlink == 0) {
+      close(fd);
+      continue;
+    }
+    if (owner_uid_ >= 0 && fchown(fd, static_cast<uid_t>(owner_uid_),
+                                  static_cast<gid_t>(owner_gid_)) != 0) {
+      const int err = errno;
       fd_ = fd;
-      path_ = Join(dir, candidate);
       tmp_name_ = tmp;
       tmp_path_ = Join(dir, tmp);
-      return Status::Ok();
+      return Fail("fchown", tmp_path_, err);
     }
-    if (errno != EEXIST)
-      return Fail("open", Join(dir, tmp), errno);
+    fd_ = fd;
+    path_ = Join(dir, mode_ == PublishMode::kNextFreeName ? candidate : name);
+    tmp_name_ = tmp;
+    tmp_path_ = Join(dir, tmp);
+    return Status::Ok();
   }
   return Fail("open", Join(dir, name) + ".tmp", EEXIST);
 }
@@ -404,24 +344,39 @@ Status AtomicFileWriter::Publish() {
   if (tmp_path_.empty() || fd_ >= 0 || dir_fd_ < 0)
     return Fail("link", tmp_path_, EBADF);
   std::string target = name_;
-  for (int seq = 1;; seq++) {
-    if (linkat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str(), 0) == 0) {
-      unlinkat(dir_fd_, tmp_name_.c_str(), 0);
-      break;
+  if (mode_ == PublishMode::kReplace) {
+    if (renameat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str()) != 0)
+      return Fail("rename", Join(dir_, target), errno);
+  } else {
+    for (int seq = 1;; seq++) {
+      if (linkat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str(), 0) ==
+          0) {
+        unlinkat(dir_fd_, tmp_name_.c_str(), 0);
+        break;
+      }
+      const int err = errno;
+      if (err == EEXIST && mode_ == PublishMode::kNextFreeName &&
+          seq < kMaxSeq) {
+        target = WithSeq(name_, seq);
+        continue;
+      }
+      if (err != EEXIST && (err == EPERM || err == ENOTSUP ||
+                            err == EOPNOTSUPP || err == EMLINK ||
+                            err == ENOSYS)) {
+        // No hard links here (some FUSE, vfat): rename, which replaces;
+        // a name taken meanwhile is lost to it, which these file systems
+        // leave no way to avoid.
+        if (mode_ == PublishMode::kNoReplace) {
+          struct stat st;
+          if (fstatat(dir_fd_, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+            return Fail("link", Join(dir_, target), EEXIST);
+        }
+        if (renameat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str()) != 0)
+          return Fail("rename", Join(dir_, target), errno);
+        break;
+      }
+      return Fail("link", Join(dir_, target), err);
     }
-    const int err = errno;
-    if (err == EEXIST && seq < kMaxSeq) {
-      target = WithSeq(name_, seq);
-      continue;
-    }
-    if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK ||
-        err == ENOSYS) {
-      // No hard links here (some FUSE, vfat): rename, which replaces.
-      if (renameat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str()) != 0)
-        return Fail("rename", Join(dir_, target), errno);
-      break;
-    }
-    return Fail("link", Join(dir_, target), err);
   }
   path_ = Join(dir_, target);
   published_ = true;
@@ -489,7 +444,8 @@ Status ApplyRetention(const std::string& dir,
                       const std::string& name_template,
                       size_t max_files,
                       std::vector<std::string>* removed,
-                      IoError* error) {
+                      IoError* error,
+                      const char* extension) {
   if (max_files == 0)
     return Status::Ok();
   DirectoryScan scan;
@@ -504,7 +460,7 @@ Status ApplyRetention(const std::string& dir,
   std::vector<Entry> ours;
   while (struct dirent* e = readdir(scan.dir)) {
     const std::string name = e->d_name;
-    if (!MatchesNameTemplate(name_template, name))
+    if (!MatchesNameTemplate(name_template, name, extension))
       continue;
     struct stat st;
     if (fstatat(scan.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
@@ -545,7 +501,8 @@ Status ApplyRetention(const std::string& dir,
 void RemoveStaleTemporaries(const std::string& dir,
                             const std::string& name_template,
                             int64_t min_age_s,
-                            std::vector<std::string>* removed) {
+                            std::vector<std::string>* removed,
+                            const char* extension) {
   DirectoryScan scan;
   if (scan.Open(dir) != 0)
     return;
@@ -557,7 +514,8 @@ void RemoveStaleTemporaries(const std::string& dir,
     const std::string name = e->d_name;
     if (!EndsWith(name, suffix) ||
         !MatchesNameTemplate(name_template,
-                             name.substr(0, name.size() - suffix_len))) {
+                             name.substr(0, name.size() - suffix_len),
+                             extension)) {
       continue;
     }
     struct stat st;

@@ -17,15 +17,9 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/capture/checked_directory.h"
 
 namespace leakguard {
-
-// The system call that failed and what it was given.
-struct IoError {
-  int error = 0;        // errno value (positive), 0 when nothing failed
-  std::string syscall;  // "open", "write", "fsync", "link", "rename", ...
-  std::string path;
-};
 
 // What a snapshot file name is made of.
 struct SnapshotNameParts {
@@ -55,8 +49,10 @@ std::string ExpandNameTemplate(const std::string& name_template,
 // True when `file_name` could have been produced by ExpandNameTemplate
 // with this template (placeholders match anything, plus an optional
 // sequence suffix). Retention only ever touches such files.
+// `extension` is what a name of this kind ends in (".html" for reports).
 bool MatchesNameTemplate(const std::string& name_template,
-                         const std::string& file_name);
+                         const std::string& file_name,
+                         const char* extension = kSnapshotExtension);
 
 // ISO 8601 basic format in UTC, which sorts and never needs quoting in a
 // file name: "20261123T192744.123Z".
@@ -65,12 +61,9 @@ std::string FormatIsoTime(int64_t unix_ms);
 // Keeps [A-Za-z0-9_-] and at most 64 characters; "" becomes "snapshot".
 std::string SanitizeReason(const std::string& reason);
 
-// Creates `dir` and its missing parents with mode 0700. Existing
-// directories are left as they are.
-Status MakeDirectories(const std::string& dir, IoError* error);
-
-// Opens `dir` for snapshot files (creating it, and missing parents, with
-// mode 0700), refusing a directory that could redirect or expose them: a
+// OpenCheckedDirectory with the default policy: opens `dir` for this
+// process's files (creating it, and missing parents, with mode 0700),
+// refusing a directory that could redirect or expose them: a
 // symbolic link (never followed: O_NOFOLLOW), one owned by another user
 // (root excepted), one writable by others or by a group other than this
 // user's own, without the sticky bit. A refusal is kInvalidArgument saying why and what to do; a failed
@@ -83,12 +76,22 @@ Status OpenSnapshotDirectory(const std::string& dir, int* fd, IoError* error);
 // its nearest existing parent).
 Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error);
 
+// How AtomicFileWriter::Publish treats a final name that exists.
+enum class PublishMode {
+  kNextFreeName,  // "-1", "-2", ... before the extension (snapshots)
+  kReplace,       // rename() over it: a name the user chose (report -o)
+  kNoReplace,     // fail with EEXIST (a profile request: one at a time)
+};
+
 // Writes a file so that it either appears complete under its final name or
-// not at all: the data goes to "<name>.tmp" (created with O_EXCL, mode
-// 0600), is flushed with fsync, and is then linked under the final name
-// (link() refuses to replace an existing file; rename() is the fallback on
-// file systems without hard links). Any failure, and destruction before
-// Publish(), removes the temporary file.
+// not at all: the data goes to "<name>.tmp" (created with O_EXCL and
+// O_NOFOLLOW, mode 0600, relative to the checked directory's descriptor),
+// every byte is written, it is flushed with fsync, and it is then linked
+// under the final name (link() refuses to replace an existing file;
+// rename() replaces, and is the fallback on file systems without hard
+// links). Any failure, and destruction before Publish(), removes the
+// temporary file; a temporary that exists already is another writer's and
+// is never touched.
 class AtomicFileWriter {
  public:
   AtomicFileWriter() = default;
@@ -99,6 +102,10 @@ class AtomicFileWriter {
   // Creates the directory if needed and opens the temporary file. When
   // `name` or its temporary already exists, "-1", "-2", ... are tried.
   Status Open(const std::string& dir, const std::string& name);
+  // The same, in a directory checked by `policy` (OpenCheckedDirectory).
+  Status Open(const std::string& dir,
+              const std::string& name,
+              const DirectoryPolicy& policy);
   // Writes everything, retrying partial writes and EINTR.
   Status Write(const char* data, size_t size);
   // fsync and close.
@@ -111,6 +118,15 @@ class AtomicFileWriter {
   // Test hook: Write fails with ENOSPC once this many bytes are written,
   // the way a full disk does. 0 disables it.
   void set_fail_after_bytes(uint64_t bytes) { fail_after_bytes_ = bytes; }
+  // Before Open.
+  void set_mode(PublishMode mode) { mode_ = mode; }
+  // Before Open: the file is given to this user and group through its own
+  // descriptor (fchown), never by path: root's CLI writing a request that
+  // the service, running as that user, must read.
+  void set_owner(int64_t uid, int64_t gid) {
+    owner_uid_ = uid;
+    owner_gid_ = gid;
+  }
 
   const std::string& path() const { return path_; }  // final path
   const std::string& tmp_path() const { return tmp_path_; }
@@ -131,6 +147,9 @@ class AtomicFileWriter {
   int fd_ = -1;
   uint64_t bytes_written_ = 0;
   uint64_t fail_after_bytes_ = 0;
+  PublishMode mode_ = PublishMode::kNextFreeName;
+  int64_t owner_uid_ = -1;
+  int64_t owner_gid_ = -1;
   bool published_ = false;
   IoError error_;
 };
@@ -147,19 +166,24 @@ Status ApplyRetention(const std::string& dir,
                       const std::string& name_template,
                       size_t max_files,
                       std::vector<std::string>* removed,
-                      IoError* error);
+                      IoError* error,
+                      const char* extension = kSnapshotExtension);
 
 // Removes temporary files of ours that no writer holds any more: in `dir`,
 // "<name>.tmp" where <name> matches `name_template`, a regular file owned
 // by this user, last modified at least `min_age_s` ago, and not locked by
 // a live AtomicFileWriter (each holds flock(LOCK_EX) on its file while it
 // writes; a writer that died, even by SIGKILL or the OOM killer, holds
-// nothing). Errors on single files are skipped: the next pass tries again.
+// nothing). `min_age_s` may be 0 (when the disk is short of space): a
+// writer checks its file still has a link after taking the lock, so one
+// removed between its open and its lock only costs it another name.
+// Errors on single files are skipped: the next pass tries again.
 // Removed paths are appended to `removed`.
 void RemoveStaleTemporaries(const std::string& dir,
                             const std::string& name_template,
                             int64_t min_age_s,
-                            std::vector<std::string>* removed);
+                            std::vector<std::string>* removed,
+                            const char* extension = kSnapshotExtension);
 
 }  // namespace leakguard
 
