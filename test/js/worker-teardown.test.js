@@ -35,6 +35,16 @@ test('a worker terminated while it is still loading leakguard', async () => {
   assertSurvived(r);
 });
 
+test('workers terminated inside enableSnapshots()/disableSnapshots() loops never hang teardown ' +
+  '(2 x 300 in a row)', async () => {
+  // Before the fix, the monitor thread lost its wake-up about once in
+  // 400-900 terminations and the teardown joined it forever (a timeout
+  // here). Two children at once, as CI's two cores are shared.
+  const runs = await Promise.all([0, 1].map(() =>
+    runNode({ file: CHILD, args: ['snapshotChurn', '300'], timeoutMs: 240000 })));
+  for (const r of runs) assertSurvived(r);
+});
+
 test('a worker terminated inside a synchronous loop of API calls', async () => {
   // 20 rounds of six loops; before the fix, the start() loop alone aborted
   // the process within the first rounds on Node 20 and 24.

@@ -52,7 +52,6 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
   stopping_.store(false);
   last_sample_ns_ = 0;
   watched_signal_ = 0;
-  signal_closing_ = false;
   // A new detector per start: samples from before a stop() would bridge a
   // gap the detector cannot see. The thread is not running yet, so no lock
   // is needed for detector_ itself.
@@ -154,6 +153,8 @@ void MonitorThread::ThreadMain(void* arg) {
   pthread_setname_np(pthread_self(), "leakguard");
 #endif
   self->SampleRss();
+  uv_signal_init(&self->loop_, &self->signal_);
+  self->signal_.data = self;
   self->WatchSignal(false);
   uv_run(&self->loop_, UV_RUN_DEFAULT);
 }
@@ -167,6 +168,7 @@ void MonitorThread::OnWake(uv_async_t* handle) {
   if (self->stopping_.load()) {
     uv_close(reinterpret_cast<uv_handle_t*>(&self->wake_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&self->timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->signal_), nullptr);
   }
 }
 
@@ -331,38 +333,31 @@ void MonitorThread::SetSnapshotController(SnapshotController* c) {
     uv_async_send(&wake_);
 }
 
+// The handle is initialized once per thread (ThreadMain) and only started,
+// moved and stopped after that; it is closed once, when the thread stops.
+// Closing it and initializing it again on every change of the snapshot
+// signal, as this did before, lost the loop's async handles now and then
+// when a worker churned through enableSnapshots()/disableSnapshots(): the
+// thread then slept through the wake-up of Stop() and the worker's
+// teardown joined it forever (bench/worker-terminate.js measures it).
 void MonitorThread::WatchSignal(bool stopping) {
   SnapshotController* s = snapshots_.load();
   const int want = stopping || s == nullptr ? 0 : s->watched_signal();
   if (want == watched_signal_)
     return;
-  if (signal_closing_)
-    return;  // OnSignalClosed looks again
-  if (watched_signal_ != 0) {
-    // The handle is reused only after its close callback has run.
-    CloseSignal();
+  if (want == 0) {
+    uv_signal_stop(&signal_);
+    watched_signal_ = 0;
     return;
   }
-  if (want == 0)
-    return;
-  uv_signal_init(&loop_, &signal_);
-  signal_.data = this;
+  // uv_signal_start moves an active handle to the new signal.
   if (uv_signal_start(&signal_, OnSignal, want) == 0) {
     watched_signal_ = want;
     s->OnMonitorWatching();
   } else {
-    CloseSignal();
+    uv_signal_stop(&signal_);
+    watched_signal_ = 0;
   }
-}
-
-void MonitorThread::CloseSignal() {
-  signal_closing_ = true;
-  watched_signal_ = 0;
-  uv_close(reinterpret_cast<uv_handle_t*>(&signal_), [](uv_handle_t* h) {
-    MonitorThread* self = static_cast<MonitorThread*>(h->data);
-    self->signal_closing_ = false;
-    self->WatchSignal(self->stopping_.load());
-  });
 }
 
 void MonitorThread::OnSignal(uv_signal_t* handle, int signum) {

@@ -153,7 +153,6 @@ class MonitorThread {
   // Starts, moves or stops signal_ to match the snapshot controller.
   void WatchSignal(bool stopping);
   static void OnSignal(uv_signal_t* handle, int signum);
-  void CloseSignal();
 
   RingBuffer<GcRecord>* const ring_;
   EventQueue<OutEvent>* const outbox_;
@@ -169,7 +168,6 @@ class MonitorThread {
   // the kernel picks) writes to a pipe that each watching loop reads.
   uv_signal_t signal_;
   int watched_signal_ = 0;       // monitor thread only; 0 when none
-  bool signal_closing_ = false;  // monitor thread only
   std::atomic<SnapshotController*> snapshots_{nullptr};
   uv_thread_t thread_;
   bool running_ = false;  // main thread only
