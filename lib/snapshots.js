@@ -217,7 +217,20 @@ class Snapshots {
   // Never throws and never rejects: a failing sink is an 'error' (or a
   // warning) and the file stays where it is.
   async #runSink(config, info) {
-    const stream = fs.createReadStream(info.path);
+    // Opened by the file layer (the checked directory, never a link or a
+    // FIFO in its place), streamed from that descriptor.
+    let stream;
+    try {
+      stream = fs.createReadStream(null, {
+        fd: binding.openFile(path.dirname(info.path), path.basename(info.path),
+          { role: 'snapshot directory' }),
+      });
+    } catch (cause) {
+      this.#guard.reportError(makeError('ERR_LEAKGUARD_SINK',
+        `leakguard: snapshot sink: cannot open ${info.path}: ${cause.message}`,
+        { cause, path: info.path }), 'sink');
+      return;
+    }
     stream.on('error', () => {});  // reported through the sink's rejection
     try {
       await config.sink({ path: info.path, stream, info });
@@ -232,7 +245,12 @@ class Snapshots {
       stream.destroy();
     }
     if (!config.keepAfterSink) {
-      fs.promises.unlink(info.path).catch(() => {});
+      try {
+        binding.removeFile(path.dirname(info.path), path.basename(info.path),
+          { role: 'snapshot directory' });
+      } catch {
+        // gone already, or the directory changed: nothing of ours to remove
+      }
     }
   }
 }

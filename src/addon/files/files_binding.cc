@@ -287,6 +287,41 @@ napi_value ReadFile(napi_env env, napi_callback_info cbinfo) {
       .Done();
 }
 
+// openFile(dir, name, { role, fileUid? }) -> a file descriptor, open for
+// reading, of `name` in the checked directory: O_NOFOLLOW | O_NONBLOCK,
+// then fstat must show a regular file of fileUid's (default this user's).
+// For a stream of a large file of ours (the snapshot a sink uploads); the
+// caller closes it.
+napi_value OpenFile(napi_env env, napi_callback_info cbinfo) {
+  Call call;
+  if (!ReadCall(
+          env, cbinfo, "openFile(dir, name, options)", &call, nullptr, 0)) {
+    return nullptr;
+  }
+  int64_t file_uid = kThisUser;
+  if (!GetId(env, call.options, "fileUid", &file_uid)) {
+    ThrowAssertion(env, "openFile: fileUid must be a uid");
+    return nullptr;
+  }
+  call.policy.create = false;
+  int dfd = -1;
+  IoError io;
+  Status s = OpenCheckedDirectory(call.dir, call.policy, &dfd, nullptr, &io);
+  if (!s.ok())
+    return Fail(env, s, io);
+  int fd = -1;
+  s = OpenGuardedFile(dfd, call.dir, call.name, file_uid, &fd, &io);
+  close(dfd);
+  if (!s.ok())
+    return Fail(env, s, io);
+  napi_value out = nullptr;
+  if (napi_create_int32(env, fd, &out) != napi_ok) {
+    close(fd);
+    return nullptr;
+  }
+  return out;
+}
+
 // removeFile(dir, name, { role, ownerUid?, ownerGid? }) -> true when it
 // was removed, false when it was not there. unlinkat through the checked
 // directory: a link is removed, never followed.
@@ -430,6 +465,7 @@ napi_value Export(napi_env env,
 bool InitFileBindings(napi_env env, napi_value exports) {
   return Export(env, exports, "writeFile", WriteFile) != nullptr &&
          Export(env, exports, "readFile", ReadFile) != nullptr &&
+         Export(env, exports, "openFile", OpenFile) != nullptr &&
          Export(env, exports, "removeFile", RemoveFile) != nullptr &&
          Export(env, exports, "pruneFiles", PruneFiles) != nullptr &&
          Export(env, exports, "checkDirectory", CheckDirectory) != nullptr;

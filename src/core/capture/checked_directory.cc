@@ -163,26 +163,25 @@ Status OpenCheckedDirectory(const std::string& dir,
   return Status::Ok();
 }
 
-Status ReadGuardedFile(int dir_fd,
+Status OpenGuardedFile(int dir_fd,
                        const std::string& dir,
                        const std::string& name,
                        int64_t owner_uid,
-                       size_t max_bytes,
-                       std::string* out,
-                       int64_t* mtime_ms,
-                       IoError* error) {
-  out->clear();
+                       int* fd,
+                       IoError* error,
+                       struct stat* st_out) {
+  *fd = -1;
   const std::string path = Join(dir, name);
   if (name.empty() || name.find('/') != std::string::npos || name == "." ||
       name == "..") {
     return Status(StatusCode::kInvalidArgument,
                   "'" + name + "' is not a file name in " + dir);
   }
-  const int fd =
+  const int f =
       openat(dir_fd,
              name.c_str(),
              O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
+  if (f < 0) {
     const int err = errno;
     if (err == ELOOP) {
       return Status(StatusCode::kInvalidArgument,
@@ -192,9 +191,9 @@ Status ReadGuardedFile(int dir_fd,
     return IoStatus("open", path, err);
   }
   struct stat st;
-  if (fstat(fd, &st) != 0) {
+  if (fstat(f, &st) != 0) {
     const int err = errno;
-    close(fd);
+    close(f);
     SetError(error, "fstat", path, err);
     return IoStatus("fstat", path, err);
   }
@@ -205,12 +204,37 @@ Status ReadGuardedFile(int dir_fd,
   } else if (static_cast<int64_t>(st.st_uid) != owner && st.st_uid != 0) {
     why = "belongs to uid " + std::to_string(st.st_uid) + ", not to uid " +
           std::to_string(owner) + " or root";
-  } else if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    why = "is larger than " + std::to_string(max_bytes) + " bytes";
   }
   if (!why.empty()) {
-    close(fd);
+    close(f);
     return Status(StatusCode::kInvalidArgument, path + " " + why);
+  }
+  if (st_out != nullptr)
+    *st_out = st;
+  *fd = f;
+  return Status::Ok();
+}
+
+Status ReadGuardedFile(int dir_fd,
+                       const std::string& dir,
+                       const std::string& name,
+                       int64_t owner_uid,
+                       size_t max_bytes,
+                       std::string* out,
+                       int64_t* mtime_ms,
+                       IoError* error) {
+  out->clear();
+  const std::string path = Join(dir, name);
+  int fd = -1;
+  struct stat st;
+  Status s = OpenGuardedFile(dir_fd, dir, name, owner_uid, &fd, error, &st);
+  if (!s.ok())
+    return s;
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    close(fd);
+    return Status(
+        StatusCode::kInvalidArgument,
+        path + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
   if (mtime_ms != nullptr) {
     *mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 +

@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <string>
 
+#include <sys/stat.h>
+
 #include "core/base/status.h"
 
 namespace leakguard {
@@ -77,6 +79,19 @@ Status OpenCheckedDirectory(const std::string& dir,
                             int* fd,
                             DirectoryInfo* info,
                             IoError* error);
+
+// Opens `name` in the checked directory `dir_fd` for reading: O_RDONLY |
+// O_NOFOLLOW | O_NONBLOCK, then fstat() must show a regular file owned by
+// `owner_uid` (kThisUser: this process's user; root is always accepted).
+// A file that is not acceptable is kInvalidArgument saying why; a missing
+// one kIoError with error->error == ENOENT. The caller closes *fd.
+Status OpenGuardedFile(int dir_fd,
+                       const std::string& dir,
+                       const std::string& name,
+                       int64_t owner_uid,
+                       int* fd,
+                       IoError* error,
+                       struct stat* st = nullptr);
 
 // Reads the whole of `name` in the checked directory `dir_fd` (`dir` is
 // for messages): opened O_RDONLY | O_NOFOLLOW | O_NONBLOCK, then fstat()
