@@ -432,6 +432,8 @@ declare namespace leakguard {
     signals: number;
     /** Signals that found a `leakguard profile` request (no snapshot taken). */
     profileRequests: number;
+    /** Profile requests ignored because others can write to the directory (docs/security.md). */
+    profileRequestsRefused: number;
     signalWatchers: number;
     enabled: boolean;
     nearHeapLimitArmed: boolean;

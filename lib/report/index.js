@@ -168,9 +168,9 @@ function buildHtml({ timeline = null, analysis = null, profile = null, generated
 // sticky bit), a .tmp of mode 0600 written whole, flushed and renamed over
 // `file`; nothing partial is left on any failure. Synchronous, so that a
 // worker's termination or process.exit() cannot leave it half done.
-function publishHtml(file, html, create = false) {
+function publishHtml(file, html) {
   return binding.writeFile(path.dirname(file), path.basename(file), html,
-    { role: 'report directory', create, mode: 'replace' });
+    { role: 'report directory', create: false, mode: 'replace' });
 }
 
 // Writes the report to `file`.

@@ -86,6 +86,21 @@ function startService(dir, uid, env = {}) {
   });
 }
 
+// A scratch tree: `dir` the service user's own 0700 directory, and
+// `secret` a root-only file in a root-only directory beside it (what an
+// attacker would have root hand over or print).
+function serviceTree(secretText) {
+  const top = tempDir();
+  const dir = path.join(top, 'dumps');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  fs.chownSync(dir, SERVICE, SERVICE);
+  const vault = path.join(top, 'vault');
+  fs.mkdirSync(vault, { mode: 0o700 });
+  const secret = path.join(vault, 'secret');
+  fs.writeFileSync(secret, secretText, { mode: 0o600 });
+  return { top, dir, secret };
+}
+
 function cli(args, opts = {}) {
   return runNode({ file: CLI, args, timeoutMs: 90000, ...opts });
 }
@@ -94,15 +109,8 @@ function cli(args, opts = {}) {
 
 test('F01: root\'s `leakguard profile` never chowns by path, whatever the service user swaps in',
   { skip: NEEDS_ROOT }, async () => {
-    const top = tempDir();
-    const dir = path.join(top, 'dumps');
-    fs.mkdirSync(dir, { mode: 0o700 });
-    fs.chownSync(dir, SERVICE, SERVICE);
     // Root's own secret, which the swap would hand to the service user.
-    const vault = path.join(top, 'vault');
-    fs.mkdirSync(vault, { mode: 0o700 });
-    const victim = path.join(vault, 'secret');
-    fs.writeFileSync(victim, 'root only\n', { mode: 0o600 });
+    const { top, dir, secret: victim } = serviceTree('root only\n');
     const service = startService(dir, SERVICE);
     const attacker = startChild(['python3', ATTACKER, 'request-symlink', dir, victim, '120'],
       { uid: SERVICE });
@@ -129,10 +137,7 @@ test('F01: root\'s `leakguard profile` never chowns by path, whatever the servic
 // reaches it (given by descriptor), and the files come back.
 test('root\'s `leakguard profile` against a service of another user works without chown by path',
   { skip: NEEDS_ROOT }, async () => {
-    const top = tempDir();
-    const dir = path.join(top, 'dumps');
-    fs.mkdirSync(dir, { mode: 0o700 });
-    fs.chownSync(dir, SERVICE, SERVICE);
+    const { top, dir } = serviceTree('');
     const service = startService(dir, SERVICE);
     try {
       await service.ready;
@@ -492,14 +497,7 @@ test('a dead writer\'s partial snapshot is taken back when the disk is short, wh
 for (const kind of ['symlink', 'fifo']) {
   test(`F10: root's CLI reads the service's error file only as that user's regular file (a ${kind} planted)`,
     { skip: NEEDS_ROOT }, async () => {
-      const top = tempDir();
-      const dir = path.join(top, 'dumps');
-      fs.mkdirSync(dir, { mode: 0o700 });
-      fs.chownSync(dir, SERVICE, SERVICE);
-      const vault = path.join(top, 'vault');
-      fs.mkdirSync(vault, { mode: 0o700 });
-      const secret = path.join(vault, 'shadow');
-      fs.writeFileSync(secret, 'ROOT-ONLY-SECRET\n', { mode: 0o600 });
+      const { top, dir, secret } = serviceTree('ROOT-ONLY-SECRET\n');
       const service = startService(dir, SERVICE);
       await service.ready;
       const attacker = startChild(['python3', ATTACKER, 'error-file', dir, String(service.child.pid),

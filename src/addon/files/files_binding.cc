@@ -145,6 +145,31 @@ napi_value Fail(napi_env env, const Status& s, const IoError& io) {
   return nullptr;
 }
 
+// The call's directory, opened and checked by its policy but never
+// created (writeFile and checkDirectory create it); closed with the scope.
+struct CheckedDir {
+  int fd = -1;
+  IoError io;
+  Status status;
+  explicit CheckedDir(Call* call) {
+    call->policy.create = false;
+    status = OpenCheckedDirectory(call->dir, call->policy, &fd, nullptr, &io);
+  }
+  ~CheckedDir() {
+    if (fd >= 0)
+      close(fd);
+  }
+  CheckedDir(const CheckedDir&) = delete;
+  CheckedDir& operator=(const CheckedDir&) = delete;
+  bool missing() const { return !status.ok() && io.error == ENOENT; }
+};
+
+napi_value Null(napi_env env) {
+  napi_value v = nullptr;
+  napi_get_null(env, &v);
+  return v;
+}
+
 // The bytes of a string (UTF-8) or of a Uint8Array/Buffer.
 bool GetData(napi_env env,
              napi_value v,
@@ -303,15 +328,13 @@ napi_value OpenFile(napi_env env, napi_callback_info cbinfo) {
     ThrowAssertion(env, "openFile: fileUid must be a uid");
     return nullptr;
   }
-  call.policy.create = false;
-  int dfd = -1;
-  IoError io;
-  Status s = OpenCheckedDirectory(call.dir, call.policy, &dfd, nullptr, &io);
-  if (!s.ok())
-    return Fail(env, s, io);
+  CheckedDir d(&call);
+  if (!d.status.ok())
+    return Fail(env, d.status, d.io);
   int fd = -1;
-  s = OpenGuardedFile(dfd, call.dir, call.name, file_uid, &fd, &io);
-  close(dfd);
+  IoError io;
+  const Status s =
+      OpenGuardedFile(d.fd, call.dir, call.name, file_uid, &fd, &io);
   if (!s.ok())
     return Fail(env, s, io);
   napi_value out = nullptr;
@@ -331,29 +354,23 @@ napi_value RemoveFile(napi_env env, napi_callback_info cbinfo) {
           env, cbinfo, "removeFile(dir, name, options)", &call, nullptr, 0)) {
     return nullptr;
   }
-  call.policy.create = false;
-  int dfd = -1;
-  IoError io;
-  Status s = OpenCheckedDirectory(call.dir, call.policy, &dfd, nullptr, &io);
-  napi_value result = nullptr;
-  if (!s.ok()) {
-    if (io.error != ENOENT)
-      return Fail(env, s, io);
-    napi_get_boolean(env, false, &result);
-    return result;
+  CheckedDir d(&call);
+  if (!d.status.ok()) {
+    if (!d.missing())
+      return Fail(env, d.status, d.io);
+    napi_value no = nullptr;
+    napi_get_boolean(env, false, &no);
+    return no;
   }
-  const bool removed = unlinkat(dfd, call.name.c_str(), 0) == 0;
+  const bool removed = unlinkat(d.fd, call.name.c_str(), 0) == 0;
   const int err = errno;
-  close(dfd);
   if (!removed && err != ENOENT) {
-    io.error = err;
-    io.syscall = "unlink";
-    io.path = call.dir + "/" + call.name;
-    return Fail(env,
-                Status(StatusCode::kIoError,
-                       "unlink '" + io.path + "': " + strerror(err)),
-                io);
+    IoError io;
+    const Status s =
+        IoFailure(&io, "unlink", JoinPath(call.dir, call.name), err);
+    return Fail(env, s, io);
   }
+  napi_value result = nullptr;
   napi_get_boolean(env, removed, &result);
   return result;
 }
@@ -385,20 +402,19 @@ napi_value PruneFiles(napi_env env, napi_callback_info cbinfo) {
   }
   // The directory is checked first (retention and the temporaries' scan
   // then open it again, each by O_NOFOLLOW).
-  call.policy.create = false;
-  int dfd = -1;
-  IoError io;
-  Status s = OpenCheckedDirectory(call.dir, call.policy, &dfd, nullptr, &io);
-  if (!s.ok())
-    return Fail(env, s, io);
-  close(dfd);
+  {
+    CheckedDir d(&call);
+    if (!d.status.ok())
+      return Fail(env, d.status, d.io);
+  }
   std::vector<std::string> removed;
-  s = ApplyRetention(call.dir,
-                     call.name,
-                     static_cast<size_t>(max_files),
-                     &removed,
-                     &io,
-                     extension.c_str());
+  IoError io;
+  const Status s = ApplyRetention(call.dir,
+                                  call.name,
+                                  static_cast<size_t>(max_files),
+                                  &removed,
+                                  &io,
+                                  extension.c_str());
   RemoveStaleTemporaries(call.dir, call.name, 0, &removed, extension.c_str());
   if (!s.ok())
     return Fail(env, s, io);
@@ -439,11 +455,8 @@ napi_value CheckDirectory(napi_env env, napi_callback_info cbinfo) {
       OpenCheckedDirectory(call.dir, call.policy, &dfd, nullptr, &io);
   if (dfd >= 0)
     close(dfd);
-  if (s.ok()) {
-    napi_value null_value = nullptr;
-    napi_get_null(env, &null_value);
-    return null_value;
-  }
+  if (s.ok())
+    return Null(env);
   return MakeError(env, Info(s, io));
 }
 

@@ -10,29 +10,26 @@
 
 namespace leakguard {
 
-namespace {
-
-void SetError(IoError* out,
-              const char* syscall,
-              const std::string& path,
-              int err) {
-  if (out == nullptr)
-    return;
-  out->error = err;
-  out->syscall = syscall;
-  out->path = path;
-}
-
-Status IoStatus(const char* syscall, const std::string& path, int err) {
-  return Status(StatusCode::kIoError,
-                std::string(syscall) + " '" + path + "': " + strerror(err));
-}
-
-std::string Join(const std::string& dir, const std::string& name) {
+std::string JoinPath(const std::string& dir, const std::string& name) {
   if (dir.empty() || dir.back() == '/')
     return dir + name;
   return dir + "/" + name;
 }
+
+Status IoFailure(IoError* out,
+                 const char* syscall,
+                 const std::string& path,
+                 int err) {
+  if (out != nullptr) {
+    out->error = err;
+    out->syscall = syscall;
+    out->path = path;
+  }
+  return Status(StatusCode::kIoError,
+                std::string(syscall) + " '" + path + "': " + strerror(err));
+}
+
+namespace {
 
 int64_t Uid(int64_t owner_uid) {
   return owner_uid == kThisUser ? static_cast<int64_t>(geteuid()) : owner_uid;
@@ -54,8 +51,7 @@ Status MakeDirectories(const std::string& dir, IoError* error) {
   if (stat(dir.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       return Status::Ok();
-    SetError(error, "mkdir", dir, ENOTDIR);
-    return IoStatus("mkdir", dir, ENOTDIR);
+    return IoFailure(error, "mkdir", dir, ENOTDIR);
   }
   // Create each missing component from the top, so that every directory
   // we create gets mode 0700 and nothing else is touched.
@@ -67,13 +63,11 @@ Status MakeDirectories(const std::string& dir, IoError* error) {
       continue;
     if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
       const int err = errno;
-      SetError(error, "mkdir", part, err);
-      return IoStatus("mkdir", part, err);
+      return IoFailure(error, "mkdir", part, err);
     }
   }
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    SetError(error, "mkdir", dir, ENOTDIR);
-    return IoStatus("mkdir", dir, ENOTDIR);
+    return IoFailure(error, "mkdir", dir, ENOTDIR);
   }
   return Status::Ok();
 }
@@ -107,15 +101,13 @@ Status OpenCheckedDirectory(const std::string& dir,
                         "'); leakguard does not follow links there. Pass the "
                         "directory itself if that is where the files belong");
     }
-    SetError(error, "open", dir, err);
-    return IoStatus("open", dir, err);
+    return IoFailure(error, "open", dir, err);
   }
   struct stat st;
   if (fstat(dfd, &st) != 0) {
     const int err = errno;
     close(dfd);
-    SetError(error, "fstat", dir, err);
-    return IoStatus("fstat", dir, err);
+    return IoFailure(error, "fstat", dir, err);
   }
   const int64_t owner = Uid(policy.owner_uid);
   if (static_cast<int64_t>(st.st_uid) != owner && st.st_uid != 0) {
@@ -171,7 +163,7 @@ Status OpenGuardedFile(int dir_fd,
                        IoError* error,
                        struct stat* st_out) {
   *fd = -1;
-  const std::string path = Join(dir, name);
+  const std::string path = JoinPath(dir, name);
   if (name.empty() || name.find('/') != std::string::npos || name == "." ||
       name == "..") {
     return Status(StatusCode::kInvalidArgument,
@@ -187,15 +179,13 @@ Status OpenGuardedFile(int dir_fd,
       return Status(StatusCode::kInvalidArgument,
                     path + " is a symbolic link; leakguard does not follow it");
     }
-    SetError(error, "open", path, err);
-    return IoStatus("open", path, err);
+    return IoFailure(error, "open", path, err);
   }
   struct stat st;
   if (fstat(f, &st) != 0) {
     const int err = errno;
     close(f);
-    SetError(error, "fstat", path, err);
-    return IoStatus("fstat", path, err);
+    return IoFailure(error, "fstat", path, err);
   }
   const int64_t owner = Uid(owner_uid);
   std::string why;
@@ -224,7 +214,7 @@ Status ReadGuardedFile(int dir_fd,
                        int64_t* mtime_ms,
                        IoError* error) {
   out->clear();
-  const std::string path = Join(dir, name);
+  const std::string path = JoinPath(dir, name);
   int fd = -1;
   struct stat st;
   Status s = OpenGuardedFile(dir_fd, dir, name, owner_uid, &fd, error, &st);
@@ -251,8 +241,7 @@ Status ReadGuardedFile(int dir_fd,
       const int err = errno;
       close(fd);
       out->clear();
-      SetError(error, "read", path, err);
-      return IoStatus("read", path, err);
+      return IoFailure(error, "read", path, err);
     }
     if (n == 0)
       break;

@@ -34,6 +34,15 @@ struct IoError {
   std::string path;
 };
 
+// The file layer's two small shared pieces: "dir/name", and a failed
+// system call as both an IoError (when `out` is not null) and the Status
+// "<syscall> '<path>': <strerror>".
+std::string JoinPath(const std::string& dir, const std::string& name);
+Status IoFailure(IoError* out,
+                 const char* syscall,
+                 const std::string& path,
+                 int err);
+
 // Any uid: this process's effective user.
 constexpr int64_t kThisUser = -1;
 

@@ -31,30 +31,6 @@ bool EndsWith(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-std::string Join(const std::string& dir, const std::string& name) {
-  if (dir.empty())
-    return name;
-  if (dir.back() == '/')
-    return dir + name;
-  return dir + "/" + name;
-}
-
-void SetError(IoError* out,
-              const char* syscall,
-              const std::string& path,
-              int err) {
-  if (out == nullptr)
-    return;
-  out->error = err;
-  out->syscall = syscall;
-  out->path = path;
-}
-
-Status IoStatus(const char* syscall, const std::string& path, int err) {
-  return Status(StatusCode::kIoError,
-                std::string(syscall) + " '" + path + "': " + strerror(err));
-}
-
 // Inserts "-<seq>" before the extension: ".heapsnapshot", or whatever
 // follows the last '.' ("report.html" -> "report-1.html").
 std::string WithSeq(const std::string& name, uint32_t seq) {
@@ -223,8 +199,7 @@ Status FreeDiskBytes(const std::string& dir, uint64_t* bytes, IoError* error) {
     const int err = errno;
     const size_t slash = probe.find_last_of('/');
     if (err != ENOENT || slash == std::string::npos) {
-      SetError(error, "statvfs", probe, err);
-      return IoStatus("statvfs", probe, err);
+      return IoFailure(error, "statvfs", probe, err);
     }
     probe = slash == 0 ? "/" : probe.substr(0, slash);
   }
@@ -239,10 +214,7 @@ AtomicFileWriter::~AtomicFileWriter() {
 Status AtomicFileWriter::Fail(const char* syscall,
                               const std::string& path,
                               int err) {
-  error_.error = err;
-  error_.syscall = syscall;
-  error_.path = path;
-  Status status = IoStatus(syscall, path, err);
+  Status status = IoFailure(&error_, syscall, path, err);
   Abort();
   return status;
 }
@@ -274,7 +246,7 @@ Status AtomicFileWriter::Open(const std::string& dir,
     if (fd < 0) {
       if (errno == EEXIST)
         continue;  // another writer's: never ours to remove
-      return Fail("open", Join(dir, tmp), errno);
+      return Fail("open", JoinPath(dir, tmp), errno);
     }
     // Held until the file is closed: RemoveStaleTemporaries leaves a
     // locked .tmp alone, and a dead writer's lock is gone. Between
@@ -290,16 +262,16 @@ Status AtomicFileWriter::Open(const std::string& dir,
       const int err = errno;
       fd_ = fd;
       tmp_name_ = tmp;
-      tmp_path_ = Join(dir, tmp);
+      tmp_path_ = JoinPath(dir, tmp);
       return Fail("fchown", tmp_path_, err);
     }
     fd_ = fd;
-    path_ = Join(dir, mode_ == PublishMode::kNextFreeName ? candidate : name);
+    path_ = JoinPath(dir, mode_ == PublishMode::kNextFreeName ? candidate : name);
     tmp_name_ = tmp;
-    tmp_path_ = Join(dir, tmp);
+    tmp_path_ = JoinPath(dir, tmp);
     return Status::Ok();
   }
-  return Fail("open", Join(dir, name) + ".tmp", EEXIST);
+  return Fail("open", JoinPath(dir, name) + ".tmp", EEXIST);
 }
 
 Status AtomicFileWriter::Write(const char* data, size_t size) {
@@ -346,7 +318,7 @@ Status AtomicFileWriter::Publish() {
   std::string target = name_;
   if (mode_ == PublishMode::kReplace) {
     if (renameat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str()) != 0)
-      return Fail("rename", Join(dir_, target), errno);
+      return Fail("rename", JoinPath(dir_, target), errno);
   } else {
     for (int seq = 1;; seq++) {
       if (linkat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str(), 0) ==
@@ -369,16 +341,16 @@ Status AtomicFileWriter::Publish() {
         if (mode_ == PublishMode::kNoReplace) {
           struct stat st;
           if (fstatat(dir_fd_, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-            return Fail("link", Join(dir_, target), EEXIST);
+            return Fail("link", JoinPath(dir_, target), EEXIST);
         }
         if (renameat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str()) != 0)
-          return Fail("rename", Join(dir_, target), errno);
+          return Fail("rename", JoinPath(dir_, target), errno);
         break;
       }
-      return Fail("link", Join(dir_, target), err);
+      return Fail("link", JoinPath(dir_, target), err);
     }
   }
-  path_ = Join(dir_, target);
+  path_ = JoinPath(dir_, target);
   published_ = true;
   tmp_path_.clear();
   tmp_name_.clear();
@@ -450,8 +422,7 @@ Status ApplyRetention(const std::string& dir,
     return Status::Ok();
   DirectoryScan scan;
   if (const int err = scan.Open(dir)) {
-    SetError(error, "opendir", dir, err);
-    return IoStatus("opendir", dir, err);
+    return IoFailure(error, "opendir", dir, err);
   }
   struct Entry {
     std::string name;
@@ -483,12 +454,11 @@ Status ApplyRetention(const std::string& dir,
   Status first = Status::Ok();
   const size_t excess = ours.size() - max_files;
   for (size_t i = 0; i < excess; i++) {
-    const std::string path = Join(dir, ours[i].name);
+    const std::string path = JoinPath(dir, ours[i].name);
     if (unlinkat(scan.fd, ours[i].name.c_str(), 0) != 0) {
       const int err = errno;
       if (err != ENOENT && first.ok()) {
-        SetError(error, "unlink", path, err);
-        first = IoStatus("unlink", path, err);
+        first = IoFailure(error, "unlink", path, err);
       }
       continue;
     }
@@ -533,7 +503,7 @@ void RemoveStaleTemporaries(const std::string& dir,
     // A live writer holds the lock; whoever takes it now owns the file.
     if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
         unlinkat(scan.fd, name.c_str(), 0) == 0 && removed != nullptr) {
-      removed->push_back(Join(dir, name));
+      removed->push_back(JoinPath(dir, name));
     }
     close(fd);
   }
