@@ -37,7 +37,7 @@ test('a worker terminated while it is still loading leakguard', async () => {
 
 // Under a sanitizer build every termination is several times slower: a
 // tenth of the rounds there (the release build's runs carry the rate).
-const CHURN_ROUNDS = process.env.LEAKGUARD_SANITIZER ? 30 : 300;
+const CHURN_ROUNDS = process.env.LEAKGUARD_SANITIZER ? 30 : 200;
 
 test(`workers terminated inside enableSnapshots()/disableSnapshots() loops never hang teardown ` +
   `(2 x ${CHURN_ROUNDS} in a row)`, async () => {
