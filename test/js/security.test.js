@@ -38,6 +38,14 @@ function tempDir(mode = 0o755) {
   return dir;
 }
 
+// A scratch directory (tempDir) removed with everything in it when test
+// `t` ends, however it ends.
+function scratch(t, mode) {
+  const dir = tempDir(mode);
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -284,181 +292,157 @@ test('F04: with an entry file, prom-client comes from the entry point\'s directo
 
 // -- F05 ---------------------------------------------------------------------
 
-test('F05: LEAKGUARD_REPORT_DIR gets the snapshot directory\'s checks, at start', async () => {
-  const top = tempDir();
-  try {
-    const real = path.join(top, 'real');
-    fs.mkdirSync(real, { mode: 0o700 });
-    const link = path.join(top, 'link');
-    fs.symlinkSync(real, link);
-    const open = path.join(top, 'open');
-    fs.mkdirSync(open);
-    fs.chmodSync(open, 0o777);
-    const cases = [[link, /is a symbolic link/], [open, /writable by everyone \(mode 0777\) without the sticky bit/]];
-    if (IS_ROOT) {
-      const foreign = path.join(top, 'foreign');
-      fs.mkdirSync(foreign, { mode: 0o700 });
-      fs.chownSync(foreign, OTHER, OTHER);
-      cases.push([foreign, new RegExp(`belongs to uid ${OTHER}`)]);
-    }
-    for (const [dir, why] of cases) {
-      const r = await runNode({
-        nodeArgs: ['-r', REGISTER],
-        code: 'console.log("app ran")',
-        env: { LEAKGUARD_REPORT_DIR: dir, LEAKGUARD_SIGNAL: 'off' },
-      });
-      assert.strictEqual(r.code, 0, r.stderr);
-      assert.strictEqual(r.stdout, 'app ran\n');
-      const errors = jsonLines(r.stderr).filter((l) => l.leakguard === 'error');
-      assert.strictEqual(errors.length, 1, r.stderr);
-      assert.match(errors[0].message, /LEAKGUARD_REPORT_DIR .* refused, no reports/);
-      assert.match(errors[0].message, why);
-    }
-    assert.deepStrictEqual(fs.readdirSync(real), []);
-  } finally {
-    fs.rmSync(top, { recursive: true, force: true });
+test('F05: LEAKGUARD_REPORT_DIR gets the snapshot directory\'s checks, at start', async (t) => {
+  const top = scratch(t);
+  const real = path.join(top, 'real');
+  fs.mkdirSync(real, { mode: 0o700 });
+  const link = path.join(top, 'link');
+  fs.symlinkSync(real, link);
+  const open = path.join(top, 'open');
+  fs.mkdirSync(open);
+  fs.chmodSync(open, 0o777);
+  const cases = [[link, /is a symbolic link/], [open, /writable by everyone \(mode 0777\) without the sticky bit/]];
+  if (IS_ROOT) {
+    const foreign = path.join(top, 'foreign');
+    fs.mkdirSync(foreign, { mode: 0o700 });
+    fs.chownSync(foreign, OTHER, OTHER);
+    cases.push([foreign, new RegExp(`belongs to uid ${OTHER}`)]);
   }
-});
-
-test('F05: report retention removes only reports of ours, never through a link', async () => {
-  const top = tempDir();
-  try {
-    const dir = path.join(top, 'reports');
-    const other = path.join(top, 'other-service');
-    fs.mkdirSync(dir, { mode: 0o700 });
-    fs.mkdirSync(other, { mode: 0o700 });
-    const victim = path.join(other, 'leakguard-1-2026-01-01T00-00-00-000Z-report.html');
-    fs.writeFileSync(victim, 'another service\'s report', { mode: 0o600 });
-    // Planted: oldest by name and time, so retention would pick them first.
-    fs.symlinkSync(victim, path.join(dir, 'leakguard-1-2020-01-01T00-00-00-000Z-report.html'));
-    fs.symlinkSync(other, path.join(dir, 'leakguard-1-2020-01-01T00-00-00-001Z-report.html'));
+  for (const [dir, why] of cases) {
     const r = await runNode({
-      code: `const lg = require(${JSON.stringify(ROOT)});
-        const { reportInDir } = require(${JSON.stringify(path.join(ROOT, 'lib', 'report'))});
-        (async () => {
-          const out = [];
-          for (let i = 0; i < 3; i++) {
-            out.push(await reportInDir(lg, ${JSON.stringify(dir)}, 1));
-            await new Promise((r) => setTimeout(r, 20));
-          }
-          console.log(JSON.stringify(out));
-        })();`,
-      env: { LEAKGUARD_SIGNAL: 'off' },
+      nodeArgs: ['-r', REGISTER],
+      code: 'console.log("app ran")',
+      env: { LEAKGUARD_REPORT_DIR: dir, LEAKGUARD_SIGNAL: 'off' },
     });
     assert.strictEqual(r.code, 0, r.stderr);
-    assert.strictEqual(fs.readFileSync(victim, 'utf8'), 'another service\'s report');
-    const left = fs.readdirSync(dir).sort();
-    // Both links stay (not ours), and one report of ours.
-    assert.strictEqual(left.length, 3, left.join(' '));
-    assert.strictEqual(left.filter((n) => fs.lstatSync(path.join(dir, n)).isSymbolicLink()).length, 2);
-  } finally {
-    fs.rmSync(top, { recursive: true, force: true });
+    assert.strictEqual(r.stdout, 'app ran\n');
+    const errors = jsonLines(r.stderr).filter((l) => l.leakguard === 'error');
+    assert.strictEqual(errors.length, 1, r.stderr);
+    assert.match(errors[0].message, /LEAKGUARD_REPORT_DIR .* refused, no reports/);
+    assert.match(errors[0].message, why);
   }
+  assert.deepStrictEqual(fs.readdirSync(real), []);
+});
+
+test('F05: report retention removes only reports of ours, never through a link', async (t) => {
+  const top = scratch(t);
+  const dir = path.join(top, 'reports');
+  const other = path.join(top, 'other-service');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  fs.mkdirSync(other, { mode: 0o700 });
+  const victim = path.join(other, 'leakguard-1-2026-01-01T00-00-00-000Z-report.html');
+  fs.writeFileSync(victim, 'another service\'s report', { mode: 0o600 });
+  // Planted: oldest by name and time, so retention would pick them first.
+  fs.symlinkSync(victim, path.join(dir, 'leakguard-1-2020-01-01T00-00-00-000Z-report.html'));
+  fs.symlinkSync(other, path.join(dir, 'leakguard-1-2020-01-01T00-00-00-001Z-report.html'));
+  const r = await runNode({
+    code: `const lg = require(${JSON.stringify(ROOT)});
+      const { reportInDir } = require(${JSON.stringify(path.join(ROOT, 'lib', 'report'))});
+      (async () => {
+        const out = [];
+        for (let i = 0; i < 3; i++) {
+          out.push(await reportInDir(lg, ${JSON.stringify(dir)}, 1));
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        console.log(JSON.stringify(out));
+      })();`,
+    env: { LEAKGUARD_SIGNAL: 'off' },
+  });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(fs.readFileSync(victim, 'utf8'), 'another service\'s report');
+  const left = fs.readdirSync(dir).sort();
+  // Both links stay (not ours), and one report of ours.
+  assert.strictEqual(left.length, 3, left.join(' '));
+  assert.strictEqual(left.filter((n) => fs.lstatSync(path.join(dir, n)).isSymbolicLink()).length, 2);
 });
 
 // -- F06 ---------------------------------------------------------------------
 
-test('F06: a write cut short (file size limit) fails whole: exit 2, no partial file, no .tmp', async () => {
-  const dir = tempDir();
-  try {
-    const timeline = path.join(dir, 'timeline.json');
-    const t = await runNode({
-      code: `const lg = require(${JSON.stringify(ROOT)}); lg.start(); lg.gc();
-        setTimeout(() => { console.log(JSON.stringify(lg.timeline())); lg.stop(); }, 200);`,
-    });
-    fs.writeFileSync(timeline, t.stdout);
-    const out = path.join(dir, 'report.html');
-    // 60 KiB: the report (uPlot and the page, ~80 KB) does not fit.
-    const r = spawnSync('bash', ['-c', 'ulimit -f 60; exec "$@"', 'bash', process.execPath, CLI,
-      'report', '--timeline', timeline, '-o', out], { encoding: 'utf8' });
-    assert.strictEqual(r.status, 2, r.stderr);
-    assert.match(r.stderr, /^leakguard: .*report\.html: EFBIG/);
-    assert.deepStrictEqual(fs.readdirSync(dir), ['timeline.json']);
-    // Without the limit it fits.
-    const ok = spawnSync(process.execPath, [CLI, 'report', '--timeline', timeline, '-o', out],
-      { encoding: 'utf8' });
-    assert.strictEqual(ok.status, 0, ok.stderr);
-    assert.match(fs.readFileSync(out, 'utf8'), /<\/html>\n$/);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+test('F06: a write cut short (file size limit) fails whole: exit 2, no partial file, no .tmp', async (t) => {
+  const dir = scratch(t);
+  const timeline = path.join(dir, 'timeline.json');
+  const saved = await runNode({
+    code: `const lg = require(${JSON.stringify(ROOT)}); lg.start(); lg.gc();
+      setTimeout(() => { console.log(JSON.stringify(lg.timeline())); lg.stop(); }, 200);`,
+  });
+  fs.writeFileSync(timeline, saved.stdout);
+  const out = path.join(dir, 'report.html');
+  // 60 KiB: the report (uPlot and the page, ~80 KB) does not fit.
+  const r = spawnSync('bash', ['-c', 'ulimit -f 60; exec "$@"', 'bash', process.execPath, CLI,
+    'report', '--timeline', timeline, '-o', out], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^leakguard: .*report\.html: EFBIG/);
+  assert.deepStrictEqual(fs.readdirSync(dir), ['timeline.json']);
+  // Without the limit it fits.
+  const ok = spawnSync(process.execPath, [CLI, 'report', '--timeline', timeline, '-o', out],
+    { encoding: 'utf8' });
+  assert.strictEqual(ok.status, 0, ok.stderr);
+  assert.match(fs.readFileSync(out, 'utf8'), /<\/html>\n$/);
 });
 
 // -- F07 and F08 -------------------------------------------------------------
 
-test('F07: report() then process.exit() leaves the report and no .tmp (5 of 5)', async () => {
-  const dir = tempDir(0o700);
-  try {
-    for (let i = 0; i < 5; i++) {
-      const file = path.join(dir, `r${i}.html`);
-      const r = await runNode({
-        code: `const lg = require(${JSON.stringify(ROOT)});
-          lg.report({ file: ${JSON.stringify(file)} }); process.exit(0);`,
-        env: { LEAKGUARD_SIGNAL: 'off' },
-      });
-      assert.strictEqual(r.code, 0, r.stderr);
-    }
-    const names = fs.readdirSync(dir).sort();
-    assert.deepStrictEqual(names, ['r0.html', 'r1.html', 'r2.html', 'r3.html', 'r4.html']);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('F07: workers terminated while they write reports leave no .tmp', async () => {
-  const dir = tempDir(0o700);
-  try {
-    const r = await runNode({
-      code: `const { Worker } = require('node:worker_threads');
-        (async () => {
-          for (let i = 0; i < 10; i++) {
-            const w = new Worker(\`
-              const lg = require(${JSON.stringify(ROOT).replace(/"/g, "'")});
-              const { parentPort } = require('node:worker_threads');
-              parentPort.postMessage('go');
-              for (let n = 0; ; n++) lg.report({ file: ${JSON.stringify(dir).replace(/"/g, "'")} + '/w${'${i}'}-' + (n % 3) + '.html' });
-            \`, { eval: true });
-            await new Promise((r) => w.once('message', r));
-            await new Promise((r) => setTimeout(r, 30 + 20 * i));
-            await w.terminate();
-          }
-          console.log('done');
-        })();`,
-      timeoutMs: 120000,
-    });
-    assert.strictEqual(r.code, 0, r.stderr);
-    assert.strictEqual(r.stdout, 'done\n');
-    const names = fs.readdirSync(dir);
-    assert.ok(names.length > 0);
-    assert.deepStrictEqual(names.filter((n) => !/^w\d-\d\.html$/.test(n)), [], names.join(' '));
-    for (const n of names) assert.match(fs.readFileSync(path.join(dir, n), 'utf8'), /<\/html>\n$/);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('F08: two report() calls for one file both resolve, and the file is whole', async () => {
-  const dir = tempDir(0o700);
-  try {
-    const file = path.join(dir, 'same.html');
-    const stray = path.join(dir, 'same.html.tmp');
-    // Another writer's temporary is there: it is not ours to remove.
-    fs.writeFileSync(stray, 'someone else is writing', { mode: 0o600 });
+test('F07: report() then process.exit() leaves the report and no .tmp (5 of 5)', async (t) => {
+  const dir = scratch(t, 0o700);
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(dir, `r${i}.html`);
     const r = await runNode({
       code: `const lg = require(${JSON.stringify(ROOT)});
-        Promise.all([lg.report({ file: ${JSON.stringify(file)} }), lg.report({ file: ${JSON.stringify(file)} })])
-          .then((rs) => console.log(JSON.stringify(rs)), (e) => { console.error(e); process.exit(1); });`,
+        lg.report({ file: ${JSON.stringify(file)} }); process.exit(0);`,
       env: { LEAKGUARD_SIGNAL: 'off' },
     });
     assert.strictEqual(r.code, 0, r.stderr);
-    const rs = JSON.parse(r.stdout);
-    assert.deepStrictEqual(rs.map((x) => x.path), [file, file]);
-    assert.match(fs.readFileSync(file, 'utf8'), /<\/html>\n$/);
-    assert.strictEqual(fs.readFileSync(stray, 'utf8'), 'someone else is writing');
-    assert.deepStrictEqual(fs.readdirSync(dir).sort(), ['same.html', 'same.html.tmp']);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
+  const names = fs.readdirSync(dir).sort();
+  assert.deepStrictEqual(names, ['r0.html', 'r1.html', 'r2.html', 'r3.html', 'r4.html']);
+});
+
+test('F07: workers terminated while they write reports leave no .tmp', async (t) => {
+  const dir = scratch(t, 0o700);
+  const r = await runNode({
+    code: `const { Worker } = require('node:worker_threads');
+      (async () => {
+        for (let i = 0; i < 10; i++) {
+          const w = new Worker(\`
+            const lg = require(${JSON.stringify(ROOT).replace(/"/g, "'")});
+            const { parentPort } = require('node:worker_threads');
+            parentPort.postMessage('go');
+            for (let n = 0; ; n++) lg.report({ file: ${JSON.stringify(dir).replace(/"/g, "'")} + '/w${'${i}'}-' + (n % 3) + '.html' });
+          \`, { eval: true });
+          await new Promise((r) => w.once('message', r));
+          await new Promise((r) => setTimeout(r, 30 + 20 * i));
+          await w.terminate();
+        }
+        console.log('done');
+      })();`,
+    timeoutMs: 120000,
+  });
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.strictEqual(r.stdout, 'done\n');
+  const names = fs.readdirSync(dir);
+  assert.ok(names.length > 0);
+  assert.deepStrictEqual(names.filter((n) => !/^w\d-\d\.html$/.test(n)), [], names.join(' '));
+  for (const n of names) assert.match(fs.readFileSync(path.join(dir, n), 'utf8'), /<\/html>\n$/);
+});
+
+test('F08: two report() calls for one file both resolve, and the file is whole', async (t) => {
+  const dir = scratch(t, 0o700);
+  const file = path.join(dir, 'same.html');
+  const stray = path.join(dir, 'same.html.tmp');
+  // Another writer's temporary is there: it is not ours to remove.
+  fs.writeFileSync(stray, 'someone else is writing', { mode: 0o600 });
+  const r = await runNode({
+    code: `const lg = require(${JSON.stringify(ROOT)});
+      Promise.all([lg.report({ file: ${JSON.stringify(file)} }), lg.report({ file: ${JSON.stringify(file)} })])
+        .then((rs) => console.log(JSON.stringify(rs)), (e) => { console.error(e); process.exit(1); });`,
+    env: { LEAKGUARD_SIGNAL: 'off' },
+  });
+  assert.strictEqual(r.code, 0, r.stderr);
+  const rs = JSON.parse(r.stdout);
+  assert.deepStrictEqual(rs.map((x) => x.path), [file, file]);
+  assert.match(fs.readFileSync(file, 'utf8'), /<\/html>\n$/);
+  assert.strictEqual(fs.readFileSync(stray, 'utf8'), 'someone else is writing');
+  assert.deepStrictEqual(fs.readdirSync(dir).sort(), ['same.html', 'same.html.tmp']);
 });
 
 // -- Dead temporaries ----------------------------------------------------------
@@ -521,47 +505,43 @@ for (const kind of ['symlink', 'fifo']) {
 
 // -- F11 ---------------------------------------------------------------------
 
-test('F11: analyze, summary and diff escape control characters from the heap', async () => {
-  const dir = tempDir(0o700);
-  try {
-    const r = await runNode({
-      code: `const lg = require(${JSON.stringify(ROOT)});
-        const evil = '\\x1b]0;pwned\\x07\\x1b[2J\\nNo leak candidates\\u009b31m';
-        // Objects whose class name (Symbol.toStringTag) is a hostile string,
-        // held under a property named by it.
-        const holder = { [evil]: [] };
-        const grow = (n) => {
-          for (let i = 0; i < n; i++) holder[evil].push({ [Symbol.toStringTag]: evil, i });
-        };
-        (async () => {
-          const files = [];
-          files.push((await lg.writeSnapshot({ dir: ${JSON.stringify(dir)} })).path);
-          grow(3000);
-          files.push((await lg.writeSnapshot({ dir: ${JSON.stringify(dir)} })).path);
-          grow(3000);
-          files.push((await lg.writeSnapshot({ dir: ${JSON.stringify(dir)} })).path);
-          console.log(JSON.stringify(files));
-        })();`,
-      env: { LEAKGUARD_SIGNAL: 'off' },
-      timeoutMs: 120000,
-    });
-    assert.strictEqual(r.code, 0, r.stderr);
-    const files = JSON.parse(r.stdout);
-    const runs = [
-      ['analyze', ...files], ['summary', files[2], '--top', '200'], ['diff', files[0], files[2], '--top', '200'],
-      ['analyze', ...files, '--json'],
-    ];
-    for (const args of runs) {
-      const out = await cli(args);
-      assert.strictEqual(out.code, 0, out.stderr);
-      // No control character but the newlines of our own lines.
-      assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(out.stdout),
-        `${args[0]}: raw control characters in its output`);
-      assert.match(out.stdout, /\\x1b|\\u001b/, `${args[0]} shows the escaped name`);
-      assert.ok(!/^No leak candidates/m.test(out.stdout), `${args[0]}: a forged line`);
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+test('F11: analyze, summary and diff escape control characters from the heap', async (t) => {
+  const dir = scratch(t, 0o700);
+  const r = await runNode({
+    code: `const lg = require(${JSON.stringify(ROOT)});
+      const evil = '\\x1b]0;pwned\\x07\\x1b[2J\\nNo leak candidates\\u009b31m';
+      // Objects whose class name (Symbol.toStringTag) is a hostile string,
+      // held under a property named by it.
+      const holder = { [evil]: [] };
+      const grow = (n) => {
+        for (let i = 0; i < n; i++) holder[evil].push({ [Symbol.toStringTag]: evil, i });
+      };
+      (async () => {
+        const files = [];
+        files.push((await lg.writeSnapshot({ dir: ${JSON.stringify(dir)} })).path);
+        grow(3000);
+        files.push((await lg.writeSnapshot({ dir: ${JSON.stringify(dir)} })).path);
+        grow(3000);
+        files.push((await lg.writeSnapshot({ dir: ${JSON.stringify(dir)} })).path);
+        console.log(JSON.stringify(files));
+      })();`,
+    env: { LEAKGUARD_SIGNAL: 'off' },
+    timeoutMs: 120000,
+  });
+  assert.strictEqual(r.code, 0, r.stderr);
+  const files = JSON.parse(r.stdout);
+  const runs = [
+    ['analyze', ...files], ['summary', files[2], '--top', '200'], ['diff', files[0], files[2], '--top', '200'],
+    ['analyze', ...files, '--json'],
+  ];
+  for (const args of runs) {
+    const out = await cli(args);
+    assert.strictEqual(out.code, 0, out.stderr);
+    // No control character but the newlines of our own lines.
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(out.stdout),
+      `${args[0]}: raw control characters in its output`);
+    assert.match(out.stdout, /\\x1b|\\u001b/, `${args[0]} shows the escaped name`);
+    assert.ok(!/^No leak candidates/m.test(out.stdout), `${args[0]}: a forged line`);
   }
 });
 
@@ -665,27 +645,23 @@ test('F14: otel register() twice on one MeterProvider counts each collection onc
 
 // -- Secrets -----------------------------------------------------------------
 
-test('reports keep the script and the flag names of the command line, not its values', async () => {
-  const dir = tempDir(0o700);
-  try {
-    const file = path.join(dir, 'r.html');
-    const script = path.join(dir, 'app.js');
-    fs.writeFileSync(script, `const lg = require(${JSON.stringify(ROOT)});
-      lg.report({ file: ${JSON.stringify(file)} }).then(() => console.log('ok'));`);
-    const r = await runNode({
-      file: script,
-      args: ['--password', 'hunter2', '--token=abc123secret', 'postgres://u:pw@db/x', '-v'],
-      env: { LEAKGUARD_SIGNAL: 'off' },
-    });
-    assert.strictEqual(r.code, 0, r.stderr);
-    const html = fs.readFileSync(file, 'utf8');
-    for (const secret of ['hunter2', 'abc123secret', 'u:pw@db']) assert.ok(!html.includes(secret), secret);
-    const m = /<script type="application\/json" id="leakguard-data">([\s\S]*?)<\/script>/.exec(html);
-    const argv = JSON.parse(m[1]).timeline.process.argv;
-    assert.deepStrictEqual(argv.slice(-6), [script, '--password', '***', '--token=***', '***', '-v']);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+test('reports keep the script and the flag names of the command line, not its values', async (t) => {
+  const dir = scratch(t, 0o700);
+  const file = path.join(dir, 'r.html');
+  const script = path.join(dir, 'app.js');
+  fs.writeFileSync(script, `const lg = require(${JSON.stringify(ROOT)});
+    lg.report({ file: ${JSON.stringify(file)} }).then(() => console.log('ok'));`);
+  const r = await runNode({
+    file: script,
+    args: ['--password', 'hunter2', '--token=abc123secret', 'postgres://u:pw@db/x', '-v'],
+    env: { LEAKGUARD_SIGNAL: 'off' },
+  });
+  assert.strictEqual(r.code, 0, r.stderr);
+  const html = fs.readFileSync(file, 'utf8');
+  for (const secret of ['hunter2', 'abc123secret', 'u:pw@db']) assert.ok(!html.includes(secret), secret);
+  const m = /<script type="application\/json" id="leakguard-data">([\s\S]*?)<\/script>/.exec(html);
+  const argv = JSON.parse(m[1]).timeline.process.argv;
+  assert.deepStrictEqual(argv.slice(-6), [script, '--password', '***', '--token=***', '***', '-v']);
 });
 
 // -- Fuzz --------------------------------------------------------------------
