@@ -238,17 +238,14 @@ test('F04: LEAKGUARD_METRICS=prometheus loads the application\'s prom-client, ne
     // The application: a file whose own node_modules has prom-client.
     const app = path.join(ROOT, 'test', 'fixtures', 'metrics-app.js');
     try {
-      const r = await new Promise((resolve) => {
-        const child = spawn(process.execPath, ['-r', REGISTER, '-e', `
+      const r = await runNode({
+        nodeArgs: ['-r', REGISTER],
+        code: `
           process.argv[1] = ${JSON.stringify(app)};
           const client = require(${JSON.stringify(require.resolve('prom-client'))});
-          console.log(JSON.stringify({ ours: client.register.getSingleMetric('leakguard_live_bytes') !== undefined }));`],
-        { cwd, env: { ...process.env, LEAKGUARD_METRICS: 'prometheus', LEAKGUARD_SIGNAL: 'off' } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => { stdout += d; });
-        child.stderr.on('data', (d) => { stderr += d; });
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+          console.log(JSON.stringify({ ours: client.register.getSingleMetric('leakguard_live_bytes') !== undefined }));`,
+        cwd,
+        env: { LEAKGUARD_METRICS: 'prometheus', LEAKGUARD_SIGNAL: 'off' },
       });
       assert.strictEqual(r.code, 0, r.stderr);
       assert.ok(!fs.existsSync(marker), 'code planted in the working directory ran');
@@ -273,14 +270,11 @@ test('F04: with an entry file, prom-client comes from the entry point\'s directo
     }
     fs.writeFileSync(path.join(appDir, 'app.js'),
       'setTimeout(() => console.log(JSON.stringify(globalThis.promFrom || [])), 100);');
-    const r = await new Promise((resolve) => {
-      const child = spawn(process.execPath, ['-r', REGISTER, path.join(appDir, 'app.js')],
-        { cwd, env: { ...process.env, LEAKGUARD_METRICS: 'prometheus', LEAKGUARD_SIGNAL: 'off' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const r = await runNode({
+      nodeArgs: ['-r', REGISTER],
+      file: path.join(appDir, 'app.js'),
+      cwd,
+      env: { LEAKGUARD_METRICS: 'prometheus', LEAKGUARD_SIGNAL: 'off' },
     });
     assert.strictEqual(r.code, 0, r.stderr);
     assert.deepStrictEqual(JSON.parse(r.stdout), ['app'], r.stderr);

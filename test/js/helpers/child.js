@@ -7,8 +7,9 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 // Runs `node [nodeArgs] -e code` (or a file) and resolves with
 // { code, signal, stdout, stderr, ms }. Kills the child after timeoutMs.
+// It runs in the checkout unless `cwd` says where.
 function runNode({ code, file, args = [], nodeArgs = [], env, timeoutMs = 60000,
-                   onSpawn } = {}) {
+                   onSpawn, cwd = ROOT } = {}) {
   return new Promise((resolve, reject) => {
     const argv = [...nodeArgs];
     if (code !== undefined) argv.push('-e', code);
@@ -16,7 +17,7 @@ function runNode({ code, file, args = [], nodeArgs = [], env, timeoutMs = 60000,
     argv.push(...args);
     const started = Date.now();
     const child = spawn(process.execPath, argv, {
-      cwd: ROOT,
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
