@@ -78,7 +78,7 @@ async function child(workload, interval, pairs) {
   const lg = require(ROOT);
   lg.start({ explain: 'none' });
   lg.on('leak', () => {});
-  const { sampler } = require(path.join(ROOT, 'lib', 'allocations'));
+  const { sampler } = require(path.join(ROOT, 'lib', 'sampling', 'allocations'));
   const block = async () => {
     const t0 = process.hrtime.bigint();
     if (workload === 'churn') churn();
@@ -124,8 +124,8 @@ function overhead(pairs) {
 function pause(sizeMb) {
   const lg = require(ROOT);
   const binding = require(path.join(ROOT, 'lib', 'binding'));
-  const allocations = require(path.join(ROOT, 'lib', 'allocations'));
-  const { captureHeap } = require(path.join(ROOT, 'lib', 'snapshots'));
+  const allocations = require(path.join(ROOT, 'lib', 'sampling', 'allocations'));
+  const { captureHeap } = require(path.join(ROOT, 'lib', 'snapshot', 'snapshots'));
   // The sampler runs while the heap is built, as during an episode: every
   // object of it is a live sample candidate.
   allocations.sampler.acquire(DEFAULT_INTERVAL, 64);

@@ -9,7 +9,7 @@
 //
 //   node bench/analyze.js [--dir /tmp/leakguard-bench] [--mb 300] [--runs 3]
 //                         [--memlab /path/to/node_modules/.bin/memlab]
-//                         [--compare /path/to/other/checkout/lib/cli.js]
+//                         [--compare /path/to/other/checkout/lib/cli/main.js]
 //                         [--keep]
 //
 // --compare runs another build of leakguard (e.g. the previous commit,
@@ -30,7 +30,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'lib', 'cli.js');
+const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
 
 // The generator child: a long-lived cache (the bulk of each file, the same
 // objects in all three) plus a Map that leaks `LeakedRequest`s every round,

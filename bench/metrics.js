@@ -36,7 +36,7 @@ if (process.argv[2] === '--scrape-child') {
   const ours = new client.Registry();
   client.collectDefaultMetrics({ register: plain });
   client.collectDefaultMetrics({ register: ours });
-  require(path.join(ROOT, 'lib/prometheus')).register(ours);
+  require(path.join(ROOT, 'lib/metrics/prometheus')).register(ours);
   leakguard.start();
   const scrapes = Number(process.argv[3]);
   const block = 100;
@@ -70,7 +70,7 @@ if (process.argv[2] === '--server') {
   const mode = process.argv[3];
   if (mode === 'metrics' || mode === 'registered' || mode === 'required') {
     const client = require('prom-client');
-    if (mode !== 'required') require(path.join(ROOT, 'lib/prometheus')).register(client.register);
+    if (mode !== 'required') require(path.join(ROOT, 'lib/metrics/prometheus')).register(client.register);
     // 'registered' and 'required': the collectors (or only prom-client)
     // loaded, but /metrics is not served: what registration alone costs.
     if (mode === 'metrics') registry = client.register;

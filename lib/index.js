@@ -9,12 +9,12 @@
 const { EventEmitter } = require('node:events');
 const binding = require('./binding');
 const options = require('./options');
-const { Explainer } = require('./explain');
-const { History } = require('./report/history');
-const { buildTimeline } = require('./report/timeline');
+const { Explainer } = require('./analysis/explain');
+const { History } = require('./monitor/history');
+const { buildTimeline } = require('./monitor/timeline');
 
 const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
-// lib/snapshots.js calls guard[SNAPSHOTS_CHANGED]() after
+// lib/snapshot/snapshots.js calls guard[SNAPSHOTS_CHANGED]() after
 // disableSnapshots(), and stop() calls it too; not part of the API.
 const SNAPSHOTS_CHANGED = Symbol('leakguard.snapshotsChanged');
 
@@ -124,7 +124,7 @@ class LeakGuard extends EventEmitter {
   }
 
   // The live-set history per kind, the detector's trend lines, the leak
-  // episodes and the snapshots, as JSON data (lib/report/timeline.js).
+  // episodes and the snapshots, as JSON data (lib/monitor/timeline.js).
   timeline() {
     return buildTimeline(this, this.#history);
   }
@@ -241,15 +241,15 @@ if (require('node:worker_threads').isMainThread) {
   });
 }
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
-require('./snapshots').install(leakguard, SNAPSHOTS_CHANGED);
+require('./snapshot/snapshots').install(leakguard, SNAPSHOTS_CHANGED);
 // Explanations in process (docs: README "Explaining a leak in process"):
 // memwatch's HeapDiff, the three-snapshot findLeaks(), and analyze, diff
 // and summary: the reports of `leakguard analyze|diff|summary` on snapshot
 // files, computed off the main thread, in the format findLeaks() shares.
-leakguard.HeapDiff = require('./heap-diff').HeapDiff;
-leakguard.findLeaks = require('./find-leaks').findLeaks;
-Object.assign(leakguard, require('./analyze'));
+leakguard.HeapDiff = require('./analysis/heap-diff').HeapDiff;
+leakguard.findLeaks = require('./analysis/find-leaks').findLeaks;
+Object.assign(leakguard, require('./analysis/analyze'));
 // Allocation sites, sampled (V8's sampling heap profiler; no pause): a
 // profile to save as .heapprofile (DevTools) or pprof.
-leakguard.allocationProfile = require('./allocations').allocationProfile;
+leakguard.allocationProfile = require('./sampling/allocations').allocationProfile;
 module.exports = leakguard;

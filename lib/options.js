@@ -35,7 +35,7 @@ function fromTable(rows) {
 }
 
 // V8's sampling heap profiler, for explain: 'allocations' and
-// allocationProfile() (lib/allocations.js).
+// allocationProfile() (lib/sampling/allocations.js).
 const SAMPLER_ROWS = {
   allocationIntervalBytes: {
     kind: 'integer', min: 1024, max: 2 ** 30, default: 512 * 1024,
@@ -72,7 +72,7 @@ const MONITOR_SCHEMA = {
     doc: 'the long horizons judged alongside windowMs, in ms, ascending: ' +
       `'default' (${TABLE.horizons.default.join(', ')}), 'none' (the same as []) or an array`,
   },
-  // Options of lib/explain.js, which native code never sees.
+  // Options of lib/analysis/explain.js, which native code never sees.
   explain: {
     kind: 'enum', values: ['allocations', 'constructors', 'snapshots', 'none'], default: 'allocations',
     doc: "what 'leak' events say about the leak: the allocation sites that grew (sampled, no pause), " +

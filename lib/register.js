@@ -211,7 +211,7 @@ function registerPrometheus(log) {
     });
     return;
   }
-  require('./prometheus').register(require(file).register);
+  require('./metrics/prometheus').register(require(file).register);
 }
 
 // LEAKGUARD_REPORT_DIR: one report per 'leak' event, at most one being

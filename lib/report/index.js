@@ -2,18 +2,18 @@
 // The leak report: one self-contained HTML file (no request leaves it: the
 // chart library, its stylesheet, the page's script and the data are all
 // inside). leakguard.report({ file }) writes one in process, `leakguard
-// report` (lib/cli.js) from saved inputs, the preload one per leak event
+// report` (lib/cli/main.js) from saved inputs, the preload one per leak event
 // (LEAKGUARD_REPORT_DIR). docs/report.md shows what it holds.
 //
 // Inputs, each optional (the page says what it was not given):
-//   timeline  leakguard.timeline()'s JSON (lib/report/timeline.js)
+//   timeline  leakguard.timeline()'s JSON (lib/monitor/timeline.js)
 //   analysis  findLeaks()'s or analyze()'s result (`leakguard analyze --json`)
 //   profile   an allocation profile: AllocationProfile, or a .heapprofile's JSON
 const fs = require('node:fs');
 const path = require('node:path');
 const options = require('../options');
 const binding = require('../binding');
-const { latestAnalysis } = require('./history');
+const { latestAnalysis } = require('../monitor/history');
 
 const UPLOT_DIR = path.dirname(require.resolve('uplot/package.json'));
 const MAX_PROFILE_DEPTH = 64;
@@ -204,7 +204,7 @@ function defaultName(pid = process.pid, now = new Date()) {
 // The sampler explain: 'allocations' runs during a suspicion, or one
 // someone else started: read, never stopped. null when none runs.
 function runningProfile() {
-  const { sampler } = require('../allocations');
+  const { sampler } = require('../sampling/allocations');
   return sampler.users > 0 ? sampler.read() : null;
 }
 

@@ -2,7 +2,7 @@
 // keep copies of them:
 //   fitTrend(ys[, ts])     the robust trend statistics
 //                          (core/monitor/robust_trend.h) for the heap-flat
-//                          assertions (lib/testing.js); ts defaults to 0, 1,
+//                          assertions (lib/testing/index.js); ts defaults to 0, 1,
 //                          2, ...; at most kMaxPoints values (the scratch
 //                          is n^2/2 doubles)
 //   formatBytes(n, style)  core/base/byte_format.h; style is "iec", "si"
@@ -22,7 +22,7 @@ namespace leakguard {
 
 namespace {
 
-constexpr size_t kMaxPoints = 1024;  // lib/testing.js: rounds <= 1000
+constexpr size_t kMaxPoints = 1024;  // lib/testing/index.js: rounds <= 1000
 
 bool ReadDoubles(Napi::Env env, Napi::Value v, std::vector<double>* out) {
   if (!v.IsArray())

@@ -124,7 +124,7 @@ Napi::Value GcDurations(const Napi::CallbackInfo& info) {
 }
 
 // gcDurationBounds(): the upper bounds (seconds) of heapStats().gc[type]
-// .buckets, kGcDurationBoundsS, so that lib/metrics.js labels the buckets
+// .buckets, kGcDurationBoundsS, so that lib/metrics/read.js labels the buckets
 // the addon counts with the bounds it counted them by.
 Napi::Value GcDurationBounds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -198,7 +198,7 @@ async function withServed(fn) {
 }
 
 function cli(args) {
-  return runNode({ file: path.join(ROOT, 'lib', 'cli.js'), args, timeoutMs: 60000 });
+  return runNode({ file: path.join(ROOT, 'lib', 'cli', 'main.js'), args, timeoutMs: 60000 });
 }
 
 test('`leakguard profile <pid>` samples a running process through its snapshot signal', async () => {

@@ -14,7 +14,7 @@ const path = require('node:path');
 const { runNode } = require('./helpers/child');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'lib', 'cli.js');
+const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'leak-analyzer.js');
 const SCRIPT = 'test/fixtures/leak-analyzer.js';  // relative to the CLI's cwd
 const PER_ROUND = 2000;  // requests between the baseline and the target

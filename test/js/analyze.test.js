@@ -10,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { runNode } = require('./helpers/child');
 
-const CLI = path.resolve(__dirname, '..', '..', 'lib', 'cli.js');
+const CLI = path.resolve(__dirname, '..', '..', 'lib', 'cli', 'main.js');
 const LEAKED = 3000;  // requests leaked between the baseline and the target
 
 // The child: serves "requests" in asynchronous batches. Each request makes

@@ -10,8 +10,8 @@ const readline = require('node:readline');
 const { spawn } = require('node:child_process');
 const { runNode, jsonLines, ROOT } = require('./helpers/child');
 
-const PROM = JSON.stringify(path.join(ROOT, 'lib/prometheus.js'));
-const OTEL = JSON.stringify(path.join(ROOT, 'lib/otel.js'));
+const PROM = JSON.stringify(path.join(ROOT, 'lib/metrics/prometheus.js'));
+const OTEL = JSON.stringify(path.join(ROOT, 'lib/metrics/otel.js'));
 const LG = JSON.stringify(ROOT);
 
 // Runs `code` in a child; it prints one JSON line with what to check.

@@ -123,7 +123,7 @@ test("sensitivities: the README's table is the native presets", () => {
 test('leak report options: one table for analyze(), findLeaks() and explain', () => {
   const schema = options.LEAK_SCHEMA;
   assert.deepEqual(Object.keys(schema), TABLE.leak.map((r) => r.name));
-  const { FIND_LEAKS_SCHEMA } = require('../../lib/find-leaks');
+  const { FIND_LEAKS_SCHEMA } = require('../../lib/analysis/find-leaks');
   const readme = read('README.md');
   const analyzeDoc = read('docs/analyze.md');
   for (const [name, spec] of Object.entries(schema)) {

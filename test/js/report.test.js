@@ -10,12 +10,12 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { runNode, jsonLines } = require('./helpers/child');
-const { History, MAX_EPISODES, MAX_SNAPSHOTS } = require('../../lib/report/history');
+const { History, MAX_EPISODES, MAX_SNAPSHOTS } = require('../../lib/monitor/history');
 const { buildHtml, trimProfile } = require('../../lib/report');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'report-child.js');
-const CLI = path.join(ROOT, 'lib', 'cli.js');
+const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
 
 function tmpdir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-report-'));

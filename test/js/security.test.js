@@ -17,7 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { runNode, jsonLines, ROOT } = require('./helpers/child');
 
-const CLI = path.join(ROOT, 'lib', 'cli.js');
+const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
 const REGISTER = path.join(ROOT, 'lib', 'register.js');
 const ATTACKER = path.join(ROOT, 'test', 'fixtures', 'hostile', 'attacker.py');
 const IS_ROOT = process.getuid() === 0;
@@ -583,7 +583,7 @@ test('F13: prometheus register() after registry.clear() registers every series a
   const r = await runNode({
     code: `const client = require('prom-client');
       const lg = require(${JSON.stringify(ROOT)});
-      const prom = require(${JSON.stringify(path.join(ROOT, 'lib', 'prometheus.js'))});
+      const prom = require(${JSON.stringify(path.join(ROOT, 'lib', 'metrics', 'prometheus.js'))});
       lg.start(); lg.gc();
       const registry = new client.Registry();
       const first = prom.register(registry);
@@ -609,7 +609,7 @@ test('F14: otel register() twice on one MeterProvider counts each collection onc
     code: `const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
       class Reader extends MetricReader { async onForceFlush() {} async onShutdown() {} }
       const lg = require(${JSON.stringify(ROOT)});
-      const otel = require(${JSON.stringify(path.join(ROOT, 'lib', 'otel.js'))});
+      const otel = require(${JSON.stringify(path.join(ROOT, 'lib', 'metrics', 'otel.js'))});
       const reader = new Reader();
       const provider = new MeterProvider({ readers: [reader] });
       lg.start();

@@ -8,7 +8,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const { checkSnapshot, tmpDir, listFiles } = require('../fixtures/snapshot-check');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'lib', 'cli.js');
+const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
 const APP = `
   const held = Array.from({ length: 5000 }, (_, i) => ({ i }));
   process.stdout.write('app ready\\n');

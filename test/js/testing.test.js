@@ -224,7 +224,7 @@ test('messages: byte units and the growing constructors', () => {
 test('works in a worker thread with its own heap', async () => {
   const code = `
     const { parentPort } = require('node:worker_threads');
-    const { measureHeap } = require(${JSON.stringify(path.join(ROOT, 'lib', 'testing.js'))});
+    const { measureHeap } = require(${JSON.stringify(path.join(ROOT, 'lib', 'testing', 'index.js'))});
     const kept = [];
     (async () => {
       const leaky = await measureHeap(() => { kept.push({ a: 1, b: 2 }); }, { rounds: 4, explain: false });
@@ -240,7 +240,7 @@ test('works in a worker thread with its own heap', async () => {
 });
 
 test('leakguard/jest exports the matcher and registers nothing outside a runner', async () => {
-  const jest = require('../../lib/jest');
+  const jest = require('../../lib/testing/jest');
   assert.equal(jest.registered, false);
   assert.equal(typeof jest.matchers.toLeak, 'function');
   const extended = [];

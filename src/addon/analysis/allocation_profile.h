@@ -1,12 +1,12 @@
 // V8's sampling heap profiler, for the `explain: 'allocations'` suspects
-// and leakguard.allocationProfile() (lib/allocations.js).
+// and leakguard.allocationProfile() (lib/sampling/allocations.js).
 //
 // V8 keeps one sampler per isolate: it samples about one allocation per
 // `interval` bytes (Poisson) with its stack, and drops a sample when the
 // sampled object is collected, so its profile is the live, sampled
 // allocations by call site. Whoever starts it owns it; V8 refuses a second
 // start. startAllocationSampling says whether this call started it, and
-// lib/allocations.js stops only a sampler it started.
+// lib/sampling/allocations.js stops only a sampler it started.
 //
 // readAllocationProfile returns the profile as the JSON text of Chrome
 // DevTools' .heapprofile (the inspector's HeapProfiler.SamplingHeapProfile:

@@ -1,6 +1,6 @@
 // The binding's snapshot analyses: summary, diff and analyze (the
 // three-snapshot leak report). Each returns a Promise of the JSON text that
-// src/core/heap_reports.h produces; lib/analyze.js parses it.
+// src/core/heap_reports.h produces; lib/analysis/analyze.js parses it.
 #ifndef LEAKGUARD_ADDON_ANALYZE_H_
 #define LEAKGUARD_ADDON_ANALYZE_H_
 

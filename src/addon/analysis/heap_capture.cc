@@ -3,7 +3,7 @@
 // node-addon-api is built without C++ exceptions: every Maybe is checked
 // and a failed check returns with the JS exception pending. Snapshot
 // failures are not thrown here: they come back as SnapshotResultToJs
-// objects ({ ok: false, code, message, ... }), which lib/snapshots.js turns
+// objects ({ ok: false, code, message, ... }), which lib/snapshot/snapshots.js turns
 // into Errors in one place, as for writeSnapshot().
 #include "addon/analysis/heap_capture.h"
 
@@ -136,7 +136,7 @@ std::unique_ptr<HeapCapture> Capture(Napi::Env env,
 // captureHeap(kind, request) -> result object; on success it carries
 // `handle` (the capture) and `copyMs` besides writeSnapshot's fields
 // (pauseMs, captureMs, nodes, edges, heapUsed, path when dir was given).
-// request: lib/snapshots.js's fields; `dir` set means "write a file too",
+// request: lib/snapshot/snapshots.js's fields; `dir` set means "write a file too",
 // named by nameTemplate (published later by finishCapture).
 Napi::Value CaptureHeap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

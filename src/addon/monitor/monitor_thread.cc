@@ -56,7 +56,7 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
   // gap the detector cannot see. The thread is not running yet, so no lock
   // is needed for detector_ itself.
   detector_ = LeakDetector(config.detector);
-  // A new detector watches nothing yet (lib/explain.js stops its sampler at
+  // A new detector watches nothing yet (lib/analysis/explain.js stops its sampler at
   // each start, too).
   watching_[0] = watching_[1] = false;
   watch_changes_.clear();

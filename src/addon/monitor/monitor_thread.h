@@ -72,7 +72,7 @@ struct DetectorReport {
 // depends on kind.
 struct OutEvent {
   // kWatch: the detector began or stopped watching a kind closely
-  // (LeakDetector::Watching); lib/explain.js starts and stops the
+  // (LeakDetector::Watching); lib/analysis/explain.js starts and stops the
   // allocation sampler on it, and no 'watch' reaches the user.
   enum class Kind : uint8_t { kGc, kStats, kLeak, kWatch };
   Kind kind = Kind::kGc;

@@ -42,7 +42,7 @@ enum class SnapshotTrigger : uint8_t {
   kAnalysis,  // HeapDiff and findLeaks: a snapshot analysed in process
   // Not a snapshot: the signal found `leakguard profile <pid>`'s request
   // file in the directory, and JS samples allocations instead
-  // (lib/remote-profile.js). The result carries the request's text.
+  // (lib/sampling/remote-profile.js). The result carries the request's text.
   kProfile,
 };
 // The request file's name in the snapshot directory, and its largest size.
@@ -112,7 +112,7 @@ struct SnapshotResult {
   uint64_t skipped = 0;   // triggers refused since the previous snapshot
   std::vector<std::string> removed;  // old files deleted by retention
   // Retention failing does not undo the snapshot: the result stays ok and
-  // carries the retention's failure, which lib/snapshots.js reports.
+  // carries the retention's failure, which lib/snapshot/snapshots.js reports.
   Status retention;
   IoError retention_io;
 

@@ -1,8 +1,8 @@
 // The snapshot functions of the binding, and snapshot results as JS
 // objects. Option policy (names, ranges, defaults, messages) lives in
-// lib/options.js; here we read what lib/snapshots.js passes and check only
+// lib/options.js; here we read what lib/snapshot/snapshots.js passes and check only
 // what memory safety needs. Errors become JS objects in one place:
-// SnapshotResultToJs, whose fields lib/snapshots.js turns into an Error.
+// SnapshotResultToJs, whose fields lib/snapshot/snapshots.js turns into an Error.
 #include "addon/snapshot/snapshot_binding.h"
 
 #include <unistd.h>

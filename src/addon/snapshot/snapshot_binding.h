@@ -14,7 +14,7 @@ namespace leakguard {
 // Adds writeSnapshot, enableSnapshots, ... to the binding.
 bool InitSnapshotBindings(Napi::Env env, Napi::Object exports);
 
-// Reads a request's file and budget fields from what lib/snapshots.js
+// Reads a request's file and budget fields from what lib/snapshot/snapshots.js
 // passes (dir, nameTemplate, reason, maxFiles, ignoreHeadroom, threadId,
 // ...); false with a TypeError pending when one has the wrong type.
 bool ReadSnapshotRequest(Napi::Env env,
@@ -22,7 +22,7 @@ bool ReadSnapshotRequest(Napi::Env env,
                          SnapshotRequest* request);
 
 // One snapshot result as a plain JS object, success or failure (ok, code,
-// message, syscall, path, ...); lib/snapshots.js turns a failure into an
+// message, syscall, path, ...); lib/snapshot/snapshots.js turns a failure into an
 // Error. nullptr if it could not be built.
 napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& result);
 

@@ -223,7 +223,7 @@ void SnapshotController::OnSignalFrom(SignalSide side) {
 // checked directory's descriptor and never by path: O_NOFOLLOW |
 // O_NONBLOCK, then fstat must show a regular file of this user's (or
 // root's) of at most kMaxProfileRequestBytes; it is removed at once and
-// its text goes to JS (lib/remote-profile.js), which never opens it. In a
+// its text goes to JS (lib/sampling/remote-profile.js), which never opens it. In a
 // directory that others can write to (sticky, as /tmp) anyone could have
 // left it, so a request there is refused with one error and the signal
 // takes its snapshot (docs/security.md).

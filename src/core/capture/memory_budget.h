@@ -54,7 +54,7 @@ uint64_t EstimateSnapshotBytes(uint64_t heap_used,
 // (SnapshotController::Capture feeds it every capture, automatic or not):
 // heap bytes per snapshot node, the memory budget's input, and the
 // isolate's pause per node, which explain's explainMaxPauseMs is judged
-// against (lib/explain.js asks through estimateSnapshotPauseMs()). Until a
+// against (lib/analysis/explain.js asks through estimateSnapshotPauseMs()). Until a
 // capture was measured: a heap of small objects, kDefaultHeapBytesPerNode
 // bytes and kDefaultPauseMsPerNode per node, the worst case.
 class CaptureCostModel {

@@ -1,6 +1,6 @@
 // Robust trend statistics, written once: the leak detector fits its
 // windows with them (trend_detector.cc), and the heap-flat assertions
-// (lib/testing.js) call them through the binding (fitTrend()).
+// (lib/testing/index.js) call them through the binding (fitTrend()).
 //
 // Theil-Sen's slope (the median of all pairwise slopes) ignores up to 29%
 // of outliers; Mann-Kendall's S counts rising minus falling pairs, and its

@@ -561,7 +561,7 @@ class LeakDetector {
   // Whether `kind` is worth watching closely: it shows signs of growth
   // (the same test that halves the probe interval), or an episode of it is
   // active. The glue turns its edges into 'watch' notices, which start the
-  // allocation sampler before the first event (lib/explain.js) and stop it
+  // allocation sampler before the first event (lib/analysis/explain.js) and stop it
   // when the episode is over.
   bool Watching(SampleKind kind) const {
     return episodes_[Index(kind)].active || Suspect(kind);

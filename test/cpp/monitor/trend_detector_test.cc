@@ -906,7 +906,7 @@ TEST(LeakDetectorWatch, AFlatNoisyHeapIsHardlyWatched) {
     sc.live_bytes = [](double) { return 40 * kMB; };
     Outcome o = Simulate(sc);
     EXPECT_TRUE(o.events.empty()) << Describe(o);
-    // Noise spikes make short runs; lib/explain.js keeps the sampler on
+    // Noise spikes make short runs; lib/analysis/explain.js keeps the sampler on
     // through calm gaps shorter than a minute, so they cost little.
     EXPECT_LT(o.WatchedSeconds(0, sc.duration_s), 0.2 * sc.duration_s)
         << "seed " << seed;

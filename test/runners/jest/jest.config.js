@@ -5,7 +5,7 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/*.test.js'],
-  setupFilesAfterEnv: ['<rootDir>/../../../lib/jest.js'],
+  setupFilesAfterEnv: ['<rootDir>/../../../lib/testing/jest.js'],
   maxWorkers: 2,
   workerIdleMemoryLimit: '1GB',
   testTimeout: 30000,

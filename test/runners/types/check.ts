@@ -1,4 +1,4 @@
-// Compile-only check of lib/testing.d.ts and lib/jest.d.ts against the
+// Compile-only check of lib/testing/index.d.ts and lib/testing/jest.d.ts against the
 // installed Jest and Vitest types (tsc -p test/runners/types).
 import { assertNoLeak, measureHeap, LeakError, type HeapReport } from 'leakguard/testing';
 import { matchers, register } from 'leakguard/jest';

@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     root: import.meta.dirname,
     include: ['*.test.mjs'],
-    setupFiles: ['../../../lib/jest.js'],
+    setupFiles: ['../../../lib/testing/jest.js'],
     testTimeout: 30000,
   },
 });

@@ -4,9 +4,9 @@
 // Jest's expect (the `jest` global namespace of @types/jest and the
 // 'expect' module behind @jest/globals) and to Vitest's Assertion. An
 // augmentation of a runner that is not installed is simply unused.
-import type { HeapReport, MeasureOptions, MeasuredFunction } from './testing';
+import type { HeapReport, MeasureOptions, MeasuredFunction } from '.';
 
-export type { HeapReport, MeasureOptions, MeasuredFunction } from './testing';
+export type { HeapReport, MeasureOptions, MeasuredFunction } from '.';
 
 export interface ToLeakResult {
   pass: boolean;

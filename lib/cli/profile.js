@@ -9,7 +9,7 @@
 // the CLI publishes a request file (leakguard-profile.request, mode 0600)
 // in the target's snapshot directory and sends the snapshot signal. The
 // target's signal watcher finds the file and samples instead of taking a
-// snapshot (lib/remote-profile.js). A second signal would need a second
+// snapshot (lib/sampling/remote-profile.js). A second signal would need a second
 // handler armed in every service, and a signal sent to a process that
 // does not catch it kills it.
 //
@@ -19,11 +19,11 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const binding = require('./binding');
-const options = require('./options');
+const binding = require('../binding');
+const options = require('../options');
 const { printable } = require('./printable');
-const { SnapshotCliError, begin, alive } = require('./snapshot-cli');
-const { REQUEST_NAME, MAX_REQUEST_BYTES, outputName } = require('./remote-profile');
+const { SnapshotCliError, begin, alive } = require('./snapshot');
+const { REQUEST_NAME, MAX_REQUEST_BYTES, outputName } = require('../sampling/remote-profile');
 
 // A request file older than this was left by a CLI that died, or by a
 // target that exited before it looked.

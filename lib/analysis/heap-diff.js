@@ -20,10 +20,10 @@
 // for a heap of 2M objects). end() and endAsync() free both copies.
 //
 // Snapshots are per thread: a HeapDiff in a worker diffs the worker's heap.
-const { captureHeap } = require('./snapshots');
-const binding = require('./binding');
-const options = require('./options');
-const { makeError } = require('./errors');
+const { captureHeap } = require('../snapshot/snapshots');
+const binding = require('../binding');
+const options = require('../options');
+const { makeError } = require('../errors');
 
 const CALL = 'leakguard.HeapDiff';
 

@@ -5,9 +5,9 @@
 // JSON text; here we check the arguments and parse the result. The JSON
 // format is documented in docs/analyze.md.
 const path = require('node:path');
-const binding = require('./binding');
-const options = require('./options');
-const { rememberAnalysis } = require('./report/history');
+const binding = require('../binding');
+const options = require('../options');
+const { rememberAnalysis } = require('../monitor/history');
 
 function checkFiles(api, files, count) {
   if (!Array.isArray(files) || files.length !== count ||

@@ -1,16 +1,16 @@
 'use strict';
 // leakguard/prometheus: leakguard's verdicts and counters as prom-client
 // metrics. register() adds collectors to a registry; they read leakguard's
-// state when the registry is scraped (lib/metrics.js), and nothing runs in
+// state when the registry is scraped (lib/metrics/read.js), and nothing runs in
 // between. prom-client is a peer dependency: the application's copy.
 //
 //   const client = require('prom-client');
 //   require('leakguard/prometheus').register(client.register);
 //
 // docs/metrics.md lists every metric with its type, unit and labels.
-const options = require('./options');
-const metrics = require('./metrics');
-const { makeError } = require('./errors');
+const options = require('../options');
+const metrics = require('./read');
+const { makeError } = require('../errors');
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -11,10 +11,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { threadId } = require('node:worker_threads');
-const binding = require('./binding');
-const options = require('./options');
-const { makeError } = require('./errors');
-const { RemoteProfiles } = require('./remote-profile');
+const binding = require('../binding');
+const options = require('../options');
+const { makeError } = require('../errors');
+const { RemoteProfiles } = require('../sampling/remote-profile');
 
 function templateError(call, template) {
   const why = binding.validateNameTemplate(template);
@@ -186,7 +186,7 @@ class Snapshots {
   #onResults(results) {
     for (const r of results) {
       if (r.trigger === 'profile') {
-        // Not a snapshot: `leakguard profile <pid>` asked (lib/remote-profile.js).
+        // Not a snapshot: `leakguard profile <pid>` asked (lib/sampling/remote-profile.js).
         if (this.#profiles === null) this.#profiles = new RemoteProfiles(this.#guard);
         this.#profiles.handle(r);
         continue;

@@ -9,7 +9,7 @@
 //                   GC while watching; each 'leak' event carries as
 //                   `suspects` the allocation sites whose live sampled
 //                   bytes grew since sampling began, with their rate
-//                   (lib/allocations.js). No heap snapshot, no pause
+//                   (lib/sampling/allocations.js). No heap snapshot, no pause
 //                   beyond copying the profile.
 //   'constructors'  at the first event of a leak episode, a snapshot of the
 //                   heap's classes (node ids, types, sizes and constructor
@@ -39,11 +39,11 @@
 // JS heap allocations only, so with 'allocations' an 'external' episode
 // says in `suspectsError` that 'constructors' is the mode that explains it.
 const v8 = require('node:v8');
-const { captureHeap } = require('./snapshots');
-const binding = require('./binding');
-const options = require('./options');
+const { captureHeap } = require('../snapshot/snapshots');
+const binding = require('../binding');
+const options = require('../options');
 const { topGrowing } = require('./heap-diff');
-const allocations = require('./allocations');
+const allocations = require('../sampling/allocations');
 
 const CALL = 'leakguard explain';
 // Suspects listed per event.

@@ -12,11 +12,11 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { SNAPSHOT_SIGNALS } = require('./options');
+const { SNAPSHOT_SIGNALS } = require('../options');
 
 const NO_SNAPSHOT_EXIT = 3;
 
-// Bad usage; the code makes lib/cli.js print the usage line and exit 1.
+// Bad usage; the code makes lib/cli/main.js print the usage line and exit 1.
 class SnapshotCliError extends Error {
   constructor(message) {
     super(message);

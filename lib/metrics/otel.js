@@ -1,6 +1,6 @@
 'use strict';
 // leakguard/otel: leakguard's verdicts and counters as OpenTelemetry
-// instruments, observed when the SDK collects (lib/metrics.js reads the
+// instruments, observed when the SDK collects (lib/metrics/read.js reads the
 // addon then); nothing runs in between. @opentelemetry/api is a peer
 // dependency: the application's copy, and its global MeterProvider unless
 // one is passed.
@@ -11,11 +11,11 @@
 // Names follow OpenTelemetry's semantic conventions where they exist
 // (v8js.gc.duration, v8js.memory.heap.used); leakguard's own are under
 // leakguard.*. docs/metrics.md lists them.
-const { version } = require('../package.json');
-const binding = require('./binding');
-const metrics = require('./metrics');
-const { makeError } = require('./errors');
-const options = require('./options');
+const { version } = require('../../package.json');
+const binding = require('../binding');
+const metrics = require('./read');
+const { makeError } = require('../errors');
+const options = require('../options');
 
 // Semantic conventions' advice for v8js.gc.duration (seconds).
 const GC_ADVICE = [0.01, 0.1, 1, 10];

@@ -25,10 +25,10 @@
 // snapshot is then kept in memory as ids only, so nothing is held twice.
 const fs = require('node:fs');
 const path = require('node:path');
-const binding = require('./binding');
-const options = require('./options');
-const { captureHeap } = require('./snapshots');
-const { rememberAnalysis } = require('./report/history');
+const binding = require('../binding');
+const options = require('../options');
+const { captureHeap } = require('../snapshot/snapshots');
+const { rememberAnalysis } = require('../monitor/history');
 
 const CALL = 'leakguard.findLeaks';
 const FILES = ['s1.heapsnapshot', 's2.heapsnapshot', 's3.heapsnapshot'];

@@ -1,6 +1,6 @@
 'use strict';
 // Allocation sites from V8's sampling heap profiler: the suspects of
-// `explain: 'allocations'` (lib/explain.js) and leakguard.allocationProfile().
+// `explain: 'allocations'` (lib/analysis/explain.js) and leakguard.allocationProfile().
 //
 // V8 samples about one allocation per `intervalBytes` allocated (Poisson)
 // with its stack, and forgets a sample when its object is collected, so
@@ -14,9 +14,9 @@
 // v8.startHeapProfile) is read and never stopped, at its owner's interval.
 // If its owner stops it while leakguard reads it, reading returns null.
 const path = require('node:path');
-const binding = require('./binding');
-const options = require('./options');
-const { makeError } = require('./errors');
+const binding = require('../binding');
+const options = require('../options');
+const { makeError } = require('../errors');
 
 const OWN_DIR = __dirname + path.sep;
 // V8's (and --heap-prof-interval's) default: the interval assumed for a
@@ -355,7 +355,7 @@ function allocationProfile(opts) {
 }
 
 // allocationProfile() after validation. `unref`: the timer does not keep
-// the process alive (a profile asked for from outside, lib/remote-profile.js,
+// the process alive (a profile asked for from outside, lib/sampling/remote-profile.js,
 // must not delay the service's exit).
 function sampleFor(o, { unref }) {
   sampler.acquire(o.intervalBytes, o.stackDepth);

@@ -5,8 +5,8 @@
 // collection) runs in the same tick, so the first one's read is shared by
 // the others and dropped at the next microtask.
 const { isMainThread, threadId } = require('node:worker_threads');
-const binding = require('./binding');
-const { makeError } = require('./errors');
+const binding = require('../binding');
+const { makeError } = require('../errors');
 
 const KINDS = ['heap', 'external', 'rss'];
 // The native GC types folded into the `kind` values of prom-client's
@@ -43,7 +43,7 @@ function read() {
   if (cached !== null) return cached.value;
   let value = null;
   try {
-    const monitoring = require('./index').monitoring;
+    const monitoring = require('../index').monitoring;
     const snaps = binding.snapshotStats();
     const used = snaps.enabled || Object.values(snaps.metrics.outcomes)
       .some((o) => OUTCOMES.some((k) => o[k] > 0));

@@ -3,7 +3,7 @@
 // explain: 'snapshots' share the report, docs/analyze.md): who holds it,
 // what it keeps alive, and the keys a wildcard stood for. The CLI, the demo
 // and the preload's log print these lines; nothing here reads a file.
-const binding = require('./binding');
+const binding = require('../binding');
 
 function bytes(n) {
   return binding.formatBytes(n, 'iec');

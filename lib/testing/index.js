@@ -22,13 +22,13 @@
 // heap statistics are per isolate, so worker threads each measure their own.
 
 const { AssertionError } = require('node:assert');
-const leakguard = require('./index');
-const binding = require('./binding');
-const options = require('./options');
-const { makeError } = require('./errors');
+const leakguard = require('../index');
+const binding = require('../binding');
+const options = require('../options');
+const { makeError } = require('../errors');
 // The in-process heap diff: memwatch's HeapDiff, whose change.details say
 // what grew, and the top of those details.
-const { HeapDiff, topGrowing } = require('./heap-diff');
+const { HeapDiff, topGrowing } = require('../analysis/heap-diff');
 
 const MS_DAY = 24 * 60 * 60 * 1000;
 
@@ -435,7 +435,7 @@ module.exports = {
   assertNoLeak,
   LeakError,
   TESTING_SCHEMA,
-  // Shared with lib/jest.js and the tests.
+  // Shared with lib/testing/jest.js and the tests.
   leakMessage,
   noLeakMessage,
   formatBytes,

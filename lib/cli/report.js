@@ -68,7 +68,7 @@ async function run(positionals, values) {
     profile: values.profile ? readJson(values.profile, 'an allocation profile (.heapprofile)', isProfile) : null,
   };
   const out = path.resolve(values.output || 'leakguard-report.html');
-  const { writeHtml } = require('./index');
+  const { writeHtml } = require('../report');
   let r;
   try {
     r = writeHtml(out, inputs);

@@ -6,7 +6,7 @@
 // could not be read or parsed (one line on stderr: the file, the byte
 // offset, the reason).
 const { parseArgs } = require('node:util');
-const binding = require('./binding');
+const binding = require('../binding');
 const { printable, printableDeep, printableJson } = require('./printable');
 
 const USAGE_EXIT = 1;
@@ -45,7 +45,7 @@ function print(text) {
 }
 
 async function runAnalyze(positionals, values) {
-  const { analyze } = require('./analyze');
+  const { analyze } = require('../analysis/analyze');
   const options = {};
   if (values.top !== undefined) options.top = count(values.top, 'top');
   if (values['min-count'] !== undefined) {
@@ -79,7 +79,7 @@ async function runAnalyze(positionals, values) {
   ]);
   print(table(['#', 'Constructor', 'Count', 'Retained', 'Shallow'], rows,
               new Set([0, 2, 3, 4])));
-  const { groupLines } = require('./leak-text');
+  const { groupLines } = require('../analysis/leak-text');
   print('\nWho holds each group, what it keeps alive, and one retainer path:');
   r.groups.forEach((g, i) => {
     print(`  ${i + 1}. ${g.constructor} \u00d7${int(g.count)}, ${bytes(g.retained_size)} retained`);
@@ -90,7 +90,7 @@ async function runAnalyze(positionals, values) {
 }
 
 async function runDiff(positionals, values) {
-  const { diff } = require('./analyze');
+  const { diff } = require('../analysis/analyze');
   const top = values.top === undefined ? (values.json ? 0 : 20) : count(values.top, 'top');
   const raw = await diff(positionals[0], positionals[1], { top });
   if (values.json) {
@@ -111,7 +111,7 @@ async function runDiff(positionals, values) {
 }
 
 async function runSummary(positionals, values) {
-  const { summary } = require('./analyze');
+  const { summary } = require('../analysis/analyze');
   const top = values.top === undefined ? (values.json ? 0 : 20) : count(values.top, 'top');
   const raw = await summary(positionals[0], { top });
   if (values.json) {
@@ -165,12 +165,12 @@ const COMMANDS = {
     options: REPORT_OPTIONS,
     run: runSummary,
   },
-  // Asks a running process for a heap snapshot (lib/snapshot-cli.js).
-  snapshot: require('./snapshot-cli'),
-  // Asks a running process for an allocation profile (lib/profile-cli.js).
-  profile: require('./profile-cli'),
-  // The HTML report from saved inputs (lib/report/cli.js).
-  report: require('./report/cli'),
+  // Asks a running process for a heap snapshot (lib/cli/snapshot.js).
+  snapshot: require('./snapshot'),
+  // Asks a running process for an allocation profile (lib/cli/profile.js).
+  profile: require('./profile'),
+  // The HTML report from saved inputs (lib/cli/report.js).
+  report: require('./report'),
 };
 
 function usage() {

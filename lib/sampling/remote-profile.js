@@ -1,5 +1,5 @@
 'use strict';
-// The target's side of `leakguard profile <pid>` (lib/profile-cli.js).
+// The target's side of `leakguard profile <pid>` (lib/cli/profile.js).
 //
 // The CLI publishes a request file, leakguard-profile.request, in the
 // snapshot directory and sends the snapshot signal. The native signal
@@ -19,9 +19,9 @@
 // paths and the top sites. A request that cannot be served leaves
 // leakguard-<pid>-<id>.profile-error (one line, the reason) for the CLI to
 // print, and is reported as an 'error' (or a warning) here.
-const binding = require('./binding');
-const options = require('./options');
-const { makeError } = require('./errors');
+const binding = require('../binding');
+const options = require('../options');
+const { makeError } = require('../errors');
 const { sampleFor } = require('./allocations');
 
 const REQUEST_NAME = 'leakguard-profile.request';

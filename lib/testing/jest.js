@@ -10,7 +10,7 @@
 // `globals: true`). `register(expect)` does it for any other expect, and
 // `matchers` can be handed to `expect.extend` directly.
 
-const testing = require('./testing');
+const testing = require('.');
 
 // The matcher runs the same measurement as assertNoLeak. `pass` means "fn
 // leaks", so `.not.toLeak()` fails exactly when assertNoLeak would.
