@@ -1,7 +1,7 @@
 'use strict';
 // Every error code leakguard's JavaScript throws or reports, once, with its
 // class and meaning. The addon's codes are its own table
-// (src/addon/errors.h, exported as binding.errorCodes()). docs/errors.md
+// (src/addon/napi/errors.h, exported as binding.errorCodes()). docs/errors.md
 // lists both; test/js/errors.test.js fails when a code is missing there, or
 // when lib/ or src/addon spell an ERR_ code that neither table has.
 //

@@ -14,7 +14,7 @@ const MS_DAY = 24 * 60 * 60 * 1000;
 
 // The native option tables (src/core/monitor/monitor_options.h and
 // src/core/analysis/leak_candidates.h, exported by
-// src/addon/options_table.cc): each option's range, default and meaning
+// src/addon/options/options_table.cc): each option's range, default and meaning
 // that native code also sees is written there once, and these schemas are
 // built from it. JavaScript validates and fills the defaults; the binding
 // asserts what arrives.

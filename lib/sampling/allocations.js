@@ -6,7 +6,7 @@
 // with its stack, and forgets a sample when its object is collected, so
 // the profile is the live sampled allocations by call site, scaled by V8
 // to an estimate of all of them. Reading it pauses this thread only to copy
-// the tree (src/addon/analysis/allocation_profile.h); nothing walks the heap.
+// the tree (src/addon/sampling/allocation_profile.h); nothing walks the heap.
 //
 // One sampler per isolate (V8's): the first user starts it, the last one
 // done stops it, and only if leakguard started it. One that someone else

@@ -1,5 +1,5 @@
 'use strict';
-// One table of error codes on each side (src/addon/errors.h,
+// One table of error codes on each side (src/addon/napi/errors.h,
 // lib/errors.js), each code documented once in docs/errors.md, and no code
 // spelled anywhere else. Then the shell at work: an I/O status has one code
 // on every path, the binding's own assertions have theirs, and (in a real

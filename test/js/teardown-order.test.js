@@ -1,10 +1,10 @@
 'use strict';
-// Teardown happens in one order on every path (src/addon/instance.h): the
+// Teardown happens in one order on every path (src/addon/env/instance.h): the
 // GC callbacks go first (they poke the monitor thread's handle), then the
 // monitor thread is joined (it pokes our main-loop handle), then the
 // snapshot machinery is disposed, the main-loop handle closed, and the
 // instance data finalized. With LEAKGUARD_TRACE_TEARDOWN=1 the addon traces
-// each step (src/addon/teardown_trace.h); these tests assert the exact
+// each step (src/addon/env/teardown_trace.h); these tests assert the exact
 // sequence in real processes, as node-addon-api's test/env_cleanup.js does.
 const test = require('node:test');
 const assert = require('node:assert/strict');

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "addon/analysis/heap_capture.h"
-#include "addon/errors.h"
-#include "addon/exports.h"
-#include "addon/options_table.h"
-#include "addon/promise_worker.h"
-#include "addon/snapshot_registry.h"
+#include "addon/napi/errors.h"
+#include "addon/napi/exports.h"
+#include "addon/options/options_table.h"
+#include "addon/napi/promise_worker.h"
+#include "addon/env/snapshot_registry.h"
 #include "core/analysis/heap_reports.h"
 #include "core/base/status.h"
 

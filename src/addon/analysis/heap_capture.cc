@@ -11,10 +11,10 @@
 #include <utility>
 
 #include "addon/analysis/v8_heap_graph.h"
-#include "addon/errors.h"
-#include "addon/exports.h"
-#include "addon/instance.h"
-#include "addon/promise_worker.h"
+#include "addon/napi/errors.h"
+#include "addon/napi/exports.h"
+#include "addon/env/instance.h"
+#include "addon/napi/promise_worker.h"
 #include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot/snapshot_controller.h"
 #include "core/analysis/heap_reports.h"

@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "addon/errors.h"
-#include "addon/exports.h"
-#include "addon/raw_object.h"
+#include "addon/napi/errors.h"
+#include "addon/napi/exports.h"
+#include "addon/napi/raw_object.h"
 #include "core/capture/checked_directory.h"
 #include "core/capture/snapshot_file.h"
 

@@ -2,7 +2,7 @@
 // public field names live here and in lib/index.d.ts only.
 #include <uv.h>
 
-#include "addon/instance.h"
+#include "addon/env/instance.h"
 #include "core/monitor/gc_record.h"
 
 namespace leakguard {

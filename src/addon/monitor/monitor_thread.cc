@@ -4,7 +4,7 @@
 #include <signal.h>
 
 #include "addon/snapshot/snapshot_controller.h"
-#include "addon/snapshot_registry.h"
+#include "addon/env/snapshot_registry.h"
 
 namespace leakguard {
 

@@ -30,7 +30,7 @@
 #include <mutex>
 #include <vector>
 
-#include "addon/errors.h"
+#include "addon/napi/errors.h"
 #include "core/monitor/event_queue.h"
 #include "core/monitor/gc_record.h"
 #include "core/monitor/gc_stats.h"

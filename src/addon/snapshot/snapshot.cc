@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "addon/snapshot_registry.h"
+#include "addon/env/snapshot_registry.h"
 #include "core/base/byte_format.h"
 #include "core/capture/memory_budget.h"
 

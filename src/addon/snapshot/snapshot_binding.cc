@@ -10,10 +10,10 @@
 
 #include <string>
 
-#include "addon/errors.h"
-#include "addon/exports.h"
-#include "addon/instance.h"
-#include "addon/raw_object.h"
+#include "addon/napi/errors.h"
+#include "addon/napi/exports.h"
+#include "addon/env/instance.h"
+#include "addon/napi/raw_object.h"
 #include "addon/snapshot/snapshot_controller.h"
 
 namespace leakguard {

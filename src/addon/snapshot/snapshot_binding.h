@@ -6,7 +6,7 @@
 
 #include <napi.h>
 
-#include "addon/errors.h"
+#include "addon/napi/errors.h"
 #include "addon/snapshot/snapshot.h"
 
 namespace leakguard {

@@ -11,10 +11,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "addon/closing_handles.h"
-#include "addon/deliver.h"
+#include "addon/env/closing_handles.h"
+#include "addon/napi/deliver.h"
 #include "addon/snapshot/snapshot_binding.h"
-#include "addon/snapshot_registry.h"
+#include "addon/env/snapshot_registry.h"
 
 namespace leakguard {
 

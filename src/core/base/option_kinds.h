@@ -1,6 +1,6 @@
 // What an option table row (core/monitor/monitor_options.h,
 // core/analysis/leak_candidates.h) can say about its value. The rows are
-// X-macros; the binding exports them (src/addon/options_table.cc) and
+// X-macros; the binding exports them (src/addon/options/options_table.cc) and
 // lib/options.js validates against them, so each range and default is
 // written once.
 #ifndef LEAKGUARD_CORE_BASE_OPTION_KINDS_H_

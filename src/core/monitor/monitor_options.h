@@ -5,7 +5,7 @@
 // Everything else is generated from or checked against these rows:
 //   - DetectorOptions, MonitorConfig and StartConfig take their defaults
 //     from them, and ValidateDetectorOptions its ranges;
-//   - the binding exports them (optionTable(), src/addon/options_table.cc),
+//   - the binding exports them (optionTable(), src/addon/options/options_table.cc),
 //     and lib/options.js builds start()'s schema from that export, so
 //     JavaScript validates with these ranges and fills these defaults;
 //   - test/js/options-table.test.js checks index.d.ts and the README's

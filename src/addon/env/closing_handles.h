@@ -12,7 +12,7 @@
 #include <node_api.h>
 #include <uv.h>
 
-#include "addon/teardown_trace.h"
+#include "addon/env/teardown_trace.h"
 
 namespace leakguard {
 

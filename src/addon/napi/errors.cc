@@ -1,8 +1,8 @@
-#include "addon/errors.h"
+#include "addon/napi/errors.h"
 
 #include <uv.h>
 
-#include "addon/raw_object.h"
+#include "addon/napi/raw_object.h"
 
 namespace leakguard {
 

@@ -4,13 +4,13 @@
 //     sensitivities: { low: {...}, ... }, defaultSensitivity: 'medium' }
 // where Row is { name, kind, min, max, default?, doc }; an option whose
 // default is its sensitivity's has no `default`.
-#include "addon/errors.h"
-#include "addon/options_table.h"
+#include "addon/napi/errors.h"
+#include "addon/options/options_table.h"
 
 #include <cmath>
 #include <string>
 
-#include "addon/raw_object.h"
+#include "addon/napi/raw_object.h"
 #include "core/monitor/monitor_options.h"
 
 namespace leakguard {

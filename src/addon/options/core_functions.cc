@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "addon/errors.h"
-#include "addon/exports.h"
-#include "addon/raw_object.h"
+#include "addon/napi/errors.h"
+#include "addon/napi/exports.h"
+#include "addon/napi/raw_object.h"
 #include "core/base/byte_format.h"
 #include "core/monitor/robust_trend.h"
 

@@ -1,6 +1,6 @@
 // V8's sampling heap profiler as DevTools' .heapprofile text; see
 // allocation_profile.h.
-#include "addon/analysis/allocation_profile.h"
+#include "addon/sampling/allocation_profile.h"
 
 #include <v8-profiler.h>
 #include <v8.h>
@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "addon/errors.h"
-#include "addon/exports.h"
-#include "addon/instance.h"
+#include "addon/napi/errors.h"
+#include "addon/napi/exports.h"
+#include "addon/env/instance.h"
 #include "core/base/json_writer.h"
 
 namespace leakguard {

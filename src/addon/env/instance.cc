@@ -1,10 +1,10 @@
-#include "addon/instance.h"
+#include "addon/env/instance.h"
 
 #include <v8-profiler.h>
 
-#include "addon/closing_handles.h"
-#include "addon/deliver.h"
-#include "addon/teardown_trace.h"
+#include "addon/env/closing_handles.h"
+#include "addon/napi/deliver.h"
+#include "addon/env/teardown_trace.h"
 
 namespace leakguard {
 

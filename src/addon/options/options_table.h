@@ -9,7 +9,7 @@
 
 #include <napi.h>
 
-#include "addon/instance.h"
+#include "addon/env/instance.h"
 #include "core/analysis/leak_candidates.h"
 
 namespace leakguard {

@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "addon/analysis/allocation_profile.h"
+#include "addon/sampling/allocation_profile.h"
 #include "addon/analysis/analyze.h"
 #include "addon/analysis/heap_capture.h"
-#include "addon/errors.h"
-#include "addon/exports.h"
+#include "addon/napi/errors.h"
+#include "addon/napi/exports.h"
 #include "addon/files/files_binding.h"
-#include "addon/instance.h"
+#include "addon/env/instance.h"
 #include "addon/monitor/monitor_thread.h"
-#include "addon/options_table.h"
+#include "addon/options/options_table.h"
 #include "addon/snapshot/snapshot_binding.h"
 
 namespace leakguard {

@@ -1,4 +1,4 @@
-#include "addon/snapshot_registry.h"
+#include "addon/env/snapshot_registry.h"
 
 #include <map>
 #include <mutex>

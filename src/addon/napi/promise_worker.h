@@ -19,7 +19,7 @@
 
 #include <napi.h>
 
-#include "addon/errors.h"
+#include "addon/napi/errors.h"
 
 namespace leakguard {
 
