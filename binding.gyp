@@ -31,7 +31,7 @@
         "src/addon/napi/errors.cc",
         "src/addon/env/instance.cc",
         "src/addon/options/options_table.cc",
-        "src/addon/env/snapshot_registry.cc",
+        "src/addon/env/process_registry.cc",
         "src/addon/files/files_binding.cc",
         "src/addon/monitor/event_convert.cc",
         "src/addon/monitor/gc_hooks.cc",

@@ -23,7 +23,7 @@
 #include "addon/napi/exports.h"
 #include "addon/options/options_table.h"
 #include "addon/napi/promise_worker.h"
-#include "addon/env/snapshot_registry.h"
+#include "addon/env/process_registry.h"
 #include "core/analysis/heap_reports.h"
 #include "core/base/status.h"
 

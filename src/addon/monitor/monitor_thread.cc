@@ -4,7 +4,7 @@
 #include <signal.h>
 
 #include "addon/snapshot/snapshot_controller.h"
-#include "addon/env/snapshot_registry.h"
+#include "addon/env/process_registry.h"
 
 namespace leakguard {
 
@@ -60,7 +60,7 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
   // each start, too).
   watching_[0] = watching_[1] = false;
   watch_changes_.clear();
-  SnapshotRegistry::OwnWork(&own_work_epoch_);
+  ProcessRegistry::OwnWork(&own_work_epoch_);
   probe_outstanding_ = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -204,7 +204,7 @@ void MonitorThread::SampleRss() {
     // snapshot (in any thread) is not the service's: the series restarts
     // after such work and leaves out what was sampled during it.
     uint64_t epoch = 0;
-    const bool own_work = SnapshotRegistry::OwnWork(&epoch);
+    const bool own_work = ProcessRegistry::OwnWork(&epoch);
     if (epoch != own_work_epoch_) {
       own_work_epoch_ = epoch;
       detector_.RestartRss();

@@ -178,7 +178,7 @@ class MonitorThread {
 
   // Monitor thread only.
   uint64_t last_sample_ns_ = 0;
-  uint64_t own_work_epoch_ = 0;  // SnapshotRegistry::OwnWork at the last rss
+  uint64_t own_work_epoch_ = 0;  // ProcessRegistry::OwnWork at the last rss
   LeakDetector detector_;
   bool probe_outstanding_ = false;  // a probe asked, its full GC not yet seen
   std::vector<LeakEvent> leaks_;    // reused by PollDetector

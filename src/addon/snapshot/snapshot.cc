@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "addon/env/snapshot_registry.h"
+#include "addon/env/process_registry.h"
 #include "core/base/byte_format.h"
 #include "core/capture/memory_budget.h"
 
@@ -138,7 +138,7 @@ void CaptureSnapshot(v8::Isolate* isolate,
   r->heap_used = hs.used_heap_size();
   r->estimated_bytes =
       EstimateSnapshotBytes(r->heap_used, request.heap_bytes_per_node);
-  const uint64_t others = SnapshotRegistry::Reserve(r->estimated_bytes);
+  const uint64_t others = ProcessRegistry::Reserve(r->estimated_bytes);
   job->reserved_bytes = r->estimated_bytes;
   job->own_work.Begin();
   Result<MemoryHeadroom> headroom = ReadMemoryHeadroom();
@@ -231,7 +231,7 @@ void FinishSnapshot(SnapshotJob* job) {
     job->writer->Abort();
   job->writer.reset();
   if (job->reserved_bytes != 0) {
-    SnapshotRegistry::Release(job->reserved_bytes);
+    ProcessRegistry::Release(job->reserved_bytes);
     job->reserved_bytes = 0;
   }
   job->own_work.End();

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "addon/env/snapshot_registry.h"
+#include "addon/env/process_registry.h"
 #include "core/capture/snapshot_file.h"
 #include "core/base/status.h"
 

@@ -14,7 +14,7 @@
 #include "addon/env/closing_handles.h"
 #include "addon/napi/deliver.h"
 #include "addon/snapshot/snapshot_binding.h"
-#include "addon/env/snapshot_registry.h"
+#include "addon/env/process_registry.h"
 
 namespace leakguard {
 
@@ -98,9 +98,9 @@ void SnapshotController::Configure(const SnapshotConfig& config) {
   const int old = signal_.exchange(config.signal);
   if (old != config.signal) {
     if (old != 0)
-      SnapshotRegistry::RemoveSignalWatcher(old);
+      ProcessRegistry::RemoveSignalWatcher(old);
     if (config.signal != 0)
-      SnapshotRegistry::AddSignalWatcher(config.signal);
+      ProcessRegistry::AddSignalWatcher(config.signal);
   }
   ArmGuard(config.signal);
   InstallNearHeapLimit(config.near_heap_limit);
@@ -166,7 +166,7 @@ void SnapshotController::Disable() {
   }
   const int old = signal_.exchange(0);
   if (old != 0)
-    SnapshotRegistry::RemoveSignalWatcher(old);
+    ProcessRegistry::RemoveSignalWatcher(old);
   ArmGuard(0);
   InstallNearHeapLimit(false);
 }
@@ -593,7 +593,7 @@ SnapshotController::Stats SnapshotController::stats() const {
   s.profile_requests = profile_requests_.load();
   s.profile_refused = profile_refused_.load();
   const int sig = signal_.load();
-  s.signal_watchers = sig == 0 ? 0 : SnapshotRegistry::SignalWatchers(sig);
+  s.signal_watchers = sig == 0 ? 0 : ProcessRegistry::SignalWatchers(sig);
   {
     std::lock_guard<std::mutex> lock(config_mutex_);
     s.enabled = enabled_;
@@ -610,7 +610,7 @@ void SnapshotController::Dispose(ClosingHandles* closer) {
   InstallNearHeapLimit(false);
   const int old = signal_.exchange(0);
   if (old != 0)
-    SnapshotRegistry::RemoveSignalWatcher(old);
+    ProcessRegistry::RemoveSignalWatcher(old);
   disposed_ = true;
   // 2. Finish every queued file, then join; the thread pokes async_.
   {

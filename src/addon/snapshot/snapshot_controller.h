@@ -34,7 +34,7 @@
 // ask the gate under config_mutex_, so that a crossing is fired only if
 // the gate admitted it. The gate's mutex is a leaf (SnapshotGate's methods
 // call nothing while holding it). So are pair_mutex_, finish_mutex_,
-// results_mutex_, SnapshotRegistry's mutex and MonitorThread::mutex_:
+// results_mutex_, ProcessRegistry's mutex and MonitorThread::mutex_:
 // each is taken alone, and no code calls into V8 (beyond RequestInterrupt
 // and uv_async_send, which take only their own internal locks) or into
 // JavaScript while holding any of them. Taking config_mutex_ while holding

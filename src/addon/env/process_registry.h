@@ -1,6 +1,7 @@
 // The only process-wide state in leakguard: a small registry, behind one
-// mutex, of what every environment's snapshot machinery shares with the
-// others in the process.
+// mutex, of what every environment shares with the others in the process.
+// Snapshots, monitoring and analysis all use it, so it is named for its
+// scope, not for one of them.
 //
 // - Signal watchers. A signal is delivered to the process, and libuv hands
 //   it to every loop that watches it, so with snapshots enabled in the main
@@ -16,14 +17,14 @@
 //   ours, and what we free may stay resident): see OwnWork().
 //
 // Any thread; never called from a GC callback.
-#ifndef LEAKGUARD_ADDON_SNAPSHOT_REGISTRY_H_
-#define LEAKGUARD_ADDON_SNAPSHOT_REGISTRY_H_
+#ifndef LEAKGUARD_ADDON_PROCESS_REGISTRY_H_
+#define LEAKGUARD_ADDON_PROCESS_REGISTRY_H_
 
 #include <cstdint>
 
 namespace leakguard {
 
-class SnapshotRegistry {
+class ProcessRegistry {
  public:
   static void AddSignalWatcher(int signum);
   static void RemoveSignalWatcher(int signum);
@@ -63,14 +64,14 @@ class OwnWorkTicket {
 
   void Begin() {
     if (!held_) {
-      SnapshotRegistry::BeginOwnWork();
+      ProcessRegistry::BeginOwnWork();
       held_ = true;
     }
   }
   void End() {
     if (held_) {
       held_ = false;
-      SnapshotRegistry::EndOwnWork();
+      ProcessRegistry::EndOwnWork();
     }
   }
 
@@ -80,4 +81,4 @@ class OwnWorkTicket {
 
 }  // namespace leakguard
 
-#endif  // LEAKGUARD_ADDON_SNAPSHOT_REGISTRY_H_
+#endif  // LEAKGUARD_ADDON_PROCESS_REGISTRY_H_

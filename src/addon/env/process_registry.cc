@@ -1,4 +1,4 @@
-#include "addon/env/snapshot_registry.h"
+#include "addon/env/process_registry.h"
 
 #include <map>
 #include <mutex>
@@ -24,13 +24,13 @@ Registry& Get() {
 
 }  // namespace
 
-void SnapshotRegistry::AddSignalWatcher(int signum) {
+void ProcessRegistry::AddSignalWatcher(int signum) {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.watchers[signum]++;
 }
 
-void SnapshotRegistry::RemoveSignalWatcher(int signum) {
+void ProcessRegistry::RemoveSignalWatcher(int signum) {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   auto it = r.watchers.find(signum);
@@ -40,14 +40,14 @@ void SnapshotRegistry::RemoveSignalWatcher(int signum) {
     r.watchers.erase(it);
 }
 
-int SnapshotRegistry::SignalWatchers(int signum) {
+int ProcessRegistry::SignalWatchers(int signum) {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   auto it = r.watchers.find(signum);
   return it == r.watchers.end() ? 0 : it->second;
 }
 
-uint64_t SnapshotRegistry::Reserve(uint64_t bytes) {
+uint64_t ProcessRegistry::Reserve(uint64_t bytes) {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   const uint64_t before = r.reserved;
@@ -55,20 +55,20 @@ uint64_t SnapshotRegistry::Reserve(uint64_t bytes) {
   return before;
 }
 
-void SnapshotRegistry::Release(uint64_t bytes) {
+void ProcessRegistry::Release(uint64_t bytes) {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.reserved = bytes > r.reserved ? 0 : r.reserved - bytes;
 }
 
-void SnapshotRegistry::BeginOwnWork() {
+void ProcessRegistry::BeginOwnWork() {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.own_work++;
   r.own_work_epoch++;
 }
 
-void SnapshotRegistry::EndOwnWork() {
+void ProcessRegistry::EndOwnWork() {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   if (r.own_work > 0)
@@ -76,7 +76,7 @@ void SnapshotRegistry::EndOwnWork() {
   r.own_work_epoch++;
 }
 
-bool SnapshotRegistry::OwnWork(uint64_t* epoch) {
+bool ProcessRegistry::OwnWork(uint64_t* epoch) {
   Registry& r = Get();
   std::lock_guard<std::mutex> lock(r.mutex);
   *epoch = r.own_work_epoch;
