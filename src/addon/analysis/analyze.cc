@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "addon/analysis/heap_capture.h"
+#include "addon/env/process_registry.h"
 #include "addon/napi/errors.h"
 #include "addon/napi/exports.h"
-#include "addon/options/options_table.h"
 #include "addon/napi/promise_worker.h"
-#include "addon/env/process_registry.h"
+#include "addon/options/options_table.h"
 #include "core/analysis/heap_reports.h"
 #include "core/base/status.h"
 
@@ -148,8 +148,9 @@ Napi::Value RunCaptures(const Napi::CallbackInfo& info,
   request.report = report;
   if (info.Length() < 1 || !info[0].IsArray() ||
       info[0].As<Napi::Array>().Length() != kinds.size()) {
-    ThrowAssertion(env, "an array of " + std::to_string(kinds.size()) +
-                            " heap capture handles expected");
+    ThrowAssertion(env,
+                   "an array of " + std::to_string(kinds.size()) +
+                       " heap capture handles expected");
     return Napi::Value();
   }
   if (!ReadOptions(info, &request))
@@ -176,8 +177,9 @@ Napi::Value Run(const Napi::CallbackInfo& info,
   request.report = report;
   if (info.Length() < 1 || !info[0].IsArray() ||
       info[0].As<Napi::Array>().Length() != file_count) {
-    ThrowAssertion(env, "an array of " + std::to_string(file_count) +
-                            " file paths expected");
+    ThrowAssertion(
+        env,
+        "an array of " + std::to_string(file_count) + " file paths expected");
     return Napi::Value();
   }
   Napi::Array files = info[0].As<Napi::Array>();

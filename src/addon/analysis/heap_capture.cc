@@ -3,17 +3,17 @@
 // node-addon-api is built without C++ exceptions: every Maybe is checked
 // and a failed check returns with the JS exception pending. Snapshot
 // failures are not thrown here: they come back as SnapshotResultToJs
-// objects ({ ok: false, code, message, ... }), which lib/snapshot/snapshots.js turns
-// into Errors in one place, as for writeSnapshot().
+// objects ({ ok: false, code, message, ... }), which lib/snapshot/snapshots.js
+// turns into Errors in one place, as for writeSnapshot().
 #include "addon/analysis/heap_capture.h"
 
 #include <string>
 #include <utility>
 
 #include "addon/analysis/v8_heap_graph.h"
+#include "addon/env/instance.h"
 #include "addon/napi/errors.h"
 #include "addon/napi/exports.h"
-#include "addon/env/instance.h"
 #include "addon/napi/promise_worker.h"
 #include "addon/snapshot/snapshot_binding.h"
 #include "addon/snapshot/snapshot_controller.h"
@@ -136,8 +136,8 @@ std::unique_ptr<HeapCapture> Capture(Napi::Env env,
 // captureHeap(kind, request) -> result object; on success it carries
 // `handle` (the capture) and `copyMs` besides writeSnapshot's fields
 // (pauseMs, captureMs, nodes, edges, heapUsed, path when dir was given).
-// request: lib/snapshot/snapshots.js's fields; `dir` set means "write a file too",
-// named by nameTemplate (published later by finishCapture).
+// request: lib/snapshot/snapshots.js's fields; `dir` set means "write a file
+// too", named by nameTemplate (published later by finishCapture).
 Napi::Value CaptureHeap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HeapCapture::Kind kind;

@@ -34,8 +34,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/heap/heap_graph.h"
 #include "core/base/status.h"
+#include "core/heap/heap_graph.h"
 
 namespace leakguard {
 

@@ -27,7 +27,8 @@ class ClosingHandles {
   }
   // Closes `handle` (data is overwritten); `free_handle` runs in its close
   // callback. `closer` may be null.
-  static void Close(ClosingHandles* closer, uv_handle_t* handle,
+  static void Close(ClosingHandles* closer,
+                    uv_handle_t* handle,
                     Free free_handle) {
     Entry* entry = new Entry{closer, free_handle};
     if (closer != nullptr) {

@@ -3,8 +3,8 @@
 #include <v8-profiler.h>
 
 #include "addon/env/closing_handles.h"
-#include "addon/napi/deliver.h"
 #include "addon/env/teardown_trace.h"
+#include "addon/napi/deliver.h"
 
 namespace leakguard {
 
@@ -51,10 +51,10 @@ void Instance::CloseMainAsync(ClosingHandles* closer) {
     return;
   // The close callback must not touch the Instance, which the instance-data
   // finalizer may delete first: it only frees the handle.
-  ClosingHandles::Close(closer, reinterpret_cast<uv_handle_t*>(main_async_),
-                        [](uv_handle_t* h) {
-                          delete reinterpret_cast<uv_async_t*>(h);
-                        });
+  ClosingHandles::Close(
+      closer, reinterpret_cast<uv_handle_t*>(main_async_), [](uv_handle_t* h) {
+        delete reinterpret_cast<uv_async_t*>(h);
+      });
   main_async_ = nullptr;
 }
 
@@ -200,7 +200,10 @@ void Instance::DeliverEvents() {
   if (batch_.empty() || on_events_.IsEmpty())
     return;
   Napi::Env env(env_);
-  DeliverBatch(env_, on_events_, *async_context_, batch_.size(),
+  DeliverBatch(env_,
+               on_events_,
+               *async_context_,
+               batch_.size(),
                [&](size_t i) -> napi_value {
                  Napi::Value v = EventToJs(env, batch_[i]);
                  return v.IsEmpty() ? nullptr : static_cast<napi_value>(v);

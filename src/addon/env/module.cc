@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "addon/sampling/allocation_profile.h"
 #include "addon/analysis/analyze.h"
 #include "addon/analysis/heap_capture.h"
+#include "addon/env/instance.h"
+#include "addon/files/files_binding.h"
+#include "addon/monitor/monitor_thread.h"
 #include "addon/napi/errors.h"
 #include "addon/napi/exports.h"
-#include "addon/files/files_binding.h"
-#include "addon/env/instance.h"
-#include "addon/monitor/monitor_thread.h"
 #include "addon/options/options_table.h"
+#include "addon/sampling/allocation_profile.h"
 #include "addon/snapshot/snapshot_binding.h"
 
 namespace leakguard {
@@ -97,16 +97,17 @@ Napi::Value GcDurations(const Napi::CallbackInfo& info) {
   uint64_t lost = 0;
   if (monitor != nullptr) {
     monitor->EnableGcDurations();
-    cursor = monitor->ReadGcDurations(cursor, GcDurationLog::kCapacity,
-                                      &entries, &lost);
+    cursor = monitor->ReadGcDurations(
+        cursor, GcDurationLog::kCapacity, &entries, &lost);
   }
   Napi::Float64Array seconds = Napi::Float64Array::New(env, entries.size());
   Napi::Array types = Napi::Array::New(env, entries.size());
   for (size_t i = 0; i < entries.size(); i++) {
     seconds[i] = entries[i].seconds;
     if (types
-            .Set(static_cast<uint32_t>(i),
-                 Napi::String::New(env, GcTypeName(1u << entries[i].type_index)))
+            .Set(
+                static_cast<uint32_t>(i),
+                Napi::String::New(env, GcTypeName(1u << entries[i].type_index)))
             .IsNothing()) {
       return Napi::Value();
     }
@@ -175,9 +176,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Each stops at its first failure, and so does the chain (see
   // ExportFunctions: the environment is going away).
   if (InitErrors(env, exports) && InitOptionsTable(env, exports) &&
-      InitCoreFunctions(env, exports) &&
-      InitSnapshotBindings(env, exports) && InitFileBindings(env, exports) &&
-      InitAnalyze(env, exports) && InitHeapCapture(env, exports)) {
+      InitCoreFunctions(env, exports) && InitSnapshotBindings(env, exports) &&
+      InitFileBindings(env, exports) && InitAnalyze(env, exports) &&
+      InitHeapCapture(env, exports)) {
     InitAllocationProfile(env, exports);
   }
   return exports;

@@ -240,10 +240,11 @@ Napi::Value EventToJs(Napi::Env env, const OutEvent& event) {
       return out.Str("event", "leak").Set("data", LeakToJs(env, event)).Done();
     case OutEvent::Kind::kWatch:
       return out.Str("event", "watch")
-          .Set("data", ObjectBuilder(env)
-                           .Str("kind", SampleKindName(event.watch_kind))
-                           .Bool("watching", event.watching)
-                           .Done())
+          .Set("data",
+               ObjectBuilder(env)
+                   .Str("kind", SampleKindName(event.watch_kind))
+                   .Bool("watching", event.watching)
+                   .Done())
           .Done();
   }
   return env.Undefined();

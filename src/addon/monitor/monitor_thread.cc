@@ -3,8 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "addon/snapshot/snapshot_controller.h"
 #include "addon/env/process_registry.h"
+#include "addon/snapshot/snapshot_controller.h"
 
 namespace leakguard {
 
@@ -56,8 +56,8 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
   // gap the detector cannot see. The thread is not running yet, so no lock
   // is needed for detector_ itself.
   detector_ = LeakDetector(config.detector);
-  // A new detector watches nothing yet (lib/analysis/explain.js stops its sampler at
-  // each start, too).
+  // A new detector watches nothing yet (lib/analysis/explain.js stops its
+  // sampler at each start, too).
   watching_[0] = watching_[1] = false;
   watch_changes_.clear();
   ProcessRegistry::OwnWork(&own_work_epoch_);

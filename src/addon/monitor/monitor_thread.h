@@ -45,8 +45,8 @@ class SnapshotController;
 struct MonitorConfig {
   // RSS and external memory sampling
   uint64_t sample_interval_ms = option_defaults::sample_interval_ms;
-  uint64_t drain_interval_ms = 100;    // how stale a 'gc' event can get
-  DetectorOptions detector;            // validated by the caller
+  uint64_t drain_interval_ms = 100;  // how stale a 'gc' event can get
+  DetectorOptions detector;          // validated by the caller
 };
 
 // What heapStats() reports of the detector.
@@ -77,12 +77,12 @@ struct OutEvent {
   enum class Kind : uint8_t { kGc, kStats, kLeak, kWatch };
   Kind kind = Kind::kGc;
   GcRecord gc{};  // kGc: the collection; kStats: the full GC behind it
-  GcStatsSnapshot stats{};       // kStats
-  LeakEvent leak{};              // kLeak (times in uv_hrtime milliseconds)
+  GcStatsSnapshot stats{};  // kStats
+  LeakEvent leak{};         // kLeak (times in uv_hrtime milliseconds)
   SampleKind watch_kind = SampleKind::kHeap;  // kWatch
   bool watching = false;                      // kWatch
-  uint64_t rss = 0;              // latest RSS sample
-  uint64_t dropped_records = 0;  // ring drops so far
+  uint64_t rss = 0;                           // latest RSS sample
+  uint64_t dropped_records = 0;               // ring drops so far
 };
 
 class MonitorThread {
@@ -167,7 +167,7 @@ class MonitorThread {
   // blocks every signal: libuv's process-wide handler (on whichever thread
   // the kernel picks) writes to a pipe that each watching loop reads.
   uv_signal_t signal_;
-  int watched_signal_ = 0;       // monitor thread only; 0 when none
+  int watched_signal_ = 0;  // monitor thread only; 0 when none
   std::atomic<SnapshotController*> snapshots_{nullptr};
   uv_thread_t thread_;
   bool running_ = false;  // main thread only

@@ -67,13 +67,11 @@ bool SetString(napi_env env,
 }
 
 // An error of class `make` (napi_create_error, _type_error, ...).
-napi_value Make(napi_env env,
-                napi_status (*make)(napi_env,
-                                    napi_value,
-                                    napi_value,
-                                    napi_value*),
-                const std::string& code,
-                const std::string& message) {
+napi_value Make(
+    napi_env env,
+    napi_status (*make)(napi_env, napi_value, napi_value, napi_value*),
+    const std::string& code,
+    const std::string& message) {
   napi_value js_code = String(env, code);
   napi_value js_message = String(env, message);
   napi_value error = nullptr;
@@ -99,8 +97,12 @@ bool Throw(napi_env env, napi_value error) {
 
 napi_value ErrorCodes(napi_env env, napi_callback_info) {
   RawArray rows(env);
-#define V(name, code, doc) \
-  rows.Push(RawObject(env).Str("name", #name).Str("code", code).Str("doc", doc).Done());
+#define V(name, code, doc)          \
+  rows.Push(RawObject(env)          \
+                .Str("name", #name) \
+                .Str("code", code)  \
+                .Str("doc", doc)    \
+                .Done());
   LEAKGUARD_ERROR_CODES(V)
 #undef V
   return rows.Done();
@@ -117,8 +119,8 @@ const char* ErrorCodeFor(const ErrorInfo& info) {
 }
 
 napi_value MakeError(napi_env env, const ErrorInfo& info) {
-  napi_value error = Make(env, napi_create_error, ErrorCodeFor(info),
-                          info.message);
+  napi_value error =
+      Make(env, napi_create_error, ErrorCodeFor(info), info.message);
   if (error == nullptr ||
       !SetString(env, error, "reason", StatusCodeName(info.status))) {
     return nullptr;
@@ -158,25 +160,34 @@ bool ThrowUvError(napi_env env, int uv_error, const char* syscall) {
 }
 
 bool ThrowAssertion(napi_env env, const std::string& message) {
-  return Throw(env, Make(env, napi_create_type_error, RowCode(Row::Assertion),
-                         "binding: " + message));
+  return Throw(env,
+               Make(env,
+                    napi_create_type_error,
+                    RowCode(Row::Assertion),
+                    "binding: " + message));
 }
 
 bool ThrowInternal(napi_env env, const std::string& message) {
-  return Throw(env, Make(env, napi_create_error, RowCode(Row::Internal),
-                         "leakguard: " + message));
+  return Throw(env,
+               Make(env,
+                    napi_create_error,
+                    RowCode(Row::Internal),
+                    "leakguard: " + message));
 }
 
 bool ThrowRangeError(napi_env env, const Status& status) {
-  return Throw(env, Make(env, napi_create_range_error,
-                         RowCode(StatusRow(status.code())),
-                         "leakguard: " + status.message()));
+  return Throw(env,
+               Make(env,
+                    napi_create_range_error,
+                    RowCode(StatusRow(status.code())),
+                    "leakguard: " + status.message()));
 }
 
 bool InitErrors(napi_env env, napi_value exports) {
   napi_value fn = nullptr;
-  return napi_create_function(env, "errorCodes", NAPI_AUTO_LENGTH, ErrorCodes,
-                              nullptr, &fn) == napi_ok &&
+  return napi_create_function(
+             env, "errorCodes", NAPI_AUTO_LENGTH, ErrorCodes, nullptr, &fn) ==
+             napi_ok &&
          napi_set_named_property(env, exports, "errorCodes", fn) == napi_ok;
 }
 

@@ -24,28 +24,37 @@ namespace leakguard {
 
 // V(name, code, doc): the codes of the addon. A Status maps to the row
 // named after its StatusCode; the others are named by what made them.
-#define LEAKGUARD_ERROR_CODES(V)                                              \
-  V(kInvalidArgument, "ERR_INVALID_ARG_VALUE",                              \
+#define LEAKGUARD_ERROR_CODES(V)                                            \
+  V(kInvalidArgument,                                                       \
+    "ERR_INVALID_ARG_VALUE",                                                \
     "a value the call cannot accept (a snapshot name template, a path)")    \
-  V(kIoError, "ERR_LEAKGUARD_IO",                                           \
+  V(kIoError,                                                               \
+    "ERR_LEAKGUARD_IO",                                                     \
     "reading or writing a file failed; when the system call and its errno " \
     "are known the code is the errno's name (ENOENT, ENOSPC, EACCES, ...) " \
     "and the error has syscall, path and errno")                            \
-  V(kParseError, "ERR_LEAKGUARD_SNAPSHOT",                                  \
-    "a snapshot file is not what the format requires")                     \
-  V(kOutOfRange, "ERR_LEAKGUARD_SNAPSHOT",                                  \
-    "an index or size in a snapshot file points outside its array")        \
-  V(kUnsupported, "ERR_LEAKGUARD_SNAPSHOT",                                 \
-    "a snapshot file uses a feature this version cannot read")             \
-  V(kNoHeadroom, "ERR_LEAKGUARD_NO_HEADROOM",                               \
-    "the memory budget refused a snapshot or an analysis")                 \
-  V(NoDisk, "ERR_LEAKGUARD_NO_DISK",                                        \
-    "a snapshot was refused: the disk has less free space than "           \
-    "minFreeDiskBytes")                                                    \
-  V(Internal, "ERR_LEAKGUARD_INTERNAL",                                     \
-    "the addon could not make a value it needs (the environment is going " \
-    "away)")                                                               \
-  V(Assertion, "ERR_INTERNAL_ASSERTION",                                    \
+  V(kParseError,                                                            \
+    "ERR_LEAKGUARD_SNAPSHOT",                                               \
+    "a snapshot file is not what the format requires")                      \
+  V(kOutOfRange,                                                            \
+    "ERR_LEAKGUARD_SNAPSHOT",                                               \
+    "an index or size in a snapshot file points outside its array")         \
+  V(kUnsupported,                                                           \
+    "ERR_LEAKGUARD_SNAPSHOT",                                               \
+    "a snapshot file uses a feature this version cannot read")              \
+  V(kNoHeadroom,                                                            \
+    "ERR_LEAKGUARD_NO_HEADROOM",                                            \
+    "the memory budget refused a snapshot or an analysis")                  \
+  V(NoDisk,                                                                 \
+    "ERR_LEAKGUARD_NO_DISK",                                                \
+    "a snapshot was refused: the disk has less free space than "            \
+    "minFreeDiskBytes")                                                     \
+  V(Internal,                                                               \
+    "ERR_LEAKGUARD_INTERNAL",                                               \
+    "the addon could not make a value it needs (the environment is going "  \
+    "away)")                                                                \
+  V(Assertion,                                                              \
+    "ERR_INTERNAL_ASSERTION",                                               \
     "lib/ called the binding with arguments it must never pass (a bug)")
 
 // A libuv call's outcome: 0, or its error and the call's name.

@@ -36,7 +36,10 @@ inline bool ExportFunctions(Napi::Env env,
                             std::initializer_list<ExportEntry> entries) {
   for (const ExportEntry& e : entries) {
     napi_value fn = nullptr;
-    if (napi_create_function(env, e.name, NAPI_AUTO_LENGTH, CallExported,
+    if (napi_create_function(env,
+                             e.name,
+                             NAPI_AUTO_LENGTH,
+                             CallExported,
                              reinterpret_cast<void*>(e.fn),
                              &fn) != napi_ok ||
         napi_set_named_property(env, exports, e.name, fn) != napi_ok) {

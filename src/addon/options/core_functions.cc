@@ -2,9 +2,9 @@
 // keep copies of them:
 //   fitTrend(ys[, ts])     the robust trend statistics
 //                          (core/monitor/robust_trend.h) for the heap-flat
-//                          assertions (lib/testing/index.js); ts defaults to 0, 1,
-//                          2, ...; at most kMaxPoints values (the scratch
-//                          is n^2/2 doubles)
+//                          assertions (lib/testing/index.js); ts defaults to 0,
+//                          1, 2, ...; at most kMaxPoints values (the scratch is
+//                          n^2/2 doubles)
 //   formatBytes(n, style)  core/base/byte_format.h; style is "iec", "si"
 //                          or "memwatch"
 #include <napi.h>

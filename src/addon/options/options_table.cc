@@ -4,8 +4,8 @@
 //     sensitivities: { low: {...}, ... }, defaultSensitivity: 'medium' }
 // where Row is { name, kind, min, max, default?, doc }; an option whose
 // default is its sensitivity's has no `default`.
-#include "addon/napi/errors.h"
 #include "addon/options/options_table.h"
+#include "addon/napi/errors.h"
 
 #include <cmath>
 #include <string>
@@ -105,24 +105,27 @@ napi_value OptionTable(napi_env env, napi_callback_info) {
   }
 #undef V
   RawObject sensitivities(env);
-#define V(Enum, name, confidence, samples, relative, span) \
-  sensitivities.Value(name, RawObject(env)                 \
-                                .Num("confidence", confidence) \
-                                .Num("minSamples", samples)    \
-                                .Num("minRelativeGrowth", relative) \
-                                .Num("minSpanMs", span)        \
-                                .Done());
+#define V(Enum, name, confidence, samples, relative, span)    \
+  sensitivities.Value(name,                                   \
+                      RawObject(env)                          \
+                          .Num("confidence", confidence)      \
+                          .Num("minSamples", samples)         \
+                          .Num("minRelativeGrowth", relative) \
+                          .Num("minSpanMs", span)             \
+                          .Done());
   LEAKGUARD_SENSITIVITIES(V)
 #undef V
   RawArray default_horizons(env);
   for (double ms : horizon_limits::kDefaultMs)
     default_horizons.PushNum(ms);
   return RawObject(env)
-      .Value("horizons", RawObject(env)
-                             .Num("maxCount", static_cast<double>(horizon_limits::kMaxCount))
-                             .Num("max", horizon_limits::kMaxMs)
-                             .Value("default", default_horizons.Done())
-                             .Done())
+      .Value(
+          "horizons",
+          RawObject(env)
+              .Num("maxCount", static_cast<double>(horizon_limits::kMaxCount))
+              .Num("max", horizon_limits::kMaxMs)
+              .Value("default", default_horizons.Done())
+              .Done())
       .Value("sampler", sampler.Done())
       .Value("detector", detector.Done())
       .Value("leak", leak.Done())
@@ -160,12 +163,19 @@ bool ReadHorizons(Napi::Env env, Napi::Object o, DetectorOptions* d) {
 // Reads row `js` into target.field, with env, o, value and present in
 // scope; every row is required but those whose default is the
 // sensitivity's.
-#define LEAKGUARD_READ_ROW(target, js, field, Type, kind, min, max, def)   \
-  if (!ReadRow(env, o, #js, OptionKind::kind, min, max,                    \
-               (def) != option_limits::kBySensitivity, &value, &present)) { \
-    return false;                                                          \
-  }                                                                        \
-  if (present)                                                             \
+#define LEAKGUARD_READ_ROW(target, js, field, Type, kind, min, max, def) \
+  if (!ReadRow(env,                                                      \
+               o,                                                        \
+               #js,                                                      \
+               OptionKind::kind,                                         \
+               min,                                                      \
+               max,                                                      \
+               (def) != option_limits::kBySensitivity,                   \
+               &value,                                                   \
+               &present)) {                                              \
+    return false;                                                        \
+  }                                                                      \
+  if (present)                                                           \
     (target).field = static_cast<Type>(value);
 
 bool ReadStartConfig(Napi::Env env, Napi::Object o, StartConfig* config) {
@@ -232,8 +242,9 @@ bool ReadLeakOptions(Napi::Env env, Napi::Object o, LeakOptions* out) {
 
 bool InitOptionsTable(Napi::Env env, Napi::Object exports) {
   napi_value fn = nullptr;
-  return napi_create_function(env, "optionTable", NAPI_AUTO_LENGTH,
-                              OptionTable, nullptr, &fn) == napi_ok &&
+  return napi_create_function(
+             env, "optionTable", NAPI_AUTO_LENGTH, OptionTable, nullptr, &fn) ==
+             napi_ok &&
          napi_set_named_property(env, exports, "optionTable", fn) == napi_ok;
 }
 

@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "addon/env/instance.h"
 #include "addon/napi/errors.h"
 #include "addon/napi/exports.h"
-#include "addon/env/instance.h"
 #include "core/base/json_writer.h"
 
 namespace leakguard {
@@ -192,7 +192,8 @@ Napi::Value StartSampling(const Napi::CallbackInfo& info) {
     return Napi::Value();
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   const bool started = isolate->GetHeapProfiler()->StartSamplingHeapProfiler(
-      static_cast<uint64_t>(interval), static_cast<int>(depth),
+      static_cast<uint64_t>(interval),
+      static_cast<int>(depth),
       v8::HeapProfiler::kSamplingNoFlags);
   if (started)
     Instance::Get(info.Env())->set_allocation_sampling(true);
@@ -222,7 +223,8 @@ Napi::Value ReadProfile(const Napi::CallbackInfo& info) {
 }  // namespace
 
 bool InitAllocationProfile(Napi::Env env, Napi::Object exports) {
-  return ExportFunctions(env, exports,
+  return ExportFunctions(env,
+                         exports,
                          {
                              {"startAllocationSampling", StartSampling},
                              {"stopAllocationSampling", StopSampling},

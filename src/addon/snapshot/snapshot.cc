@@ -110,13 +110,13 @@ void CaptureSnapshot(v8::Isolate* isolate,
     // has no writer.
     v8::HeapStatistics before;
     isolate->GetHeapStatistics(&before);
-    const uint64_t needed = std::max<uint64_t>(
-        request.min_free_disk_bytes,
-        EstimateSnapshotBytes(before.used_heap_size(),
-                              request.heap_bytes_per_node));
+    const uint64_t needed =
+        std::max<uint64_t>(request.min_free_disk_bytes,
+                           EstimateSnapshotBytes(before.used_heap_size(),
+                                                 request.heap_bytes_per_node));
     if (free_disk < needed) {
-      RemoveStaleTemporaries(request.dir, request.name_template, 0,
-                             &r->removed);
+      RemoveStaleTemporaries(
+          request.dir, request.name_template, 0, &r->removed);
       s = FreeDiskBytes(request.dir, &free_disk, &io);
       if (!s.ok())
         return SetFailure(r, s, &io);
@@ -190,8 +190,8 @@ void CaptureSnapshot(v8::Isolate* isolate,
         // Out of space mid-write: ours is gone already (Abort); take back
         // what dead writers left, so that the next capture may fit.
         if (job->writer->error().error == ENOSPC) {
-          RemoveStaleTemporaries(request.dir, request.name_template, 0,
-                                 &r->removed);
+          RemoveStaleTemporaries(
+              request.dir, request.name_template, 0, &r->removed);
         }
         return SetFailure(r, stream.status(), &job->writer->error());
       }
@@ -223,8 +223,10 @@ void FinishSnapshot(SnapshotJob* job) {
                                     &r->removed,
                                     &r->retention_io);
       // And what writers that died left: each pass looks again.
-      RemoveStaleTemporaries(r->request.dir, r->request.name_template,
-                             kStaleTemporaryAgeS, &r->removed);
+      RemoveStaleTemporaries(r->request.dir,
+                             r->request.name_template,
+                             kStaleTemporaryAgeS,
+                             &r->removed);
     }
   }
   if (job->writer && !job->writer->published())

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "addon/env/process_registry.h"
-#include "core/capture/snapshot_file.h"
 #include "core/base/status.h"
+#include "core/capture/snapshot_file.h"
 
 namespace leakguard {
 

@@ -1,8 +1,9 @@
 // The snapshot functions of the binding, and snapshot results as JS
 // objects. Option policy (names, ranges, defaults, messages) lives in
-// lib/options.js; here we read what lib/snapshot/snapshots.js passes and check only
-// what memory safety needs. Errors become JS objects in one place:
-// SnapshotResultToJs, whose fields lib/snapshot/snapshots.js turns into an Error.
+// lib/options.js; here we read what lib/snapshot/snapshots.js passes and check
+// only what memory safety needs. Errors become JS objects in one place:
+// SnapshotResultToJs, whose fields lib/snapshot/snapshots.js turns into an
+// Error.
 #include "addon/snapshot/snapshot_binding.h"
 
 #include <unistd.h>
@@ -10,9 +11,9 @@
 
 #include <string>
 
+#include "addon/env/instance.h"
 #include "addon/napi/errors.h"
 #include "addon/napi/exports.h"
-#include "addon/env/instance.h"
 #include "addon/napi/raw_object.h"
 #include "addon/snapshot/snapshot_controller.h"
 
@@ -229,13 +230,13 @@ Napi::Value MetricsToJs(Napi::Env env, SnapshotController* c) {
   const SnapshotController::Metrics m =
       c != nullptr ? c->metrics() : SnapshotController::Metrics();
   Napi::Object outcomes = Napi::Object::New(env);
-  const SnapshotTrigger triggers[] = {
-      SnapshotTrigger::kApi,  SnapshotTrigger::kSignal,
-      SnapshotTrigger::kThreshold, SnapshotTrigger::kNearHeapLimit,
-      SnapshotTrigger::kLeak};
+  const SnapshotTrigger triggers[] = {SnapshotTrigger::kApi,
+                                      SnapshotTrigger::kSignal,
+                                      SnapshotTrigger::kThreshold,
+                                      SnapshotTrigger::kNearHeapLimit,
+                                      SnapshotTrigger::kLeak};
   for (SnapshotTrigger t : triggers) {
-    const SnapshotController::Outcomes& x =
-        m.outcomes[static_cast<int>(t)];
+    const SnapshotController::Outcomes& x = m.outcomes[static_cast<int>(t)];
     Napi::Object one = Napi::Object::New(env);
     if (one.Set("written", static_cast<double>(x.written)).IsNothing() ||
         one.Set("headroom", static_cast<double>(x.headroom)).IsNothing() ||
@@ -250,8 +251,9 @@ Napi::Value MetricsToJs(Napi::Env env, SnapshotController* c) {
   Napi::Array bounds = Napi::Array::New(env, nb);
   Napi::Array buckets = Napi::Array::New(env, nb + 1);
   for (int i = 0; i <= nb; i++) {
-    if ((i < nb && bounds.Set(static_cast<uint32_t>(i),
-                              SnapshotController::kPauseBoundsS[i])
+    if ((i < nb && bounds
+                       .Set(static_cast<uint32_t>(i),
+                            SnapshotController::kPauseBoundsS[i])
                        .IsNothing()) ||
         buckets
             .Set(static_cast<uint32_t>(i),
@@ -359,7 +361,9 @@ Napi::Value EstimatePause(const Napi::CallbackInfo& info) {
   SnapshotController* c = Controller(env);
   const CaptureCostModel model = c != nullptr ? c->cost() : CaptureCostModel();
   return Napi::Number::New(
-      env, model.EstimatePauseMs(heap_used > 0 ? static_cast<uint64_t>(heap_used) : 0));
+      env,
+      model.EstimatePauseMs(heap_used > 0 ? static_cast<uint64_t>(heap_used)
+                                          : 0));
 }
 
 // checkSnapshotDirectory(dir): '' when snapshots may be written there (the
@@ -374,7 +378,8 @@ Napi::Value CheckDirectory(const Napi::CallbackInfo& info) {
   }
   int fd = -1;
   IoError io;
-  const Status s = OpenSnapshotDirectory(info[0].As<Napi::String>().Utf8Value(), &fd, &io);
+  const Status s =
+      OpenSnapshotDirectory(info[0].As<Napi::String>().Utf8Value(), &fd, &io);
   if (fd >= 0)
     close(fd);
   return Napi::String::New(env, s.ok() ? "" : s.message());

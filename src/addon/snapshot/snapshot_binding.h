@@ -22,8 +22,8 @@ bool ReadSnapshotRequest(Napi::Env env,
                          SnapshotRequest* request);
 
 // One snapshot result as a plain JS object, success or failure (ok, code,
-// message, syscall, path, ...); lib/snapshot/snapshots.js turns a failure into an
-// Error. nullptr if it could not be built.
+// message, syscall, path, ...); lib/snapshot/snapshots.js turns a failure into
+// an Error. nullptr if it could not be built.
 napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& result);
 
 // A failed result as the error shell sees it (errors.h).

@@ -1,20 +1,20 @@
 #include "addon/snapshot/snapshot_controller.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <string.h>
 
 #include <algorithm>
 #include <cstdio>
 
 #include "addon/env/closing_handles.h"
+#include "addon/env/process_registry.h"
 #include "addon/napi/deliver.h"
 #include "addon/snapshot/snapshot_binding.h"
-#include "addon/env/process_registry.h"
 
 namespace leakguard {
 
@@ -105,8 +105,8 @@ void SnapshotController::Configure(const SnapshotConfig& config) {
   ArmGuard(config.signal);
   InstallNearHeapLimit(config.near_heap_limit);
   // Temporaries a killed process left (SIGKILL, the OOM killer mid-write).
-  RemoveStaleTemporaries(config.base.dir, config.base.name_template,
-                         kStaleTemporaryAgeS, nullptr);
+  RemoveStaleTemporaries(
+      config.base.dir, config.base.name_template, kStaleTemporaryAgeS, nullptr);
 }
 
 void SnapshotController::ArmGuard(int signum) {
@@ -116,9 +116,9 @@ void SnapshotController::ArmGuard(int signum) {
     if (signum == 0)
       return;
     uv_signal_t* handle = new uv_signal_t;
-    if (uv_signal_init(uv_handle_get_loop(
-                           reinterpret_cast<uv_handle_t*>(async_)),
-                       handle) != 0) {
+    if (uv_signal_init(
+            uv_handle_get_loop(reinterpret_cast<uv_handle_t*>(async_)),
+            handle) != 0) {
       delete handle;
       return;
     }
@@ -223,8 +223,8 @@ void SnapshotController::OnSignalFrom(SignalSide side) {
 // checked directory's descriptor and never by path: O_NOFOLLOW |
 // O_NONBLOCK, then fstat must show a regular file of this user's (or
 // root's) of at most kMaxProfileRequestBytes; it is removed at once and
-// its text goes to JS (lib/sampling/remote-profile.js), which never opens it. In a
-// directory that others can write to (sticky, as /tmp) anyone could have
+// its text goes to JS (lib/sampling/remote-profile.js), which never opens it.
+// In a directory that others can write to (sticky, as /tmp) anyone could have
 // left it, so a request there is refused with one error and the signal
 // takes its snapshot (docs/security.md).
 bool SnapshotController::PostProfileRequest() {
@@ -275,10 +275,14 @@ bool SnapshotController::PostProfileRequest() {
     close(dfd);
     return true;
   }
-  const Status s =
-      ReadGuardedFile(dfd, dir, kProfileRequestName, kThisUser,
-                      kMaxProfileRequestBytes, &result.request_text, nullptr,
-                      &io);
+  const Status s = ReadGuardedFile(dfd,
+                                   dir,
+                                   kProfileRequestName,
+                                   kThisUser,
+                                   kMaxProfileRequestBytes,
+                                   &result.request_text,
+                                   nullptr,
+                                   &io);
   // Taken, or not a request: gone either way, so the next signal takes a
   // snapshot again. Missing: another isolate took it (nothing to do).
   if (io.error != ENOENT)
@@ -535,8 +539,10 @@ void SnapshotController::Deliver() {
   }
   if (on_results_ == nullptr || disposed_)
     return;
-  DeliverBatch(env_, on_results_, async_context_, delivering_.size(),
-               [&](size_t i) { return SnapshotResultToJs(env_, delivering_[i]); });
+  DeliverBatch(
+      env_, on_results_, async_context_, delivering_.size(), [&](size_t i) {
+        return SnapshotResultToJs(env_, delivering_[i]);
+      });
   delivering_.clear();
 }
 
@@ -633,15 +639,17 @@ void SnapshotController::Dispose(ClosingHandles* closer) {
   // 4. The main-loop handles; their close callbacks touch only the handle.
   if (guard_ != nullptr) {
     ClosingHandles::Close(
-        closer, reinterpret_cast<uv_handle_t*>(guard_),
-        [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+        closer, reinterpret_cast<uv_handle_t*>(guard_), [](uv_handle_t* h) {
+          delete reinterpret_cast<uv_signal_t*>(h);
+        });
     guard_ = nullptr;
     guard_signal_ = 0;
   }
   if (async_ != nullptr) {
     ClosingHandles::Close(
-        closer, reinterpret_cast<uv_handle_t*>(async_),
-        [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+        closer, reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) {
+          delete reinterpret_cast<uv_async_t*>(h);
+        });
     async_ = nullptr;
   }
   if (on_results_ != nullptr) {

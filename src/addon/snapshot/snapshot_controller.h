@@ -270,9 +270,9 @@ class SnapshotController {
   std::vector<SnapshotResult> results_;
   std::vector<SnapshotResult> delivering_;  // isolate thread
 
-  uint64_t taken_ = 0;              // isolate thread
-  uint64_t api_outstanding_ = 0;    // isolate thread: promises waiting
-  CaptureCostModel cost_;  // isolate thread: from the last snapshot
+  uint64_t taken_ = 0;            // isolate thread
+  uint64_t api_outstanding_ = 0;  // isolate thread: promises waiting
+  CaptureCostModel cost_;         // isolate thread: from the last snapshot
   void Capture(SnapshotRequest request,
                SnapshotJob* job,
                const SnapshotVisitor& visit = nullptr);

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "core/heap/heap_graph.h"
 #include "core/base/json_writer.h"
+#include "core/heap/heap_graph.h"
 #include "core/heap/node_classes.h"
 
 namespace leakguard {

@@ -5,11 +5,11 @@
 #include <thread>
 #include <utility>
 
-#include "core/heap/dominators.h"
 #include "core/analysis/heap_diff.h"
 #include "core/analysis/heap_summary.h"
 #include "core/base/json_writer.h"
 #include "core/capture/memory_budget.h"
+#include "core/heap/dominators.h"
 #include "core/heap/node_classes.h"
 #include "core/heap/retainer_paths.h"
 
@@ -174,7 +174,8 @@ Result<std::string> AnalyzeReport(const std::string& baseline,
   Result<HeapGraph> graph = ReadSnapshotFile(final_snapshot, budget);
   std::unique_ptr<FinalAnalysis> analysis;
   if (graph.ok())
-    analysis = std::make_unique<FinalAnalysis>(&graph.value(), options.script_root);
+    analysis =
+        std::make_unique<FinalAnalysis>(&graph.value(), options.script_root);
   reader.join();
   if (!baseline_ids.ok())
     return NameFile(baseline, baseline_ids.status());

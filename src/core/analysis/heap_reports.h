@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "core/heap/heap_graph.h"
 #include "core/analysis/leak_candidates.h"
-#include "core/heap/snapshot_reader.h"
 #include "core/base/status.h"
+#include "core/heap/heap_graph.h"
+#include "core/heap/snapshot_reader.h"
 
 namespace leakguard {
 

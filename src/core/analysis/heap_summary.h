@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/json_writer.h"
 #include "core/heap/dominators.h"
 #include "core/heap/heap_graph.h"
-#include "core/base/json_writer.h"
 #include "core/heap/node_classes.h"
 
 namespace leakguard {

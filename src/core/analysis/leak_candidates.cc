@@ -129,14 +129,14 @@ class PathShapes {
     if (store != kNoNode) {
       uint32_t looked = 0;
       for (uint32_t e = g_.first_edge(store);
-           e < g_.edge_end(store) && looked < 16 && !dictionary; e++) {
+           e < g_.edge_end(store) && looked < 16 && !dictionary;
+           e++) {
         const uint32_t t = g_.edge_target(e);
         if (g_.node_type(t) != string_type_)
           continue;
         looked++;
         const uint32_t key = g_.node_name(t);
-        for (uint32_t p = g_.first_edge(object); p < g_.edge_end(object);
-             p++) {
+        for (uint32_t p = g_.first_edge(object); p < g_.edge_end(object); p++) {
           if (g_.edge_type(p) == property_type_ &&
               g_.edge_name_or_index(p) == key) {
             dictionary = true;
@@ -176,7 +176,7 @@ struct Group {
   uint64_t count = 0;
   uint64_t self_size = 0;
   uint64_t retained_size = 0;
-  uint32_t example = kNoNode;  // the member retaining the most
+  uint32_t example = kNoNode;     // the member retaining the most
   std::vector<std::string> keys;  // example keys, at most kExampleKeys
   uint8_t key_walks = 0;          // members whose path was searched for one
 };
@@ -263,7 +263,6 @@ std::string Quoted(std::string_view name) {
   return out;
 }
 
-
 // What the reported groups' objects dominate, per kind: every counted node
 // (a type and class a program allocates, as for candidates) strictly below
 // a member in the dominator tree. A node nested in one of its own kind
@@ -309,10 +308,10 @@ std::vector<std::vector<LeakComposition>> Compositions(
   }
   std::sort(below.begin(), below.end());
   auto children = [&below](uint32_t n) {
-    auto lo = std::lower_bound(below.begin(), below.end(),
-                               std::make_pair(n, uint32_t{0}));
-    auto hi = std::lower_bound(below.begin(), below.end(),
-                               std::make_pair(n + 1, uint32_t{0}));
+    auto lo = std::lower_bound(
+        below.begin(), below.end(), std::make_pair(n, uint32_t{0}));
+    auto hi = std::lower_bound(
+        below.begin(), below.end(), std::make_pair(n + 1, uint32_t{0}));
     return std::make_pair(lo, hi);
   };
   // Per kind, per group: totals; `open[k]` counts kind k on the DFS stack.
@@ -367,7 +366,8 @@ std::vector<std::vector<LeakComposition>> Compositions(
       c.what = kinds.Name(kind);
       list.push_back(std::move(c));
     }
-    std::sort(list.begin(), list.end(),
+    std::sort(list.begin(),
+              list.end(),
               [](const LeakComposition& a, const LeakComposition& b) {
                 if (a.retained_size != b.retained_size)
                   return a.retained_size > b.retained_size;
@@ -607,8 +607,17 @@ LeakReport FindLeakCandidates(const std::vector<uint32_t>& baseline_ids,
     kept.resize(options.top);
 
   std::vector<std::vector<LeakComposition>> retains =
-      Compositions(g, classes, dom, kinds, counted_type, system_class, members,
-                   member_group, kept, groups.size(), &flags);
+      Compositions(g,
+                   classes,
+                   dom,
+                   kinds,
+                   counted_type,
+                   system_class,
+                   members,
+                   member_group,
+                   kept,
+                   groups.size(),
+                   &flags);
 
   const std::vector<std::string>& edge_types = g.edge_type_names();
   for (size_t r = 0; r < kept.size(); r++) {

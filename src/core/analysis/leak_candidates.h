@@ -59,14 +59,30 @@ namespace leakguard {
 // min_retained_bytes retained. A program's first requests warm caches and
 // compile code; a few dozen survivors are normal, a leak grows with every
 // unit of work.
-#define LEAKGUARD_LEAK_OPTIONS(V)                                          \
-  V(top, top, size_t, kInteger, 0, 1e6, 10,                                \
-    "groups reported, largest retained size first; 0 for all")             \
-  V(minCount, min_count, uint64_t, kInteger, 1,                            \
-    option_limits::kMaxSafeInteger, 20,                                    \
-    "objects a group needs to be reported (the noise floor)")              \
-  V(minRetainedBytes, min_retained_bytes, uint64_t, kInteger, 0,           \
-    option_limits::kMaxSafeInteger, 16 * 1024,                             \
+#define LEAKGUARD_LEAK_OPTIONS(V)                              \
+  V(top,                                                       \
+    top,                                                       \
+    size_t,                                                    \
+    kInteger,                                                  \
+    0,                                                         \
+    1e6,                                                       \
+    10,                                                        \
+    "groups reported, largest retained size first; 0 for all") \
+  V(minCount,                                                  \
+    min_count,                                                 \
+    uint64_t,                                                  \
+    kInteger,                                                  \
+    1,                                                         \
+    option_limits::kMaxSafeInteger,                            \
+    20,                                                        \
+    "objects a group needs to be reported (the noise floor)")  \
+  V(minRetainedBytes,                                          \
+    min_retained_bytes,                                        \
+    uint64_t,                                                  \
+    kInteger,                                                  \
+    0,                                                         \
+    option_limits::kMaxSafeInteger,                            \
+    16 * 1024,                                                 \
     "retained bytes a group needs to be reported (the noise floor)")
 
 struct LeakOptions {

@@ -39,8 +39,13 @@ std::string FormatBytesIec(double bytes) {
   // Three significant digits: "1.23 MiB", "12.3 MiB", "123 MiB".
   const int decimals = unit == 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
   char buf[48];
-  std::snprintf(buf, sizeof(buf), "%s%.*f %s", bytes < 0 ? "-" : "", decimals,
-                value, kUnits[unit]);
+  std::snprintf(buf,
+                sizeof(buf),
+                "%s%.*f %s",
+                bytes < 0 ? "-" : "",
+                decimals,
+                value,
+                kUnits[unit]);
   return buf;
 }
 

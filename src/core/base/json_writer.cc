@@ -177,5 +177,4 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-
 }  // namespace leakguard

@@ -228,7 +228,6 @@ uint64_t EstimateSnapshotBytes(uint64_t heap_used, double heap_bytes_per_node) {
          kSnapshotFixedBytes;
 }
 
-
 Status CheckHeadroom(uint64_t needed, const MemoryHeadroom& headroom) {
   if (needed <= headroom.available)
     return Status::Ok();
@@ -236,8 +235,9 @@ Status CheckHeadroom(uint64_t needed, const MemoryHeadroom& headroom) {
                 "not enough memory for a heap snapshot: it needs about " +
                     FormatBytesIec(needed) + " more, and only " +
                     FormatBytesIec(headroom.available) + " is left (" +
-                    headroom.source + ": limit " + FormatBytesIec(headroom.limit) +
-                    ", in use " + FormatBytesIec(headroom.usage) + ")");
+                    headroom.source + ": limit " +
+                    FormatBytesIec(headroom.limit) + ", in use " +
+                    FormatBytesIec(headroom.usage) + ")");
 }
 
 }  // namespace leakguard

@@ -54,15 +54,17 @@ uint64_t EstimateSnapshotBytes(uint64_t heap_used,
 // (SnapshotController::Capture feeds it every capture, automatic or not):
 // heap bytes per snapshot node, the memory budget's input, and the
 // isolate's pause per node, which explain's explainMaxPauseMs is judged
-// against (lib/analysis/explain.js asks through estimateSnapshotPauseMs()). Until a
-// capture was measured: a heap of small objects, kDefaultHeapBytesPerNode
-// bytes and kDefaultPauseMsPerNode per node, the worst case.
+// against (lib/analysis/explain.js asks through estimateSnapshotPauseMs()).
+// Until a capture was measured: a heap of small objects,
+// kDefaultHeapBytesPerNode bytes and kDefaultPauseMsPerNode per node, the worst
+// case.
 class CaptureCostModel {
  public:
   void Observe(uint64_t heap_used, uint64_t nodes, double pause_ms) {
     if (heap_used == 0 || nodes == 0)
       return;
-    bytes_per_node_ = static_cast<double>(heap_used) / static_cast<double>(nodes);
+    bytes_per_node_ =
+        static_cast<double>(heap_used) / static_cast<double>(nodes);
     if (pause_ms > 0)
       ms_per_node_ = pause_ms / static_cast<double>(nodes);
   }

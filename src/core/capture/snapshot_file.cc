@@ -183,8 +183,7 @@ bool MatchesNameTemplate(const std::string& t,
     return true;
   // The collision suffix: "<stem>-<n><extension>".
   const size_t at = pattern.size() - strlen(extension);
-  const std::string with_seq =
-      pattern.substr(0, at) + "-[0-9]*" + extension;
+  const std::string with_seq = pattern.substr(0, at) + "-[0-9]*" + extension;
   return fnmatch(with_seq.c_str(), name.c_str(), 0) == 0;
 }
 
@@ -240,7 +239,8 @@ Status AtomicFileWriter::Open(const std::string& dir,
       continue;
     }
     const std::string tmp = candidate + ".tmp";
-    const int fd = openat(dir_fd_, tmp.c_str(),
+    const int fd = openat(dir_fd_,
+                          tmp.c_str(),
                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                           0600);
     if (fd < 0) {
@@ -257,7 +257,8 @@ Status AtomicFileWriter::Open(const std::string& dir,
       close(fd);
       continue;
     }
-    if (owner_uid_ >= 0 && fchown(fd, static_cast<uid_t>(owner_uid_),
+    if (owner_uid_ >= 0 && fchown(fd,
+                                  static_cast<uid_t>(owner_uid_),
                                   static_cast<gid_t>(owner_gid_)) != 0) {
       const int err = errno;
       fd_ = fd;
@@ -266,7 +267,8 @@ Status AtomicFileWriter::Open(const std::string& dir,
       return Fail("fchown", tmp_path_, err);
     }
     fd_ = fd;
-    path_ = JoinPath(dir, mode_ == PublishMode::kNextFreeName ? candidate : name);
+    path_ =
+        JoinPath(dir, mode_ == PublishMode::kNextFreeName ? candidate : name);
     tmp_name_ = tmp;
     tmp_path_ = JoinPath(dir, tmp);
     return Status::Ok();
@@ -321,8 +323,7 @@ Status AtomicFileWriter::Publish() {
       return Fail("rename", JoinPath(dir_, target), errno);
   } else {
     for (int seq = 1;; seq++) {
-      if (linkat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str(), 0) ==
-          0) {
+      if (linkat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str(), 0) == 0) {
         unlinkat(dir_fd_, tmp_name_.c_str(), 0);
         break;
       }
@@ -332,9 +333,9 @@ Status AtomicFileWriter::Publish() {
         target = WithSeq(name_, seq);
         continue;
       }
-      if (err != EEXIST && (err == EPERM || err == ENOTSUP ||
-                            err == EOPNOTSUPP || err == EMLINK ||
-                            err == ENOSYS)) {
+      if (err != EEXIST &&
+          (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP ||
+           err == EMLINK || err == ENOSYS)) {
         // No hard links here (some FUSE, vfat): rename, which replaces;
         // a name taken meanwhile is lost to it, which these file systems
         // leave no way to avoid.
@@ -379,7 +380,6 @@ void AtomicFileWriter::CloseDirectory() {
     dir_fd_ = -1;
   }
 }
-
 
 namespace {
 

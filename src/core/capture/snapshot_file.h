@@ -66,10 +66,10 @@ std::string SanitizeReason(const std::string& reason);
 // refusing a directory that could redirect or expose them: a
 // symbolic link (never followed: O_NOFOLLOW), one owned by another user
 // (root excepted), one writable by others or by a group other than this
-// user's own, without the sticky bit. A refusal is kInvalidArgument saying why and what to do; a failed
-// system call is kIoError with `error` filled. Files are then made
-// relative to *fd (openat, linkat, unlinkat), so that swapping the path
-// after the check redirects nothing. The caller closes *fd.
+// user's own, without the sticky bit. A refusal is kInvalidArgument saying why
+// and what to do; a failed system call is kIoError with `error` filled. Files
+// are then made relative to *fd (openat, linkat, unlinkat), so that swapping
+// the path after the check redirects nothing. The caller closes *fd.
 Status OpenSnapshotDirectory(const std::string& dir, int* fd, IoError* error);
 
 // Free bytes for an unprivileged user on the file system holding `dir` (or

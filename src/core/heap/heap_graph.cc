@@ -197,9 +197,9 @@ Status HeapGraph::Finish() {
   }
   for (const SourceLocation& l : locations_) {
     if (l.node >= nodes) {
-      return Status(StatusCode::kOutOfRange,
-                    "a location names node " + Num(l.node) + " of " +
-                        Num(nodes));
+      return Status(
+          StatusCode::kOutOfRange,
+          "a location names node " + Num(l.node) + " of " + Num(nodes));
     }
   }
   auto by_node = [](const SourceLocation& a, const SourceLocation& b) {
@@ -208,7 +208,8 @@ Status HeapGraph::Finish() {
   if (!std::is_sorted(locations_.begin(), locations_.end(), by_node))
     std::stable_sort(locations_.begin(), locations_.end(), by_node);
   locations_.erase(
-      std::unique(locations_.begin(), locations_.end(),
+      std::unique(locations_.begin(),
+                  locations_.end(),
                   [](const SourceLocation& a, const SourceLocation& b) {
                     return a.node == b.node;
                   }),
@@ -222,11 +223,12 @@ void HeapGraph::AddLocation(const SourceLocation& location) {
 
 const SourceLocation* HeapGraph::FindLocation(uint32_t n) const {
   auto it = std::lower_bound(
-      locations_.begin(), locations_.end(), n,
+      locations_.begin(),
+      locations_.end(),
+      n,
       [](const SourceLocation& l, uint32_t node) { return l.node < node; });
   return it != locations_.end() && it->node == n ? &*it : nullptr;
 }
-
 
 int HeapGraph::FindNodeType(std::string_view name) const {
   for (size_t i = 0; i < node_type_names_.size(); i++) {

@@ -24,8 +24,8 @@ std::vector<bool> DetourNodes(const HeapGraph& g, const FunctionSites& sites) {
   }
   for (uint32_t n = 0; n < nodes; n++) {
     if (object_type >= 0 && g.node_type(n) == object_type &&
-        std::find(process_names.begin(), process_names.end(),
-                  g.node_name(n)) != process_names.end()) {
+        std::find(process_names.begin(), process_names.end(), g.node_name(n)) !=
+            process_names.end()) {
       detour[n] = true;
       continue;
     }

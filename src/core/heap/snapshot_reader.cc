@@ -105,7 +105,7 @@ class SnapshotParser {
         mem_left_(mem_size),
         input_size_(input_size),
         budget_(options.max_memory_bytes != 0 ? options.max_memory_bytes
-                                               : DefaultReadBudget()),
+                                              : DefaultReadBudget()),
         cap_(std::max(options.chunk_bytes, kMinChunk)),
         buf_(new char[cap_ + 1]),
         g_(graph),
@@ -154,13 +154,13 @@ class SnapshotParser {
   // The arrays would outgrow the memory budget.
   [[gnu::noinline, gnu::cold]] bool FailBudget(uint64_t wanted) {
     if (error_.ok()) {
-      error_ = Status(StatusCode::kNoHeadroom,
-                      "at byte " + Num(Offset()) + ": reading it needs more than " +
-                          FormatBytesIec(static_cast<double>(budget_)) +
-                          " of memory (the reader's limit: half the machine's "
-                          "memory, or what the container has left; " +
-                          FormatBytesIec(static_cast<double>(wanted)) +
-                          " wanted)");
+      error_ =
+          Status(StatusCode::kNoHeadroom,
+                 "at byte " + Num(Offset()) + ": reading it needs more than " +
+                     FormatBytesIec(static_cast<double>(budget_)) +
+                     " of memory (the reader's limit: half the machine's "
+                     "memory, or what the container has left; " +
+                     FormatBytesIec(static_cast<double>(wanted)) + " wanted)");
     }
     return false;
   }
@@ -177,7 +177,8 @@ class SnapshotParser {
   bool Room(size_t size, size_t capacity, uint64_t per, V*... arrays) {
     if (size < capacity)
       return true;
-    const uint64_t next = std::max<uint64_t>(4096, static_cast<uint64_t>(capacity) * 2);
+    const uint64_t next =
+        std::max<uint64_t>(4096, static_cast<uint64_t>(capacity) * 2);
     if (!Charge((next - capacity) * per))
       return false;
     (arrays->reserve(static_cast<size_t>(next)), ...);
@@ -230,10 +231,10 @@ class SnapshotParser {
   // Bytes the arrays take per node (ids only, or the whole graph) and per
   // edge.
   uint64_t NodeBytes() const {
-    return g_ == nullptr ? sizeof(uint32_t)
-                         : sizeof(uint32_t) + sizeof(uint8_t) +
-                               sizeof(uint32_t) + sizeof(uint64_t) +
-                               sizeof(uint32_t);
+    return g_ == nullptr
+               ? sizeof(uint32_t)
+               : sizeof(uint32_t) + sizeof(uint8_t) + sizeof(uint32_t) +
+                     sizeof(uint64_t) + sizeof(uint32_t);
   }
   // Records reserved up front at most: declared counts are a hint, and
   // beyond this the arrays grow as the records arrive.
@@ -243,8 +244,13 @@ class SnapshotParser {
   [[gnu::noinline]] bool GrowNodes() {
     if (g_ == nullptr)
       return Room(ids_->size(), ids_->capacity(), NodeBytes(), ids_);
-    return Room(ids_->size(), ids_->capacity(), NodeBytes(), ids_,
-                &g_->node_types_, &g_->node_names_, &g_->self_sizes_,
+    return Room(ids_->size(),
+                ids_->capacity(),
+                NodeBytes(),
+                ids_,
+                &g_->node_types_,
+                &g_->node_names_,
+                &g_->self_sizes_,
                 &g_->first_edges_);
   }
   bool FinishNodes(uint64_t values);
@@ -313,8 +319,8 @@ class SnapshotParser {
   // Position of object_index, script_id, line and column in a location
   // record (location_fields; V8's order when meta has none), and the
   // record length.
-  std::vector<std::string> location_fields_{"object_index", "script_id",
-                                            "line", "column"};
+  std::vector<std::string> location_fields_{
+      "object_index", "script_id", "line", "column"};
   size_t loc_at_[4] = {0, 1, 2, 3};
   bool locations_usable_ = true;
   uint64_t lfc_ = 4;
@@ -850,8 +856,8 @@ bool SnapshotParser::ApplyMeta(uint64_t meta_offset) {
   nfc_divisor_ = ~uint64_t{0} / nfc_ + 1;
   // Locations are an extra: a layout without the four fields V8 writes
   // (or with too many) leaves them out instead of failing the read.
-  const char* location_names[] = {"object_index", "script_id", "line",
-                                  "column"};
+  const char* location_names[] = {
+      "object_index", "script_id", "line", "column"};
   lfc_ = location_fields_.size();
   locations_usable_ = lfc_ > 0 && lfc_ <= kMaxFields;
   for (size_t i = 0; i < 4 && locations_usable_; i++) {
@@ -1026,8 +1032,11 @@ inline bool SnapshotParser::EdgeValue(uint64_t v) {
   any_edge_name_ |= !index_edge_type_[type];
   edges_seen_++;
   if (g_ != nullptr) {
-    if (!Room(g_->edge_targets_.size(), g_->edge_targets_.capacity(),
-              kEdgeBytes, &g_->edge_types_, &g_->edge_names_,
+    if (!Room(g_->edge_targets_.size(),
+              g_->edge_targets_.capacity(),
+              kEdgeBytes,
+              &g_->edge_types_,
+              &g_->edge_names_,
               &g_->edge_targets_)) {
       return false;
     }
@@ -1064,7 +1073,9 @@ bool SnapshotParser::ParseNodes() {
   nodes_offset_ = Offset();
   if (!have_meta_) {
     return ParseUintArray([this](uint64_t v) {
-      if (!Room(raw_nodes_.size(), raw_nodes_.capacity(), sizeof(uint64_t),
+      if (!Room(raw_nodes_.size(),
+                raw_nodes_.capacity(),
+                sizeof(uint64_t),
                 &raw_nodes_)) {
         return false;
       }
@@ -1078,8 +1089,8 @@ bool SnapshotParser::ParseNodes() {
   const uint64_t per_node = NodeBytes();
   uint64_t hint = std::min(meta_node_count_ == kNoOffset ? 0 : meta_node_count_,
                            input_size_ / (2 * nfc_) + 1);
-  hint = std::min({hint, kMaxReserve,
-                   (budget_ - std::min(budget_, charged_)) / per_node});
+  hint = std::min(
+      {hint, kMaxReserve, (budget_ - std::min(budget_, charged_)) / per_node});
   if (!Charge(hint * per_node))
     return false;
   ids_->reserve(hint);
@@ -1105,7 +1116,9 @@ bool SnapshotParser::ParseEdges() {
   edges_offset_ = Offset();
   if (!have_meta_) {
     return ParseUintArray([this](uint64_t v) {
-      if (!Room(raw_edges_.size(), raw_edges_.capacity(), sizeof(uint64_t),
+      if (!Room(raw_edges_.size(),
+                raw_edges_.capacity(),
+                sizeof(uint64_t),
                 &raw_edges_)) {
         return false;
       }
@@ -1116,7 +1129,8 @@ bool SnapshotParser::ParseEdges() {
   uint64_t efc = edge_fields_.size();
   uint64_t hint = std::min(edge_total_, input_size_ / (2 * efc) + 1);
   if (g_ != nullptr && nodes_done_) {
-    hint = std::min({hint, kMaxReserve,
+    hint = std::min({hint,
+                     kMaxReserve,
                      (budget_ - std::min(budget_, charged_)) / kEdgeBytes});
     if (!Charge(hint * kEdgeBytes))
       return false;
@@ -1145,8 +1159,10 @@ bool SnapshotParser::ParseLocations() {
   loc_field_ = 0;
   if (!have_meta_) {
     return ParseUintArray([this](uint64_t v) {
-      if (!Room(raw_locations_.size(), raw_locations_.capacity(),
-                sizeof(uint64_t), &raw_locations_)) {
+      if (!Room(raw_locations_.size(),
+                raw_locations_.capacity(),
+                sizeof(uint64_t),
+                &raw_locations_)) {
         return false;
       }
       raw_locations_.push_back(v);
@@ -1235,8 +1251,10 @@ bool SnapshotParser::ParseStrings() {
           return false;
         data_capacity = data->capacity();
       }
-      if (!Room(g_->string_offsets_.size(), g_->string_offsets_.capacity(),
-                sizeof(g_->string_offsets_[0]), &g_->string_offsets_)) {
+      if (!Room(g_->string_offsets_.size(),
+                g_->string_offsets_.capacity(),
+                sizeof(g_->string_offsets_[0]),
+                &g_->string_offsets_)) {
         return false;
       }
       g_->string_offsets_.push_back(data->size());

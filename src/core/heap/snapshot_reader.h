@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "core/heap/heap_graph.h"
 #include "core/base/status.h"
+#include "core/heap/heap_graph.h"
 
 namespace leakguard {
 

@@ -27,8 +27,8 @@ namespace leakguard {
 // for nodejs_gc_duration_seconds, so leakguard_gc_duration_seconds can be
 // compared with it bucket by bucket.
 constexpr size_t kGcDurationBounds = 6;
-constexpr double kGcDurationBoundsS[kGcDurationBounds] = {0.001, 0.01, 0.1,
-                                                          1,     2,    5};
+constexpr double kGcDurationBoundsS[kGcDurationBounds] = {
+    0.001, 0.01, 0.1, 1, 2, 5};
 // The bucket of a pause: the first bound it does not exceed, or
 // kGcDurationBounds (above the last bound, the +Inf bucket).
 size_t GcDurationBucket(double seconds);

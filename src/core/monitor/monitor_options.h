@@ -5,7 +5,8 @@
 // Everything else is generated from or checked against these rows:
 //   - DetectorOptions, MonitorConfig and StartConfig take their defaults
 //     from them, and ValidateDetectorOptions its ranges;
-//   - the binding exports them (optionTable(), src/addon/options/options_table.cc),
+//   - the binding exports them (optionTable(),
+//   src/addon/options/options_table.cc),
 //     and lib/options.js builds start()'s schema from that export, so
 //     JavaScript validates with these ranges and fills these defaults;
 //   - test/js/options-table.test.js checks index.d.ts and the README's
@@ -26,40 +27,90 @@ namespace leakguard {
 // V(jsName, field, Type, kind, min, max, default, doc)
 //
 // Sampling and buffering (MonitorConfig, StartConfig).
-#define LEAKGUARD_SAMPLER_OPTIONS(V)                                          \
-  V(sampleIntervalMs, sample_interval_ms, uint64_t, kInteger, 100,            \
-    option_limits::kDayMs, 1000,                                              \
-    "how often RSS and external memory are sampled, in ms")                   \
-  V(ringCapacity, ring_capacity, size_t, kInteger, 16, 1 << 20, 4096,         \
-    "GC records buffered between the GC callback and the monitor thread")     \
-  V(maxQueuedEvents, max_queued_events, size_t, kInteger, 16, 1000000, 10000, \
+#define LEAKGUARD_SAMPLER_OPTIONS(V)                                      \
+  V(sampleIntervalMs,                                                     \
+    sample_interval_ms,                                                   \
+    uint64_t,                                                             \
+    kInteger,                                                             \
+    100,                                                                  \
+    option_limits::kDayMs,                                                \
+    1000,                                                                 \
+    "how often RSS and external memory are sampled, in ms")               \
+  V(ringCapacity,                                                         \
+    ring_capacity,                                                        \
+    size_t,                                                               \
+    kInteger,                                                             \
+    16,                                                                   \
+    1 << 20,                                                              \
+    4096,                                                                 \
+    "GC records buffered between the GC callback and the monitor thread") \
+  V(maxQueuedEvents,                                                      \
+    max_queued_events,                                                    \
+    size_t,                                                               \
+    kInteger,                                                             \
+    16,                                                                   \
+    1000000,                                                              \
+    10000,                                                                \
     "events waiting for the main thread before new ones are dropped")
 
 // The leak detector's options a user sets (DetectorOptions). The
 // sensitivity chooses the rest (LEAKGUARD_SENSITIVITIES).
-#define LEAKGUARD_DETECTOR_OPTIONS(V)                                       \
-  V(minGrowthBytes, min_growth_bytes, uint64_t, kInteger, 0,                \
-    option_limits::kMaxSafeInteger, 2 * 1024 * 1024,                        \
-    "least growth over the window, in bytes, that can be a leak")           \
-  V(minRelativeGrowth, min_relative_growth, double, kNumber, 0, 10,         \
-    option_limits::kBySensitivity,                                          \
-    "least growth over the window as a fraction of the base")               \
-  V(windowMs, window_ms, double, kInteger, 10000, 7 * option_limits::kDayMs, \
-    5 * 60 * 1000, "length of the sliding window the trend is judged on, in ms") \
-  V(warmupMs, warmup_ms, double, kInteger, 0, option_limits::kDayMs, 20000, \
-    "no verdict before this many ms after start(): growth must go on past it")          \
-  V(minLeakIntervalMs, min_leak_interval_ms, double, kInteger, 0,           \
-    option_limits::kDayMs, 60000,                                           \
-    "smallest gap between two 'leak' events of one kind, in ms")            \
-  V(probeIntervalMs, probe_interval_ms, double, kIntegerOrZero, 100,        \
-    option_limits::kDayMs, 5000,                                            \
-    "ask for a live-set sample when no full GC came for this many ms; 0: no probes")
+#define LEAKGUARD_DETECTOR_OPTIONS(V)                                          \
+  V(minGrowthBytes,                                                            \
+    min_growth_bytes,                                                          \
+    uint64_t,                                                                  \
+    kInteger,                                                                  \
+    0,                                                                         \
+    option_limits::kMaxSafeInteger,                                            \
+    2 * 1024 * 1024,                                                           \
+    "least growth over the window, in bytes, that can be a leak")              \
+  V(minRelativeGrowth,                                                         \
+    min_relative_growth,                                                       \
+    double,                                                                    \
+    kNumber,                                                                   \
+    0,                                                                         \
+    10,                                                                        \
+    option_limits::kBySensitivity,                                             \
+    "least growth over the window as a fraction of the base")                  \
+  V(windowMs,                                                                  \
+    window_ms,                                                                 \
+    double,                                                                    \
+    kInteger,                                                                  \
+    10000,                                                                     \
+    7 * option_limits::kDayMs,                                                 \
+    5 * 60 * 1000,                                                             \
+    "length of the sliding window the trend is judged on, in ms")              \
+  V(warmupMs,                                                                  \
+    warmup_ms,                                                                 \
+    double,                                                                    \
+    kInteger,                                                                  \
+    0,                                                                         \
+    option_limits::kDayMs,                                                     \
+    20000,                                                                     \
+    "no verdict before this many ms after start(): growth must go on past it") \
+  V(minLeakIntervalMs,                                                         \
+    min_leak_interval_ms,                                                      \
+    double,                                                                    \
+    kInteger,                                                                  \
+    0,                                                                         \
+    option_limits::kDayMs,                                                     \
+    60000,                                                                     \
+    "smallest gap between two 'leak' events of one kind, in ms")               \
+  V(probeIntervalMs,                                                           \
+    probe_interval_ms,                                                         \
+    double,                                                                    \
+    kIntegerOrZero,                                                            \
+    100,                                                                       \
+    option_limits::kDayMs,                                                     \
+    5000,                                                                      \
+    "ask for a live-set sample when no full GC came for this many ms; 0: no "  \
+    "probes")
 
 // V(Enum, name, confidence, min_samples, min_relative_growth, min_span_ms)
 //
 // What each sensitivity means. A window shorter than twice the span
 // shrinks the span to half the window (DetectorOptions::FitSpanToWindow).
-#define LEAKGUARD_SENSITIVITIES(V)            \
+#define LEAKGUARD_SENSITIVITIES(V)           \
   V(kLow, "low", 0.999, 10, 0.20, 60000)     \
   V(kMedium, "medium", 0.99, 7, 0.10, 20000) \
   V(kHigh, "high", 0.95, 5, 0.05, 15000)

@@ -18,7 +18,6 @@ bool IsFinite(double x) {
   return std::isfinite(x);
 }
 
-
 void FormatDuration(double ms, char* out, size_t size) {
   double s = ms / 1000;
   if (s < 120) {
@@ -149,8 +148,7 @@ DetectorOptions DetectorOptions::ForHorizon(size_t i) const {
   if (i == 0 || i > horizon_count)
     return o;
   o.window_ms = horizons_ms[i - 1];
-  o.min_span_ms =
-      std::max({min_span_ms, o.window_ms / 32, 2 * window_ms});
+  o.min_span_ms = std::max({min_span_ms, o.window_ms / 32, 2 * window_ms});
   o.horizon_count = 0;
   o.seasonal = false;
   return o;
@@ -173,8 +171,13 @@ Status OptionRangeError(const char* name,
                         double min,
                         double max) {
   char buf[160];
-  std::snprintf(buf, sizeof(buf), "%s must be %sbetween %.17g and %.17g", name,
-                kind == OptionKind::kIntegerOrZero ? "0 or " : "", min, max);
+  std::snprintf(buf,
+                sizeof(buf),
+                "%s must be %sbetween %.17g and %.17g",
+                name,
+                kind == OptionKind::kIntegerOrZero ? "0 or " : "",
+                min,
+                max);
   return Status(StatusCode::kInvalidArgument, buf);
 }
 
@@ -184,10 +187,10 @@ Status OptionRangeError(const char* name,
 // same rows before the binding was called), then what the sensitivity
 // fills in, which the user cannot set.
 Status ValidateDetectorOptions(const DetectorOptions& o) {
-#define V(js, field, Type, kind, min, max, def, doc)                       \
-  if (!InOptionRange(static_cast<double>(o.field), OptionKind::kind, min, \
-                     max)) {                                              \
-    return OptionRangeError(#js, OptionKind::kind, min, max);             \
+#define V(js, field, Type, kind, min, max, def, doc)                   \
+  if (!InOptionRange(                                                  \
+          static_cast<double>(o.field), OptionKind::kind, min, max)) { \
+    return OptionRangeError(#js, OptionKind::kind, min, max);          \
   }
   LEAKGUARD_DETECTOR_OPTIONS(V)
 #undef V
@@ -340,7 +343,8 @@ void TrendDetector::TopExpired(TopValues* top) const {
   // Slots older than a window before the oldest kept point are stale.
   auto oldest = static_cast<int64_t>(std::floor(At(0).time_ms / past_ms_));
   for (const Past& p : past_) {
-    if (p.slot != kNoSlot && p.slot >= oldest - static_cast<int64_t>(kPastSlots))
+    if (p.slot != kNoSlot &&
+        p.slot >= oldest - static_cast<int64_t>(kPastSlots))
       top->Add(p.bytes);
   }
 }
@@ -512,8 +516,8 @@ bool TrendDetector::FindSeason(const TrendVerdict& whole, TrendScratch* s) {
   // kSeasonMinCycles times.
   const double p_max = span / kSeasonMinCycles;
   const double lag_max = span / 2;
-  if (!(p_max > p_min) || static_cast<double>(n) <
-                              kSeasonPointsPerCycle * kSeasonMinCycles) {
+  if (!(p_max > p_min) ||
+      static_cast<double>(n) < kSeasonPointsPerCycle * kSeasonMinCycles) {
     return false;
   }
   // The plain whole-window reading's line (Check's Theil-Sen over the
@@ -651,8 +655,8 @@ bool TrendDetector::FindSeason(const TrendVerdict& whole, TrendScratch* s) {
         double h = 0;
         for (size_t k = 0; k < kSeasonHarmonics; k++) {
           double arg = omega * static_cast<double>(k + 1) * t[i];
-          h += coef[2 + 2 * k] * std::cos(arg) +
-               coef[3 + 2 * k] * std::sin(arg);
+          h +=
+              coef[2 + 2 * k] * std::cos(arg) + coef[3 + 2 * k] * std::sin(arg);
         }
         s->season[i] = h;
         s->resid[i] = y[i] - (coef[0] + coef[1] * (t[i] - t_mid) / span + h);
@@ -667,10 +671,11 @@ bool TrendDetector::FindSeason(const TrendVerdict& whole, TrendScratch* s) {
   };
   double best_error = std::numeric_limits<double>::infinity();
   double best_period = period;
-  const double refine_step = std::max(
-      bucket_ms_ / 8, 2 * kSeasonRefine * period / kSeasonRefineSteps);
+  const double refine_step =
+      std::max(bucket_ms_ / 8, 2 * kSeasonRefine * period / kSeasonRefineSteps);
   for (double p = std::max(p_min, (1 - kSeasonRefine) * period);
-       p <= std::min(p_max, (1 + kSeasonRefine) * period); p += refine_step) {
+       p <= std::min(p_max, (1 + kSeasonRefine) * period);
+       p += refine_step) {
     double error = 0;
     if (fit_profile(p, &error) && error < best_error) {
       best_error = error;
@@ -766,9 +771,9 @@ TrendVerdict TrendDetector::Check(const DetectorOptions& options,
           s->seasonal ? line.slope
                       : (g >= 2 ? FitRobust(raw_t, raw_y, g, fs).slope : 0.0);
       double newer_growth = newer.slope * (t1 - raw_t[g]);
-      gate_failed = !(newer.slope > 0 &&
-                      newer.slope >= kPersistFraction * before_slope &&
-                      newer_growth >= fit.noise);
+      gate_failed =
+          !(newer.slope > 0 && newer.slope >= kPersistFraction * before_slope &&
+            newer_growth >= fit.noise);
     }
   }
 
@@ -866,8 +871,11 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
   double t1 = At(count_ - 1).time_ms;
   double span = t1 - t0;
   const double newest = t1 - kNewestSpans * options.min_span_ms;
-  const double starts[] = {t0, t0 + 0.5 * span, t0 + 0.75 * span,
-                           t1 - 2 * options.min_span_ms, newest};
+  const double starts[] = {t0,
+                           t0 + 0.5 * span,
+                           t0 + 0.75 * span,
+                           t1 - 2 * options.min_span_ms,
+                           newest};
   TrendVerdict whole;
   TrendVerdict best;
   bool growing = false;
@@ -926,8 +934,8 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
            std::fabs(scratch->resid[begin]) > scratch->season_limit) {
       begin++;
     }
-    bool floor_rose = FloorRose(scratch->raw_t + begin, scratch->raw_y + begin,
-                                count_ - begin);
+    bool floor_rose = FloorRose(
+        scratch->raw_t + begin, scratch->raw_y + begin, count_ - begin);
     TrendVerdict v = Check(options, begin, gate_ms, scratch);
     scratch->seasonal = false;
     if (v.detected && !floor_rose) {
@@ -940,7 +948,8 @@ TrendVerdict TrendDetector::Evaluate(const DetectorOptions& options,
       best = v;
     }
   }
-  bool use_best = best.detected || best.reason == TrendVerdict::Reason::kWarmingUp;
+  bool use_best =
+      best.detected || best.reason == TrendVerdict::Reason::kWarmingUp;
   TrendVerdict result = use_best ? best : whole;
   result.growing = result.growing || growing;
   return result;
@@ -1122,8 +1131,7 @@ bool LeakDetector::RssRose(Horizon& h, const TrendVerdict& rss) {
   // that settles after its fill did that for over a minute). Memory that
   // really grows raises RSS itself. Evaluated only here, when an rss episode
   // would start (Poll has expired the old points).
-  const TrendVerdict raw =
-      h.raw_rss.Evaluate(h.rss_options, 0, scratch_.get());
+  const TrendVerdict raw = h.raw_rss.Evaluate(h.rss_options, 0, scratch_.get());
   return raw.samples >= h.options.min_samples &&
          raw.confidence >= TrendDetector::kContinueConfidence &&
          raw.bytes_per_second >= kRssRiseFraction * rss.bytes_per_second;
@@ -1259,8 +1267,7 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
       // Only a new point can confirm: re-evaluating the same points (a
       // sample merged into a bucket, an expiry) proves nothing new.
       const TrendVerdict& v = h.verdicts[k];
-      bool counts =
-          v.detected || v.reason == TrendVerdict::Reason::kWarmingUp;
+      bool counts = v.detected || v.reason == TrendVerdict::Reason::kWarmingUp;
       if (!counts) {
         h.streak[k] = 0;
       } else if (v.end_ms != h.streak_end_ms[k]) {
@@ -1391,8 +1398,12 @@ std::string FormatLeakReason(const LeakEvent& event) {
   if (event.long_horizon) {
     // Its points are bucket minima, not single collections: no count.
     char text[192];
-    snprintf(text, sizeof(text), "%s grew %s over %s (%s/s)",
-             SampleKindName(event.kind), growth.c_str(), duration,
+    snprintf(text,
+             sizeof(text),
+             "%s grew %s over %s (%s/s)",
+             SampleKindName(event.kind),
+             growth.c_str(),
+             duration,
              rate.c_str());
     return text;
   }

@@ -180,7 +180,8 @@ bool SensitivityFromName(const char* name, Sensitivity* out);
 // sensitivity (LEAKGUARD_SENSITIVITIES) fills in the rest. Construct with
 // a sensitivity, then override single fields (windowMs, ...).
 struct DetectorOptions {
-  DetectorOptions() : DetectorOptions(Sensitivity::LEAKGUARD_DEFAULT_SENSITIVITY) {}
+  DetectorOptions()
+      : DetectorOptions(Sensitivity::LEAKGUARD_DEFAULT_SENSITIVITY) {}
   explicit DetectorOptions(Sensitivity sensitivity);
   static DetectorOptions Preset(Sensitivity sensitivity) {
     return DetectorOptions(sensitivity);
@@ -220,14 +221,16 @@ struct DetectorOptions {
   // ascending, each longer than window_ms: `horizons` in JavaScript.
   static constexpr size_t kMaxHorizons = horizon_limits::kMaxCount;
   uint32_t horizon_count = horizon_limits::kDefaultCount;
-  double horizons_ms[kMaxHorizons] = {horizon_limits::kDefaultMs[0],
-                                      horizon_limits::kDefaultMs[1], 0, 0};
+  double horizons_ms[kMaxHorizons] = {
+      horizon_limits::kDefaultMs[0], horizon_limits::kDefaultMs[1], 0, 0};
   // Horizon `i` (0: the window itself, then horizons_ms[i - 1]) as the
   // options its TrendDetector is judged with: the same floors in bytes (so
   // the least rate that can be a leak falls with the length), a span of at
   // least a 32nd of the horizon.
   DetectorOptions ForHorizon(size_t i) const;
-  size_t horizon_total() const { return 1 + horizon_count; }
+  size_t horizon_total() const {
+    return 1 + horizon_count;
+  }
 };
 
 // kInvalidArgument naming the option (with its JavaScript name) when a field
@@ -561,8 +564,8 @@ class LeakDetector {
   // Whether `kind` is worth watching closely: it shows signs of growth
   // (the same test that halves the probe interval), or an episode of it is
   // active. The glue turns its edges into 'watch' notices, which start the
-  // allocation sampler before the first event (lib/analysis/explain.js) and stop it
-  // when the episode is over.
+  // allocation sampler before the first event (lib/analysis/explain.js) and
+  // stop it when the episode is over.
   bool Watching(SampleKind kind) const {
     return episodes_[Index(kind)].active || Suspect(kind);
   }

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "core/heap/dominators.h"
 #include "core/analysis/heap_diff.h"
 #include "core/analysis/heap_reports.h"
 #include "core/analysis/heap_summary.h"
-#include "core/base/json_writer.h"
 #include "core/analysis/leak_candidates.h"
+#include "core/base/json_writer.h"
+#include "core/heap/dominators.h"
 #include "core/heap/node_classes.h"
 #include "core/heap/retainer_paths.h"
 #include "core/heap/snapshot_reader.h"
@@ -161,8 +161,8 @@ TEST(LeakCandidates, ThreeSnapshotMethod) {
   LeakOptions options;
   options.min_count = 1;
   options.min_retained_bytes = 0;
-  LeakReport r = FindLeakCandidates(baseline.value(), target.value(), g,
-                                    classes, dom, sites, paths, options);
+  LeakReport r = FindLeakCandidates(
+      baseline.value(), target.value(), g, classes, dom, sites, paths, options);
   EXPECT_EQ(r.new_in_target, 8u);
   // Alive in final and new in target: 3 requests, 3 strings, WeakOnly
   // (unreachable, so not alive), the 4th request is not in target.
@@ -185,8 +185,8 @@ TEST(LeakCandidates, ThreeSnapshotMethod) {
 
   // The noise threshold drops the group.
   options.min_count = 4;
-  LeakReport quiet = FindLeakCandidates(baseline.value(), target.value(), g,
-                                        classes, dom, sites, paths, options);
+  LeakReport quiet = FindLeakCandidates(
+      baseline.value(), target.value(), g, classes, dom, sites, paths, options);
   EXPECT_EQ(quiet.groups_total, 1u);
   EXPECT_TRUE(quiet.groups.empty());
 }

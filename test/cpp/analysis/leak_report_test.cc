@@ -45,8 +45,7 @@ class GraphSketch {
     nodes_.push_back({type, name, size, {}});
     return static_cast<uint32_t>(nodes_.size() - 1);
   }
-  void Edge(uint32_t from, uint8_t type, const std::string& name,
-            uint32_t to) {
+  void Edge(uint32_t from, uint8_t type, const std::string& name, uint32_t to) {
     nodes_[from].edges.push_back({type, name, 0, to});
   }
   void Element(uint32_t from, uint8_t type, uint32_t index, uint32_t to) {
@@ -100,7 +99,8 @@ struct Literal {
   uint32_t shared;
 };
 
-Literal MakeLiteral(GraphSketch* s, const std::string& name,
+Literal MakeLiteral(GraphSketch* s,
+                    const std::string& name,
                     const std::string& script_name) {
   const uint32_t shared = s->Node(kCode, name, 40);
   const uint32_t script = s->Node(kCode, script_name, 80);
@@ -112,8 +112,10 @@ Literal MakeLiteral(GraphSketch* s, const std::string& name,
   return Literal{shared};
 }
 
-uint32_t MakeClosure(GraphSketch* s, const Literal& literal,
-                     const std::string& name, uint32_t context) {
+uint32_t MakeClosure(GraphSketch* s,
+                     const Literal& literal,
+                     const std::string& name,
+                     uint32_t context) {
   const uint32_t c = s->Node(kClosure, name, 32);
   s->Edge(c, kInternal, "shared", literal.shared);
   if (context != kNoNode)
@@ -146,8 +148,8 @@ struct Analysed {
     options.min_count = min_count;
     options.min_retained_bytes = 0;
     options.script_root = "/srv";
-    return FindLeakCandidates(baseline, target, g, classes, dom, sites, paths,
-                              options);
+    return FindLeakCandidates(
+        baseline, target, g, classes, dom, sites, paths, options);
   }
 };
 
@@ -187,8 +189,10 @@ TEST(LeakReport, ListenersByCreationSiteWithWhatTheyRetain) {
     const uint32_t c =
         MakeClosure(&s, is_reload ? on_reload : on_audit, "", context);
     s.Locate(c, is_reload ? 16 : 20, is_reload ? 51 : 9);
-    s.Element(is_reload ? reload_store : audit_store, kElement,
-              is_reload ? i : i - kLeaked, c);
+    s.Element(is_reload ? reload_store : audit_store,
+              kElement,
+              is_reload ? i : i - kLeaked,
+              c);
   }
   Analysed a(s.Build());
   LeakReport r = a.Report(first_new);

@@ -182,7 +182,8 @@ TEST(Retention, RemovesOldestOfOursOnly) {
   // Matches the template, but is not ours: another tool's 0644 file, the
   // oldest of all.
   {
-    const std::string p = d + "/leakguard-2-20250101T000000.000Z-api.heapsnapshot";
+    const std::string p =
+        d + "/leakguard-2-20250101T000000.000Z-api.heapsnapshot";
     std::ofstream(p) << "theirs";
     chmod(p.c_str(), 0644);
     struct timespec times[2] = {{1, 0}, {1, 0}};
@@ -230,32 +231,35 @@ TEST(StaleTemporaries, OnlyUnlockedOldOnesOfOursGo) {
     utimensat(AT_FDCWD, path.c_str(), times, 0);
     return path;
   };
-  make("snap-20260101T000000.000Z.heapsnapshot.tmp", 600);  // dead writer
-  make("snap-20260101T000001.000Z.heapsnapshot.tmp", 5);    // too young
-  make("other-20260101T000000.000Z.heapsnapshot.tmp", 600); // not ours
-  make("snap-20260101T000002.000Z.heapsnapshot", 600);      // published
+  make("snap-20260101T000000.000Z.heapsnapshot.tmp", 600);   // dead writer
+  make("snap-20260101T000001.000Z.heapsnapshot.tmp", 5);     // too young
+  make("other-20260101T000000.000Z.heapsnapshot.tmp", 600);  // not ours
+  make("snap-20260101T000002.000Z.heapsnapshot", 600);       // published
   // A live writer: an AtomicFileWriter in the middle of its file.
   AtomicFileWriter live;
-  ASSERT_TRUE(live.Open(dir.path(), "snap-20260101T000003.000Z.heapsnapshot").ok());
+  ASSERT_TRUE(
+      live.Open(dir.path(), "snap-20260101T000003.000Z.heapsnapshot").ok());
   {
     struct timespec times[2];
     times[0].tv_sec = times[1].tv_sec = time(nullptr) - 600;
     times[0].tv_nsec = times[1].tv_nsec = 0;
-    utimensat(AT_FDCWD,
-              (dir.path() + "/snap-20260101T000003.000Z.heapsnapshot.tmp").c_str(),
-              times, 0);
+    utimensat(
+        AT_FDCWD,
+        (dir.path() + "/snap-20260101T000003.000Z.heapsnapshot.tmp").c_str(),
+        times,
+        0);
   }
   std::vector<std::string> removed;
   RemoveStaleTemporaries(dir.path(), t, 60, &removed);
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_EQ(removed[0],
             dir.path() + "/snap-20260101T000000.000Z.heapsnapshot.tmp");
-  EXPECT_EQ(List(dir.path()),
-            (std::vector<std::string>{
-                "other-20260101T000000.000Z.heapsnapshot.tmp",
-                "snap-20260101T000001.000Z.heapsnapshot.tmp",
-                "snap-20260101T000002.000Z.heapsnapshot",
-                "snap-20260101T000003.000Z.heapsnapshot.tmp"}));
+  EXPECT_EQ(
+      List(dir.path()),
+      (std::vector<std::string>{"other-20260101T000000.000Z.heapsnapshot.tmp",
+                                "snap-20260101T000001.000Z.heapsnapshot.tmp",
+                                "snap-20260101T000002.000Z.heapsnapshot",
+                                "snap-20260101T000003.000Z.heapsnapshot.tmp"}));
   live.Abort();
 }
 

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   leakguard::LeakOptions leak;
   leak.min_count = 1;
   leak.min_retained_bytes = 0;
-  leakguard::FindLeakCandidates({}, ids, graph.value(), classes, dom, sites,
-                                paths, leak);
+  leakguard::FindLeakCandidates(
+      {}, ids, graph.value(), classes, dom, sites, paths, leak);
   return 0;
 }

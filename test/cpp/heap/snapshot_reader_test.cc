@@ -123,9 +123,10 @@ TEST(SnapshotReader, ToleratesKeyOrderAndUnknownSections) {
 TEST(SnapshotReader, KeepsFunctionLocations) {
   // Node 1 a function (type 5, "closure"); V8 also writes a location for
   // the root, which is not kept.
-  const std::string with = Replace(
-      Replace(V8Meta() + kTiny, "0,0,3,1,3,16", "0,0,5,1,3,16"), R"("strings")",
-      R"("locations":[0,5,1,1,7,5,10,4],"strings")");
+  const std::string with =
+      Replace(Replace(V8Meta() + kTiny, "0,0,3,1,3,16", "0,0,5,1,3,16"),
+              R"("strings")",
+              R"("locations":[0,5,1,1,7,5,10,4],"strings")");
   Result<HeapGraph> r = Parse(with);
   ASSERT_TRUE(r.ok()) << r.status().message();
   const HeapGraph& g = r.value();
@@ -139,7 +140,8 @@ TEST(SnapshotReader, KeepsFunctionLocations) {
 
   // location_fields in another order.
   std::string reordered = Replace(
-      with, R"("edge_fields")",
+      with,
+      R"("edge_fields")",
       R"("location_fields":["line","column","object_index","script_id"],"edge_fields")");
   reordered = Replace(reordered, "[0,5,1,1,7,5,10,4]", "[10,4,7,5]");
   Result<HeapGraph> r2 = Parse(reordered);
@@ -148,8 +150,10 @@ TEST(SnapshotReader, KeepsFunctionLocations) {
   EXPECT_EQ(r2.value().FindLocation(1)->line, 10u);
 
   // A layout without the four fields leaves locations out.
-  Result<HeapGraph> r3 = Parse(Replace(
-      with, R"("edge_fields")", R"("location_fields":["object_index"],"edge_fields")"));
+  Result<HeapGraph> r3 =
+      Parse(Replace(with,
+                    R"("edge_fields")",
+                    R"("location_fields":["object_index"],"edge_fields")"));
   ASSERT_TRUE(r3.ok()) << r3.status().message();
   EXPECT_EQ(r3.value().location_count(), 0u);
 
@@ -399,7 +403,8 @@ TEST(SnapshotReaderBudget, ASparseHugeFileIsAParseErrorNotAnAbort) {
   const int fd = mkstemp(tmpl);
   ASSERT_GE(fd, 0);
   const std::string head =
-      Replace(V8Meta(), R"("node"]}},)",
+      Replace(V8Meta(),
+              R"("node"]}},)",
               R"("node"]},"node_count":100000000000,"edge_count":1},)") +
       R"("nodes":[)";
   ASSERT_EQ(write(fd, head.data(), head.size()),

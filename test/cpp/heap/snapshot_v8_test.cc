@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/heap/dominators.h"
 #include "core/analysis/heap_summary.h"
+#include "core/heap/dominators.h"
 #include "core/heap/node_classes.h"
 #include "core/heap/retainer_paths.h"
 #include "core/heap/snapshot_reader.h"

@@ -78,7 +78,7 @@ TEST(GcStats, PauseHistogramUsesPromClientBoundsInclusive) {
   EXPECT_EQ(GcDurationBucket(5), 5u);
   EXPECT_EQ(GcDurationBucket(5.5), kGcDurationBounds);
   GcStats stats;
-  stats.Add(RecordNs(kGcScavenge, 0, 500000));        // 0.5 ms
+  stats.Add(RecordNs(kGcScavenge, 0, 500000));         // 0.5 ms
   stats.Add(RecordNs(kGcScavenge, 1000000, 1000000));  // 1 ms: le 0.001
   stats.Add(RecordNs(kGcScavenge, 3000000, 2000000));  // 2 ms
   stats.Add(RecordNs(kGcMarkSweepCompact, 9000000, 7000000000ull));  // 7 s
@@ -102,7 +102,8 @@ TEST(GcStats, DurationLogIsOffUntilEnabledAndReportsWhatItLost) {
   EXPECT_EQ(stats.durations().next(), 0u);
   stats.durations().Enable();
   for (uint64_t i = 0; i < 10; i++)
-    stats.Add(RecordNs(i % 2 ? kGcMarkSweepCompact : kGcScavenge, i * 10, (i + 1) * 1000000));
+    stats.Add(RecordNs(
+        i % 2 ? kGcMarkSweepCompact : kGcScavenge, i * 10, (i + 1) * 1000000));
   std::vector<GcDurationLog::Entry> out;
   uint64_t lost = 1;
   uint64_t cursor = stats.durations().ReadSince(0, 4, &out, &lost);
@@ -119,8 +120,8 @@ TEST(GcStats, DurationLogIsOffUntilEnabledAndReportsWhatItLost) {
   for (size_t i = 0; i < GcDurationLog::kCapacity + 5; i++)
     stats.Add(RecordNs(kGcScavenge, 1000 + i, 1000));
   out.clear();
-  cursor = stats.durations().ReadSince(cursor, GcDurationLog::kCapacity * 2,
-                                       &out, &lost);
+  cursor = stats.durations().ReadSince(
+      cursor, GcDurationLog::kCapacity * 2, &out, &lost);
   EXPECT_EQ(lost, 5u);
   EXPECT_EQ(out.size(), GcDurationLog::kCapacity);
   EXPECT_EQ(cursor, stats.durations().next());

@@ -80,7 +80,8 @@ struct Outcome {
   double WatchedSeconds(double from_s, double to_s) const {
     double n = 0;
     for (size_t i = static_cast<size_t>(from_s * 10);
-         i < watching.size() && i < static_cast<size_t>(to_s * 10); i++) {
+         i < watching.size() && i < static_cast<size_t>(to_s * 10);
+         i++) {
       n += watching[i] ? 0.1 : 0;
     }
     return n;
@@ -319,10 +320,13 @@ TEST(TrendScenario, LeakStartingAfterAFlatPeriodIsReportedAfterItStarts) {
     // it may include some of the flat period, not the warm-up.
     EXPECT_GE(first->event.start_ms, 150000 - 60000) << Describe(o);
   }
-  std::printf("[ latency  ] %zu late leaks: median %.1f s after the start, "
-              "max %.1f s; first rate median %.0f KB/s\n", late.size(),
-              Median(late), *std::max_element(late.begin(), late.end()),
-              Median(rates) / kKB);
+  std::printf(
+      "[ latency  ] %zu late leaks: median %.1f s after the start, "
+      "max %.1f s; first rate median %.0f KB/s\n",
+      late.size(),
+      Median(late),
+      *std::max_element(late.begin(), late.end()),
+      Median(rates) / kKB);
   EXPECT_LE(Median(late), 20);
   EXPECT_NEAR(Median(rates), 500 * kKB, 0.25 * 500 * kKB);
 }
@@ -355,7 +359,9 @@ TEST(TrendLatency, LeaksFromProcessStartAreReportedSoonAfterTheWarmup) {
   double median = Median(latencies);
   double worst = *std::max_element(latencies.begin(), latencies.end());
   std::printf("[ latency  ] %zu leaks from start: median %.1f s, max %.1f s\n",
-              latencies.size(), median, worst);
+              latencies.size(),
+              median,
+              worst);
   EXPECT_LE(median, 30);
 }
 
@@ -385,9 +391,7 @@ TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedWithinTwoMinutes) {
     sc.seed = 500 + seed;
     sc.gc_mean_interval_s = 20;
     sc.duration_s = 300;
-    auto swing = [](double t) {
-      return 5 * kMB * std::sin(kTwoPi * t / 30);
-    };
+    auto swing = [](double t) { return 5 * kMB * std::sin(kTwoPi * t / 30); };
     sc.live_bytes = [swing](double t) {
       return 40 * kMB + swing(t) + 80 * kKB * t;
     };
@@ -408,8 +412,8 @@ TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedWithinTwoMinutes) {
     };
     o = Simulate(sc);
     first = o.First(SampleKind::kHeap);
-    ASSERT_NE(first, nullptr) << "seed " << seed << " (start-up fill)"
-                              << Describe(o);
+    ASSERT_NE(first, nullptr)
+        << "seed " << seed << " (start-up fill)" << Describe(o);
     EXPECT_LE(first->poll_s, 150) << "seed " << seed << Describe(o);
     filled_at.push_back(first->poll_s);
 
@@ -417,11 +421,13 @@ TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedWithinTwoMinutes) {
     sc.live_bytes = [swing](double t) { return 40 * kMB + swing(t); };
     ExpectSilent(sc, "oscillation without a leak");
   }
-  std::printf("[ latency  ] 80 KB/s under a +-5 MB swing: median %.1f s, max "
-              "%.1f s; after a start-up fill: median %.1f s, max %.1f s\n",
-              Median(at), *std::max_element(at.begin(), at.end()),
-              Median(filled_at),
-              *std::max_element(filled_at.begin(), filled_at.end()));
+  std::printf(
+      "[ latency  ] 80 KB/s under a +-5 MB swing: median %.1f s, max "
+      "%.1f s; after a start-up fill: median %.1f s, max %.1f s\n",
+      Median(at),
+      *std::max_element(at.begin(), at.end()),
+      Median(filled_at),
+      *std::max_element(filled_at.begin(), filled_at.end()));
   EXPECT_LE(Median(filled_at), 120);
 }
 
@@ -615,7 +621,7 @@ TEST(TrendScenario, SparseSamplesAskForProbesInsteadOfGuessing) {
             TrendVerdict::Reason::kTooFewSamples);
   // Warm-up samples are evidence too: all four are kept.
   EXPECT_EQ(detector.verdict(SampleKind::kHeap).samples, 4u);
-  EXPECT_EQ(first_asked, 0);  // Probes run from the start,
+  EXPECT_EQ(first_asked, 0);        // Probes run from the start,
   EXPECT_GE(min_gap, 1.25 - 1e-9);  // at most every 1.25 s (suspect),
   // and 5 s after the last sample or probe: no gap between two probes is
   // longer than 5 s + the 5 s a full GC in between restarts.
@@ -906,8 +912,8 @@ TEST(LeakDetectorWatch, AFlatNoisyHeapIsHardlyWatched) {
     sc.live_bytes = [](double) { return 40 * kMB; };
     Outcome o = Simulate(sc);
     EXPECT_TRUE(o.events.empty()) << Describe(o);
-    // Noise spikes make short runs; lib/analysis/explain.js keeps the sampler on
-    // through calm gaps shorter than a minute, so they cost little.
+    // Noise spikes make short runs; lib/analysis/explain.js keeps the sampler
+    // on through calm gaps shorter than a minute, so they cost little.
     EXPECT_LT(o.WatchedSeconds(0, sc.duration_s), 0.2 * sc.duration_s)
         << "seed " << seed;
   }
@@ -1183,28 +1189,28 @@ TEST(LeakDetectorOptions, PresetsAreOrderedFromStrictToSensitive) {
 // with the shortest window (the span fits itself to it), and one past
 // either end of a row is refused with the row's JavaScript name.
 TEST(LeakDetectorOptions, TableRowsAreConsistent) {
-  for (Sensitivity s : {Sensitivity::kLow, Sensitivity::kMedium,
-                        Sensitivity::kHigh}) {
+  for (Sensitivity s :
+       {Sensitivity::kLow, Sensitivity::kMedium, Sensitivity::kHigh}) {
     DetectorOptions o(s);
     EXPECT_TRUE(ValidateDetectorOptions(o).ok()) << SensitivityName(s);
     Sensitivity back;
     ASSERT_TRUE(SensitivityFromName(SensitivityName(s), &back));
     EXPECT_EQ(back, s);
-#define V(js, field, Type, kind, min, max, def, doc)                       \
-  {                                                                        \
-    DetectorOptions shortest(s);                                           \
-    shortest.field = static_cast<Type>(min);                               \
-    shortest.FitSpanToWindow();                                            \
-    EXPECT_TRUE(ValidateDetectorOptions(shortest).ok()) << #js;            \
-    DetectorOptions over(s);                                               \
-    over.field = static_cast<Type>((max) * 2 + 1);                         \
-    Status status = ValidateDetectorOptions(over);                         \
-    EXPECT_FALSE(status.ok()) << #js;                                      \
-    EXPECT_NE(status.message().find(#js), std::string::npos) << #js;       \
-    if ((def) != option_limits::kBySensitivity) {                          \
+#define V(js, field, Type, kind, min, max, def, doc)                        \
+  {                                                                         \
+    DetectorOptions shortest(s);                                            \
+    shortest.field = static_cast<Type>(min);                                \
+    shortest.FitSpanToWindow();                                             \
+    EXPECT_TRUE(ValidateDetectorOptions(shortest).ok()) << #js;             \
+    DetectorOptions over(s);                                                \
+    over.field = static_cast<Type>((max)*2 + 1);                            \
+    Status status = ValidateDetectorOptions(over);                          \
+    EXPECT_FALSE(status.ok()) << #js;                                       \
+    EXPECT_NE(status.message().find(#js), std::string::npos) << #js;        \
+    if ((def) != option_limits::kBySensitivity) {                           \
       EXPECT_GE(static_cast<double>(def), static_cast<double>(min)) << #js; \
       EXPECT_LE(static_cast<double>(def), static_cast<double>(max)) << #js; \
-    }                                                                      \
+    }                                                                       \
   }
     LEAKGUARD_DETECTOR_OPTIONS(V)
 #undef V
@@ -1343,14 +1349,20 @@ void ExpectSlowLeakFound(const SlowLeakCase& c, uint32_t seeds) {
     double swing = kTwoPi * 0.05 * c.base / 1800;
     EXPECT_NEAR(first->event.bytes_per_second, c.rate, 0.5 * c.rate + swing)
         << Describe(o);
-    std::printf("    seed %u: %.1f min, %s\n", seed, first->poll_s / 60,
+    std::printf("    seed %u: %.1f min, %s\n",
+                seed,
+                first->poll_s / 60,
                 FormatLeakReason(first->event).c_str());
     at.push_back(first->poll_s);
   }
-  std::printf("[ horizon  ] %.0f B/s on %.0f MB: median %.1f min, max %.1f "
-              "min (target %.0f min)\n", c.rate, c.base / kMB,
-              Median(at) / 60, *std::max_element(at.begin(), at.end()) / 60,
-              c.deadline_s / 60);
+  std::printf(
+      "[ horizon  ] %.0f B/s on %.0f MB: median %.1f min, max %.1f "
+      "min (target %.0f min)\n",
+      c.rate,
+      c.base / kMB,
+      Median(at) / 60,
+      *std::max_element(at.begin(), at.end()) / 60,
+      c.deadline_s / 60);
 }
 
 // What one detector holds, with and without the long horizons: fixed at
@@ -1370,14 +1382,16 @@ TEST(TrendHorizon, MemoryIsSmallAndFixed) {
   EXPECT_EQ(detector.MemoryBytes(), before);
   // Per horizon: 3 kinds + raw RSS, 128 points of 24 bytes each, and the
   // 16 remembered maxima of each.
-  const size_t per_horizon = 4 * (TrendDetector::kMaxPoints *
-                                      TrendDetector::kPointBytes +
-                                  TrendDetector::kPastSlots * 16);
+  const size_t per_horizon =
+      4 * (TrendDetector::kMaxPoints * TrendDetector::kPointBytes +
+           TrendDetector::kPastSlots * 16);
   EXPECT_GE(detector.MemoryBytes() - short_only.MemoryBytes(), 2 * per_horizon);
   EXPECT_LE(detector.MemoryBytes(), 128u * 1024);
-  std::printf("[ memory   ] detector: %zu bytes with the default horizons, %zu "
-              "with windowMs alone\n", detector.MemoryBytes(),
-              short_only.MemoryBytes());
+  std::printf(
+      "[ memory   ] detector: %zu bytes with the default horizons, %zu "
+      "with windowMs alone\n",
+      detector.MemoryBytes(),
+      short_only.MemoryBytes());
 }
 
 TEST(TrendHorizon, TwentyKBpsWithinTenMinutes) {
@@ -1408,7 +1422,9 @@ void ExpectSilentForAWeek(Scenario sc, const char* what) {
 TEST(TrendHorizonWeek, FlatHeapWithASlowOscillation) {
   Scenario sc;
   sc.seed = 31;
-  sc.live_bytes = [](double t) { return 50 * kMB + SlowOscillation(50 * kMB, t); };
+  sc.live_bytes = [](double t) {
+    return 50 * kMB + SlowOscillation(50 * kMB, t);
+  };
   ExpectSilentForAWeek(sc, "flat + 30 min oscillation");
 }
 
@@ -1433,7 +1449,9 @@ TEST(TrendHorizonWeek, HeavyChurn) {
   sc.noise_sd = 3 * kMB;
   sc.garbage_probability = 0.3;
   sc.garbage_max = 10 * kMB;
-  sc.live_bytes = [](double t) { return 60 * kMB + SlowOscillation(60 * kMB, t); };
+  sc.live_bytes = [](double t) {
+    return 60 * kMB + SlowOscillation(60 * kMB, t);
+  };
   ExpectSilentForAWeek(sc, "churn");
 }
 
@@ -1451,7 +1469,9 @@ TEST(TrendHorizonWeek, BigStableHeap) {
   sc.seed = 35;
   sc.noise_sd = 20 * kMB;
   sc.garbage_max = 80 * kMB;
-  sc.live_bytes = [](double t) { return 1500 * kMB + SlowOscillation(1500 * kMB, t); };
+  sc.live_bytes = [](double t) {
+    return 1500 * kMB + SlowOscillation(1500 * kMB, t);
+  };
   ExpectSilentForAWeek(sc, "1.5 GB heap");
 }
 
