@@ -9,6 +9,7 @@
 
 const binding = require('./binding');
 const { makeError } = require('./errors');
+const { SNAPSHOT_SIGNALS } = require('./snapshot/signals');
 
 const MS_DAY = 24 * 60 * 60 * 1000;
 
@@ -107,10 +108,6 @@ const REPORT_SCHEMA = {
          doc: 'classes reported, largest first; 0 for all' },
 };
 
-// Signals a snapshot can be asked with. SIGUSR1 is Node's (the inspector);
-// signals whose default action matters to the runtime are left out.
-const SNAPSHOT_SIGNALS = ['SIGUSR2', 'SIGHUP', 'SIGQUIT', 'SIGPWR', 'SIGWINCH',
-                          'SIGTTIN', 'SIGTTOU', 'SIGURG'];
 
 // Where and how snapshot files are written: writeSnapshot() and
 // enableSnapshots() share these.

@@ -6,7 +6,6 @@
 // could not be read or parsed (one line on stderr: the file, the byte
 // offset, the reason).
 const { parseArgs } = require('node:util');
-const binding = require('../binding');
 const { printable, printableDeep, printableJson } = require('./printable');
 
 const USAGE_EXIT = 1;
@@ -20,9 +19,11 @@ function count(value, name) {
   return Number(value);
 }
 
-// "12.3 MiB" (src/core/base/byte_format.h).
+// "12.3 MiB" (src/core/base/byte_format.h). The addon is loaded by the
+// commands that need it, on their first use: `leakguard snapshot <pid>`
+// runs without one.
 function bytes(n) {
-  return binding.formatBytes(n, 'iec');
+  return require('../binding').formatBytes(n, 'iec');
 }
 
 function int(n) {
@@ -165,12 +166,14 @@ const COMMANDS = {
     options: REPORT_OPTIONS,
     run: runSummary,
   },
+  // The other commands are files of their own, loaded when used: each
+  // loads what it needs, and `snapshot` needs no addon.
   // Asks a running process for a heap snapshot (lib/cli/snapshot.js).
-  snapshot: require('./snapshot'),
+  get snapshot() { return require('./snapshot'); },
   // Asks a running process for an allocation profile (lib/cli/profile.js).
-  profile: require('./profile'),
+  get profile() { return require('./profile'); },
   // The HTML report from saved inputs (lib/cli/report.js).
-  report: require('./report'),
+  get report() { return require('./report'); },
 };
 
 function usage() {

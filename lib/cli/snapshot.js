@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { SNAPSHOT_SIGNALS } = require('../options');
+const { SNAPSHOT_SIGNALS } = require('../snapshot/signals');
 
 const NO_SNAPSHOT_EXIT = 3;
 

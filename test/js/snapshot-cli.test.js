@@ -60,9 +60,9 @@ function spawnReady(code) {
   });
 }
 
-function cli(args) {
+function cli(args, { nodeArgs = [] } = {}) {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });
@@ -95,6 +95,38 @@ test('preload + `leakguard snapshot <pid>` finds the directory and prints a comp
     await app.exit;
   }
   assert.equal(listFiles(dir).filter((f) => f.endsWith('.tmp')).length, 0);
+});
+
+// `leakguard snapshot` only signals and watches a directory: it runs where
+// the addon cannot load (another Node, another libc than the target's).
+// The guard makes loading lib/binding.js throw in the CLI's process.
+test('`leakguard snapshot <pid>` never loads the addon', async () => {
+  const dir = path.join(tmpDir(), 'snaps');
+  const guard = path.join(tmpDir(), 'no-addon.js');
+  require('node:fs').writeFileSync(guard, `
+    const Module = require('node:module');
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) {
+      const file = Module._resolveFilename(request, parent, isMain);
+      if (file === ${JSON.stringify(path.join(ROOT, 'lib', 'binding.js'))}) throw new Error('the addon was loaded');
+      return load.apply(this, arguments);
+    };`);
+  // The guard works: a command that needs the addon fails under it.
+  const needs = await cli(['summary', guard], { nodeArgs: ['-r', guard] });
+  assert.notEqual(needs.code, 0);
+  assert.match(needs.stderr, /the addon was loaded/);
+  const app = startApp({ LEAKGUARD_DIR: dir });
+  try {
+    await app.ready;
+    const r = await cli(['snapshot', String(app.proc.pid), '--timeout', '20'], { nodeArgs: ['-r', guard] });
+    assert.equal(r.code, 0, r.stderr);
+    checkSnapshot(r.stdout.trim());
+    const help = await cli(['snapshot', '--help'], { nodeArgs: ['-r', guard] });
+    assert.doesNotMatch(help.stderr, /the addon was loaded/);
+  } finally {
+    app.proc.kill('SIGKILL');
+    await app.exit;
+  }
 });
 
 test('the preload honours cooldown and retention from the environment', async () => {
