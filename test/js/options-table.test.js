@@ -2,7 +2,7 @@
 // The option tables are written once, in native code
 // (src/core/monitor/monitor_options.h, src/core/analysis/leak_candidates.h)
 // and exported by the binding. lib/options.js builds its schemas from the
-// export; these tests fail when index.d.ts, the README or docs/ say
+// export; these tests fail when index.d.ts or docs/ say
 // something else, and check that the binding asserts what lib/ hands it
 // instead of deciding for itself.
 const test = require('node:test');
@@ -16,12 +16,12 @@ const root = path.join(__dirname, '..', '..');
 const read = (file) => fs.readFileSync(path.join(root, file), 'utf8');
 const TABLE = binding.optionTable();
 
-// The README's spelling of a default and of what is accepted.
-function readmeDefault(spec) {
+// The docs' spelling of a default and of what is accepted.
+function docsDefault(spec) {
   if (spec.default === undefined) return 'by sensitivity';
   return typeof spec.default === 'string' ? `\`'${spec.default}'\`` : String(spec.default);
 }
-function readmeAccepted(spec) {
+function docsAccepted(spec) {
   if (spec.kind === 'enum') return spec.values.map((v) => `\`'${v}'\``).join(', ');
   if (spec.kind === 'horizons') {
     return `${Object.keys(spec.sets).map((v) => `\`'${v}'\``).join(', ')}, or up to ` +
@@ -85,14 +85,14 @@ function checkDts(iface, schema) {
   }
 }
 
-test('start() options: README, index.d.ts and the schema say what the native table says', () => {
+test('start() options: docs/api.md, index.d.ts and the schema say what the native table says', () => {
   const schema = options.MONITOR_SCHEMA;
-  const rows = markdownTable(read('README.md'), '### Options');
-  assert.deepEqual([...rows.keys()], Object.keys(schema), 'README rows, in schema order');
+  const rows = markdownTable(read('docs/api.md'), '## Options');
+  assert.deepEqual([...rows.keys()], Object.keys(schema), 'docs/api.md rows, in schema order');
   for (const [name, spec] of Object.entries(schema)) {
     const [def, accepted] = rows.get(name);
-    assert.equal(def, readmeDefault(spec), `README default of ${name}`);
-    assert.equal(accepted, readmeAccepted(spec), `README range of ${name}`);
+    assert.equal(def, docsDefault(spec), `docs/api.md default of ${name}`);
+    assert.equal(accepted, docsAccepted(spec), `docs/api.md range of ${name}`);
   }
   checkDts('MonitorOptions', schema);
   // The rows that reach native code are the table's, not copies.
@@ -108,15 +108,15 @@ test('start() options: README, index.d.ts and the schema say what the native tab
   assert.equal(schema.sensitivity.default, TABLE.defaultSensitivity);
 });
 
-test("sensitivities: the README's table is the native presets", () => {
-  const rows = markdownTable(read('README.md'), '### The leak detector');
+test("sensitivities: docs/detector.md's table is the native presets", () => {
+  const rows = markdownTable(read('docs/detector.md'), '### Sensitivity');
   const sensitivities = Object.entries(TABLE.sensitivities);
   assert.deepEqual([...rows.keys()], sensitivities.map(([name]) => `'${name}'`));
   for (const [name, s] of sensitivities) {
     assert.deepEqual(rows.get(`'${name}'`), [
       String(s.confidence), String(s.minSamples),
       `${Math.round(s.minRelativeGrowth * 100)}%`, `${s.minSpanMs / 1000} s`,
-    ], `README row of '${name}'`);
+    ], `docs/detector.md row of '${name}'`);
   }
 });
 
@@ -124,11 +124,11 @@ test('leak report options: one table for analyze(), findLeaks() and explain', ()
   const schema = options.LEAK_SCHEMA;
   assert.deepEqual(Object.keys(schema), TABLE.leak.map((r) => r.name));
   const { FIND_LEAKS_SCHEMA } = require('../../lib/analysis/find-leaks');
-  const readme = read('README.md');
+  const explainDoc = read('docs/explain.md');
   const analyzeDoc = read('docs/analyze.md');
   for (const [name, spec] of Object.entries(schema)) {
     assert.equal(FIND_LEAKS_SCHEMA[name], spec, `findLeaks uses the table's ${name}`);
-    assert.ok(readme.includes(`${name} = ${spec.default}`), `README: findLeaks ${name} = ${spec.default}`);
+    assert.ok(explainDoc.includes(`${name} = ${spec.default}`), `docs/explain.md: findLeaks ${name} = ${spec.default}`);
     assert.ok(analyzeDoc.includes(`${name}: ${spec.default}`), `docs/analyze.md: ${name}: ${spec.default}`);
   }
   checkDts('FindLeaksOptions', schema);

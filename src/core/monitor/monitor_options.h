@@ -9,7 +9,7 @@
 //   src/addon/options/options_table.cc),
 //     and lib/options.js builds start()'s schema from that export, so
 //     JavaScript validates with these ranges and fills these defaults;
-//   - test/js/options-table.test.js checks index.d.ts and the README's
+//   - test/js/options-table.test.js checks index.d.ts and docs/api.md's
 //     option table against the export, so a changed row fails until the
 //     docs say the same.
 // Options that never reach native code (explain, explainMaxPauseMs) are
