@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// explain: 'allocations' (issue 13): what V8's sampling heap profiler costs
+// explain: 'allocations': what V8's sampling heap profiler costs
 // while an episode samples, and what reading it pauses, each as a ratio
 // against a baseline in the same run.
 //

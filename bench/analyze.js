@@ -21,7 +21,7 @@
 // memlab is not a dependency: pass --memlab (e.g. installed with
 // `npm install memlab` in a scratch directory) or have it on PATH; it is
 // run with --trace-all-objects, without which it reports no leaks on a
-// Node heap. Targets (issue 5): <= 3 s for the triple, peak RSS <= 1.5x the
+// Node heap. Targets: <= 3 s for the triple, peak RSS <= 1.5x the
 // total file size, within 3x of the read floor.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');

@@ -1,5 +1,5 @@
 'use strict';
-// Worker churn and a signal storm against one real process (issue 12):
+// Worker churn and a signal storm against one real process:
 //
 //   node --expose-gc bench/churn.js [workers=200] [signals=1000] [--baseline]
 //

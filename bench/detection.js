@@ -3,7 +3,7 @@
 // Leak detection quality: runs each detector fixture (test/fixtures) as a
 // child process with default options and reports, per workload, whether a
 // 'leak' event came and when, then true positives, false positives, misses
-// and the median time to the first event. Targets (issue 3): every leak of
+// and the median time to the first event. Targets: every leak of
 // >= 100 KB/s found within 90 s, no false positives.
 //
 //   node bench/detection.js [--duration 90000] [--parallel 4] [--runs 1]
@@ -44,7 +44,7 @@ const WORKLOADS = [
     rate: '200 req/s, flat' },
   { name: 'ok-bursts', fixture: 'ok-bursts', expect: null,
     rate: '20-50 MB bursts' },
-  // Long runs, only with --only (issue 15): a slow leak under churn, run
+  // Long runs, only with --only: a slow leak under churn, run
   // with --duration 600000, and a CPU-bound service whose sessions swing
   // +-5 MB every 30 s, with and without an 80 KB/s leak (--duration 240000).
   { name: 'leak-churn-slow', fixture: 'leak-churn-slow', expect: 'heap',

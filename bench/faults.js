@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Snapshot files under real faults (issue 12), one child process per case:
+// Snapshot files under real faults, one child process per case:
 //
 //   ENOSPC   a 8 MiB tmpfs mounted for the run (root only), a 40 MB heap
 //            written to it: by writeSnapshot() and by the signal trigger

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// The cost of leakguard's metrics (issue 16), as ratios within one run.
+// The cost of leakguard's metrics, as ratios within one run.
 //
 //   node bench/metrics.js [--rounds 20] [--seconds 10] [--scrapes 2000]
 //                         [--arms plain,metrics]

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// What the report costs the process that writes it (issue 17), as ratios
+// What the report costs the process that writes it, as ratios
 // within one run.
 //
 //   node bench/report.js [--rounds 9] [--heap-mb 200]

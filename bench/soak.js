@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// leakguard's own memory over a million collections (issue 12): 'stats',
+// leakguard's own memory over a million collections: 'stats',
 // 'gc' and 'leak' listeners, GCs forced in turns of the event loop (99
 // scavenges and one full mark-compact per 100), RSS and glibc's malloc
 // totals (mallinfo2, through the test addon in test/fixtures/native)

@@ -1,8 +1,8 @@
 'use strict';
 // The snapshot signal is caught from the moment enableSnapshots() returns
-// until disableSnapshots(), whatever the monitor thread does (issue 12,
-// items 2 and 6): before, a SIGUSR2 in the same turn as enableSnapshots(),
-// or after stop(), got its default action and killed the process.
+// until disableSnapshots(), whatever the monitor thread does: a SIGUSR2 in
+// the same turn as enableSnapshots(), or after stop(), must never get its
+// default action, which kills the process.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');

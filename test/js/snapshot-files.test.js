@@ -1,5 +1,5 @@
 'use strict';
-// No partial snapshot file outlives its writer (issue 12, item 4), in real
+// No partial snapshot file outlives its writer, in real
 // processes: a writeSnapshot() right before process.exit() is published
 // before the process ends, and the .tmp of a process killed mid-write
 // (SIGKILL, as the OOM killer does) is removed by the next enableSnapshots().
@@ -70,7 +70,7 @@ test('a process killed mid-snapshot: the next enableSnapshots() removes its .tmp
   }
 });
 
-// Snapshot directories are not trusted blindly (issue 12, item 7): root
+// Snapshot directories are not trusted blindly: root
 // once wrote its snapshot into /etc through /var/tmp/dumps -> /etc.
 test('a symlinked, world-writable or NUL-bearing dir is refused at the call, and nothing is written', async (t) => {
   const leakguard = require('../..');

@@ -1,6 +1,6 @@
 'use strict';
 // Worker threads that are terminated, or exit, while leakguard is busy in
-// them must never take the process down (issue 12, items 1 and 5). Each
+// them must never take the process down. Each
 // case runs in a child process, because the failure is an abort of the
 // whole process ("FATAL ERROR: Error::ThrowAsJavaScriptException
 // napi_throw", exit 134).

@@ -1327,7 +1327,7 @@ bool LeakDetector::ShouldProbe(double now_ms) {
   }
   // Quiet (no sign of growth) keeps the base interval: a probe every 5 s
   // costs ~0.2% of wall time at a 10 ms pause, and a leak that begins on a
-  // warm process is seen one interval sooner (issue 15's ~20 s target).
+  // warm process is seen one interval sooner (the ~20 s latency target).
   // The long horizons need one sample per bucket (their shortest bucket is
   // horizons[0] / 128, 28 s for an hour): with a probeIntervalMs longer
   // than that they still get one, and only when no full GC gave one.

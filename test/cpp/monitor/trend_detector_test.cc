@@ -335,7 +335,7 @@ TEST(TrendScenario, LeakStartingAfterAFlatPeriodIsReportedAfterItStarts) {
 
 // Leaks of 0.5-2 MB/s from process start, at default options: the warm-up
 // gates the verdict, not the samples, so the event comes once the rise has
-// outlasted it. Targets (issue 15): median <= 30 s, none after 45 s.
+// outlasted it. Targets: median <= 30 s, none after 45 s.
 TEST(TrendLatency, LeaksFromProcessStartAreReportedSoonAfterTheWarmup) {
   std::vector<double> latencies;
   for (double rate : {500 * kKB, 1 * kMB, 2 * kMB}) {
@@ -375,7 +375,7 @@ void ExpectSilent(const Scenario& sc, const char* what) {
 
 // A slower leak under a legitimate oscillation of the live set: sessions
 // swinging +-5 MB with a 30 s period in a CPU-bound service (full GCs
-// every 20 s on average; probes do the rest). Issue 15's target: 80 KB/s
+// every 20 s on average; probes do the rest). The target: 80 KB/s
 // reported within 120 s, and nothing without it for 4 minutes (here 10).
 // The swing is three times the leak's rise per period: the plain readings
 // need five periods (~160 s) to see past it, the seasonal reading
@@ -475,7 +475,7 @@ TEST(TrendScenario, WarmupThatPlateausIsSilent) {
     };
     ExpectSilent(sc, "fast warm-up");
     // ...and a cache that fills for the whole warm-up before plateauing
-    // (issue 15: plateaus up to the warm-up's length stay silent; growth
+    // (plateaus up to the warm-up's length stay silent; growth
     // that outlasts it looks like a leak while it lasts, the documented
     // limit).
     sc.live_bytes = [](double t) {
@@ -1322,7 +1322,7 @@ double SlowOscillation(double base, double t) {
 struct SlowLeakCase {
   double rate;        // B/s from process start.
   double base;        // Live set at start.
-  double deadline_s;  // Issue 15's target.
+  double deadline_s;  // The latency target.
   size_t horizon;     // 0: windowMs reports it; 1: a long horizon does.
 };
 
