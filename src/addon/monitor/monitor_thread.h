@@ -31,12 +31,12 @@
 #include <vector>
 
 #include "addon/napi/errors.h"
+#include "core/monitor/detector/leak_detector.h"
 #include "core/monitor/event_queue.h"
 #include "core/monitor/gc_record.h"
 #include "core/monitor/gc_stats.h"
 #include "core/monitor/ring_buffer.h"
 #include "core/monitor/timeline.h"
-#include "core/monitor/trend_detector.h"
 
 namespace leakguard {
 

@@ -1,5 +1,5 @@
 // Robust trend statistics, written once: the leak detector fits its
-// windows with them (trend_detector.cc), and the heap-flat assertions
+// windows with them (detector/window_reading.cc), and the heap-flat assertions
 // (lib/testing/index.js) call them through the binding (fitTrend()).
 //
 // Theil-Sen's slope (the median of all pairwise slopes) ignores up to 29%

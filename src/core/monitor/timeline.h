@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/monitor/trend_detector.h"
+#include "core/monitor/detector/leak_detector.h"
 
 namespace leakguard {
 

@@ -1,4 +1,4 @@
-#include "core/monitor/trend_detector.h"
+#include "core/monitor/detector/leak_detector.h"
 
 #include <gtest/gtest.h>
 
@@ -166,76 +166,6 @@ double Median(std::vector<double> v) {
     return 0;
   size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// --- The robust statistics on their own ----------------------------------
-
-TEST(TrendDetector, ExactLineGivesExactSlopeBaseAndFullConfidence) {
-  DetectorOptions options;
-  TrendDetector trend(options);
-  for (int i = 0; i < 20; i++) {
-    trend.AddSample(i * 3000.0, static_cast<uint64_t>(10 * kMB + i * 3 * kMB));
-  }
-  TrendVerdict v = trend.Evaluate(options);
-  EXPECT_TRUE(v.detected) << TrendReasonName(v.reason);
-  EXPECT_NEAR(v.bytes_per_second, 1 * kMB, 1);
-  EXPECT_NEAR(v.base_bytes, 10 * kMB, 1);
-  EXPECT_NEAR(v.estimated_base, 67 * kMB, 1);
-  EXPECT_NEAR(v.growth_bytes, 57 * kMB, 1);
-  EXPECT_GT(v.confidence, 0.9999);
-  EXPECT_EQ(v.samples, 20u);
-  EXPECT_EQ(v.rising_steps, 19u);
-}
-
-TEST(TrendDetector, TheilSenIgnoresAFifthOfWildOutliers) {
-  DetectorOptions options;
-  TrendDetector trend(options);
-  for (int i = 0; i < 50; i++) {
-    double y = 100 * kMB + i * 1000.0 * 200;  // 200 KB/s, a sample per second
-    if (i % 5 == 2)
-      y += (i % 2 ? 300 : -90) * kMB;
-    trend.AddSample(i * 1000.0, static_cast<uint64_t>(y));
-  }
-  TrendVerdict v = trend.Evaluate(options);
-  EXPECT_NEAR(v.bytes_per_second, 200 * kKB, 10 * kKB);
-}
-
-TEST(TrendDetector, FlatSeriesHasNoTrend) {
-  DetectorOptions options;
-  TrendDetector trend(options);
-  for (int i = 0; i < 40; i++)
-    trend.AddSample(i * 2000.0, 50000000);
-  TrendVerdict v = trend.Evaluate(options);
-  EXPECT_FALSE(v.detected);
-  EXPECT_EQ(v.reason, TrendVerdict::Reason::kNotSignificant);
-  EXPECT_DOUBLE_EQ(v.confidence, 0.5);  // All ties: S = 0.
-  EXPECT_DOUBLE_EQ(v.bytes_per_second, 0);
-}
-
-TEST(TrendDetector, MemoryIsBoundedAndBucketsKeepTheMinimum) {
-  DetectorOptions options;
-  options.window_ms = 128000;  // 1 s buckets.
-  TrendDetector trend(options);
-  for (int i = 0; i < 100000; i++) {
-    // Ten samples per bucket; the lowest is the one at .5 s.
-    double t = i * 100.0;
-    uint64_t y = (i % 10 == 5) ? 1000 : 5000;
-    ASSERT_TRUE(trend.AddSample(t, y));
-    ASSERT_LE(trend.size(), TrendDetector::kMaxPoints);
-  }
-  EXPECT_GE(trend.size(), TrendDetector::kMaxPoints - 1);
-  EXPECT_EQ(trend.max_bytes(), 1000);     // Every full bucket kept its minimum.
-  EXPECT_FALSE(trend.AddSample(5.0, 1));  // Older than the newest point.
-}
-
-TEST(TrendDetector, WindowExpiresOldPoints) {
-  DetectorOptions options;
-  options.window_ms = 60000;
-  TrendDetector trend(options);
-  for (int i = 0; i < 30; i++)
-    trend.AddSample(i * 1000.0, 1);
-  trend.Expire(100000);
-  EXPECT_EQ(trend.size(), 0u);
 }
 
 // --- Leaks under heavy noise ----------------------------------------------
@@ -689,7 +619,7 @@ TEST(LeakDetectorProbe, QuietHeapIsProbedAtTheBaseInterval) {
 TEST(LeakDetectorProbe, LongHorizonBucketsGetASampleEach) {
   DetectorOptions options;
   options.probe_interval_ms = 120000;
-  const double bucket_ms = options.horizons_ms[0] / TrendDetector::kMaxPoints;
+  const double bucket_ms = options.horizons_ms[0] / TrendWindow::kMaxPoints;
   {
     LeakDetector detector(options);
     detector.Poll(0);
@@ -1048,8 +978,8 @@ TEST(LeakEpisode, RssCountsOnlyMemoryBeyondTheHeapAndExternal) {
 // over 69 s". A native leak of the same size raises RSS and is reported.
 // RSS warms up longer than the live set: native memory that grows for the
 // first 40 s and then stays is start-up (allocator arenas, V8's own
-// pages), and the rss gate (kRssWarmupMultiple * warmup_ms) outlasts it.
-// A native leak from the start is still reported, after the gate.
+// pages), and the rss gate (NativeMemory::kRssWarmupMultiple * warmup_ms)
+// outlasts it. A native leak from the start is still reported, after the gate.
 TEST(LeakEpisode, RssStartupGrowthWaitsForTheLongerRssWarmup) {
   for (int native = 0; native < 2; native++) {
     LeakDetector detector(DetectorOptions{});
@@ -1383,8 +1313,8 @@ TEST(TrendHorizon, MemoryIsSmallAndFixed) {
   // Per horizon: 3 kinds + raw RSS, 128 points of 24 bytes each, and the
   // 16 remembered maxima of each.
   const size_t per_horizon =
-      4 * (TrendDetector::kMaxPoints * TrendDetector::kPointBytes +
-           TrendDetector::kPastSlots * 16);
+      4 * (TrendWindow::kMaxPoints * TrendWindow::kPointBytes +
+           TrendWindow::kPastSlots * 16);
   EXPECT_GE(detector.MemoryBytes() - short_only.MemoryBytes(), 2 * per_horizon);
   EXPECT_LE(detector.MemoryBytes(), 128u * 1024);
   std::printf(
