@@ -255,6 +255,75 @@ class SnapshotParser {
   }
   bool FinishNodes(uint64_t values);
   bool FinishEdges(uint64_t values);
+  // The three number sections, handled alike. Once meta is known a
+  // section's numbers go straight into the graph (Value, then Finish on
+  // the count); one that comes before meta is buffered and replayed
+  // through the same two in Validate(). Templates, so the per-number call
+  // stays direct.
+  enum class Section { kNodes, kEdges, kLocations };
+  template <Section S>
+  bool Value(uint64_t v) {
+    if constexpr (S == Section::kNodes)
+      return NodeValue(v);
+    else if constexpr (S == Section::kEdges)
+      return EdgeValue(v);
+    else
+      return LocationValue(v);
+  }
+  template <Section S>
+  bool Finish(uint64_t values) {
+    if constexpr (S == Section::kNodes)
+      return FinishNodes(values);
+    else if constexpr (S == Section::kEdges)
+      return FinishEdges(values);
+    else
+      return FinishLocations(values);
+  }
+  template <Section S>
+  std::vector<uint64_t>& Buffered() {
+    if constexpr (S == Section::kNodes)
+      return raw_nodes_;
+    else if constexpr (S == Section::kEdges)
+      return raw_edges_;
+    else
+      return raw_locations_;
+  }
+  // Where the section began, and its record field back to the first.
+  template <Section S>
+  void Begin(uint64_t offset) {
+    if constexpr (S == Section::kNodes)
+      nodes_offset_ = offset;
+    else if constexpr (S == Section::kEdges)
+      edges_offset_ = offset;
+    else
+      locations_offset_ = offset;
+    Restart<S>();
+  }
+  template <Section S>
+  void Restart() {
+    if constexpr (S == Section::kLocations)
+      loc_field_ = 0;
+    else
+      field_ = 0;
+  }
+  template <Section S>
+  uint64_t BeganAt() const {
+    if constexpr (S == Section::kNodes)
+      return nodes_offset_;
+    else if constexpr (S == Section::kEdges)
+      return edges_offset_;
+    else
+      return locations_offset_;
+  }
+  // The section's numbers, buffered within the budget (before meta).
+  template <Section S>
+  bool BufferNumbers();
+  // The section's numbers into the graph (after meta).
+  template <Section S>
+  bool ParseNumbers();
+  // A buffered section, through Value and Finish.
+  template <Section S>
+  bool Replay();
   bool Validate();
 
   static constexpr uint64_t kNoOffset = ~uint64_t{0};
@@ -1068,21 +1137,48 @@ bool SnapshotParser::FinishEdges(uint64_t values) {
   return true;
 }
 
+template <SnapshotParser::Section S>
+bool SnapshotParser::BufferNumbers() {
+  std::vector<uint64_t>& raw = Buffered<S>();
+  return ParseUintArray([this, &raw](uint64_t v) {
+    if (!Room(raw.size(), raw.capacity(), sizeof(uint64_t), &raw))
+      return false;
+    raw.push_back(v);
+    return true;
+  });
+}
+
+template <SnapshotParser::Section S>
+bool SnapshotParser::ParseNumbers() {
+  Restart<S>();
+  uint64_t values = 0;
+  if (!ParseUintArray([this, &values](uint64_t v) {
+        values++;
+        return Value<S>(v);
+      })) {
+    return false;
+  }
+  return Finish<S>(values);
+}
+
+template <SnapshotParser::Section S>
+bool SnapshotParser::Replay() {
+  std::vector<uint64_t> raw;
+  raw.swap(Buffered<S>());
+  replay_offset_ = BeganAt<S>();
+  Restart<S>();
+  for (uint64_t v : raw) {
+    if (!Value<S>(v))
+      return false;
+  }
+  return Finish<S>(raw.size());
+}
+
 bool SnapshotParser::ParseNodes() {
   SkipWs();
-  nodes_offset_ = Offset();
-  if (!have_meta_) {
-    return ParseUintArray([this](uint64_t v) {
-      if (!Room(raw_nodes_.size(),
-                raw_nodes_.capacity(),
-                sizeof(uint64_t),
-                &raw_nodes_)) {
-        return false;
-      }
-      raw_nodes_.push_back(v);
-      return true;
-    });
-  }
+  Begin<Section::kNodes>(Offset());
+  if (!have_meta_)
+    return BufferNumbers<Section::kNodes>();
   // Reserve from the declared count, but never beyond what the input could
   // hold (two bytes per number) nor beyond the budget, so a lying header
   // (or a sparse file that claims to be huge) cannot exhaust memory.
@@ -1100,32 +1196,14 @@ bool SnapshotParser::ParseNodes() {
     g_->self_sizes_.reserve(hint);
     g_->first_edges_.reserve(hint + 1);
   }
-  field_ = 0;
-  uint64_t values = 0;
-  if (!ParseUintArray([this, &values](uint64_t v) {
-        values++;
-        return NodeValue(v);
-      })) {
-    return false;
-  }
-  return FinishNodes(values);
+  return ParseNumbers<Section::kNodes>();
 }
 
 bool SnapshotParser::ParseEdges() {
   SkipWs();
-  edges_offset_ = Offset();
-  if (!have_meta_) {
-    return ParseUintArray([this](uint64_t v) {
-      if (!Room(raw_edges_.size(),
-                raw_edges_.capacity(),
-                sizeof(uint64_t),
-                &raw_edges_)) {
-        return false;
-      }
-      raw_edges_.push_back(v);
-      return true;
-    });
-  }
+  Begin<Section::kEdges>(Offset());
+  if (!have_meta_)
+    return BufferNumbers<Section::kEdges>();
   uint64_t efc = edge_fields_.size();
   uint64_t hint = std::min(edge_total_, input_size_ / (2 * efc) + 1);
   if (g_ != nullptr && nodes_done_) {
@@ -1138,15 +1216,7 @@ bool SnapshotParser::ParseEdges() {
     g_->edge_names_.reserve(hint);
     g_->edge_targets_.reserve(hint);
   }
-  field_ = 0;
-  uint64_t values = 0;
-  if (!ParseUintArray([this, &values](uint64_t v) {
-        values++;
-        return EdgeValue(v);
-      })) {
-    return false;
-  }
-  return FinishEdges(values);
+  return ParseNumbers<Section::kEdges>();
 }
 
 // `locations` (graph mode only): one record per function, whose
@@ -1155,28 +1225,10 @@ bool SnapshotParser::ParseEdges() {
 // held in between, except when the section comes before meta.
 bool SnapshotParser::ParseLocations() {
   SkipWs();
-  locations_offset_ = Offset();
-  loc_field_ = 0;
-  if (!have_meta_) {
-    return ParseUintArray([this](uint64_t v) {
-      if (!Room(raw_locations_.size(),
-                raw_locations_.capacity(),
-                sizeof(uint64_t),
-                &raw_locations_)) {
-        return false;
-      }
-      raw_locations_.push_back(v);
-      return true;
-    });
-  }
-  uint64_t values = 0;
-  if (!ParseUintArray([this, &values](uint64_t v) {
-        values++;
-        return LocationValue(v);
-      })) {
-    return false;
-  }
-  return FinishLocations(values);
+  Begin<Section::kLocations>(Offset());
+  if (!have_meta_)
+    return BufferNumbers<Section::kLocations>();
+  return ParseNumbers<Section::kLocations>();
 }
 
 bool SnapshotParser::LocationValue(uint64_t v) {
@@ -1353,42 +1405,13 @@ bool SnapshotParser::Validate() {
   if (!seen_strings_)
     return FailAt(end, "no \"strings\" section");
   // Replay sections that preceded meta, nodes first (edges check targets).
-  if (!raw_nodes_.empty() || !nodes_done_) {
-    std::vector<uint64_t> raw;
-    raw.swap(raw_nodes_);
-    replay_offset_ = nodes_offset_;
-    field_ = 0;
-    for (uint64_t v : raw) {
-      if (!NodeValue(v))
-        return false;
-    }
-    if (!FinishNodes(raw.size()))
-      return false;
-  }
-  if (!raw_edges_.empty()) {
-    std::vector<uint64_t> raw;
-    raw.swap(raw_edges_);
-    replay_offset_ = edges_offset_;
-    field_ = 0;
-    for (uint64_t v : raw) {
-      if (!EdgeValue(v))
-        return false;
-    }
-    if (!FinishEdges(raw.size()))
-      return false;
-  }
-  if (!raw_locations_.empty()) {
-    std::vector<uint64_t> raw;
-    raw.swap(raw_locations_);
-    replay_offset_ = locations_offset_;
-    loc_field_ = 0;
-    for (uint64_t v : raw) {
-      if (!LocationValue(v))
-        return false;
-    }
-    if (!FinishLocations(raw.size()))
-      return false;
-  }
+  // An empty nodes section is finished here too (FinishNodes).
+  if ((!raw_nodes_.empty() || !nodes_done_) && !Replay<Section::kNodes>())
+    return false;
+  if (!raw_edges_.empty() && !Replay<Section::kEdges>())
+    return false;
+  if (!raw_locations_.empty() && !Replay<Section::kLocations>())
+    return false;
   replay_offset_ = nodes_offset_;
   if (meta_node_count_ != kNoOffset && meta_node_count_ != node_count_) {
     return FailRange("snapshot.node_count is " + Num(meta_node_count_) +
