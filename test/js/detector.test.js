@@ -9,6 +9,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { runNode, jsonLines, ROOT } = require('./helpers/child');
+const { interfaceKeys } = require('../fixtures/dts-keys');
 
 const FIXTURES = [
   { name: 'leak-http-map', expect: 'leak', kind: 'heap' },
@@ -84,7 +85,7 @@ test('detector options take effect: a short window reports a fast leak quickly',
       const kept = [];
       const started = Date.now();
       leakguard.on('leak', (info) => {
-        console.log(JSON.stringify({ atMs: Date.now() - started, ...info,
+        console.log(JSON.stringify({ atMs: Date.now() - started, ...info, keys: Object.keys(info),
           startIsDate: info.start instanceof Date, endIsDate: info.end instanceof Date,
           detector: leakguard.heapStats().detector }));
         process.exit(0);
@@ -114,6 +115,12 @@ test('detector options take effect: a short window reports a fast leak quickly',
   assert.ok(line.confidence >= 0.95 && line.confidence <= 1);
   assert.equal(line.sequence, 0);
   assert.match(line.reason, /^heap grew .* full GCs rising$/);
+  // The event's fields are what index.d.ts declares: every required one in
+  // its order, the optional ones (the explain option's) only as declared.
+  const declared = interfaceKeys('LeakInfo');
+  assert.deepEqual(line.keys.filter((k) => !declared.find((d) => d.name === k)?.optional),
+                   declared.filter((d) => !d.optional).map((d) => d.name));
+  for (const k of line.keys) assert.ok(declared.some((d) => d.name === k), `LeakInfo lacks ${k}`);
   // The 20 s window found it; the default long horizons are still judged.
   assert.equal(line.horizonMs, 20000);
   assert.deepEqual(line.detector.horizonsMs, [20000, 3600000, 86400000]);

@@ -92,18 +92,18 @@ Napi::Value GcToJs(Napi::Env env, const OutEvent& e) {
       .Done();
 }
 
+// memwatch's fields (LEAKGUARD_MEMWATCH_STATS), in its order.
+ObjectBuilder& MemwatchStats(ObjectBuilder& out, const GcStatsSnapshot& s) {
+#define V(js, field) out.Num(js, static_cast<double>(s.field));
+  LEAKGUARD_MEMWATCH_STATS(V)
+#undef V
+  return out;
+}
+
 Napi::Value StatsToJs(Napi::Env env, const OutEvent& e) {
   const GcStatsSnapshot& s = e.stats;
-  return ObjectBuilder(env)
-      // memwatch's names.
-      .Num("num_full_gc", static_cast<double>(s.num_full_gc))
-      .Num("num_inc_gc", static_cast<double>(s.num_inc_gc))
-      .Num("heap_compactions", static_cast<double>(s.heap_compactions))
-      .Num("usage_trend", s.usage_trend)
-      .Num("estimated_base", s.estimated_base)
-      .Num("current_base", static_cast<double>(s.current_base))
-      .Num("min", static_cast<double>(s.min_base))
-      .Num("max", static_cast<double>(s.max_base))
+  ObjectBuilder stats(env);
+  return MemwatchStats(stats, s)
       // leakguard's extensions.
       .Num("time", Ms(e.gc.end_ns))
       .Num("pauseMs", PauseMs(e.gc))
@@ -132,21 +132,21 @@ Napi::Value LeakToJs(Napi::Env env, const OutEvent& e) {
   return ObjectBuilder(env)
       // memwatch's names: start and end as Dates, growth in bytes.
       .Date("start", WallMs(l.start_ms))
-      .Date("end", WallMs(l.end_ms))
+      .Date("end", WallMs(l.end_ms()))
       .Num("growth", l.growth_bytes)
       .Str("reason", FormatLeakReason(l).c_str())
       // leakguard's.
       .Str("kind", SampleKindName(l.kind))
-      .Num("bytesPerSecond", l.bytes_per_second)
-      .Num("confidence", l.confidence)
-      .Num("samples", l.samples)
-      .Num("risingSamples", l.rising_steps)
-      .Num("windowMs", l.window_ms)
+      .Num("bytesPerSecond", l.reading.bytes_per_second)
+      .Num("confidence", l.reading.confidence)
+      .Num("samples", l.reading.samples)
+      .Num("risingSamples", l.reading.rising_steps)
+      .Num("windowMs", l.window_ms())
       .Num("horizonMs", l.horizon_ms)
       .Num("sequence", l.sequence)
-      .Num("estimatedBase", l.estimated_base)
+      .Num("estimatedBase", l.reading.estimated_base)
       .Num("startTime", l.start_ms)
-      .Num("endTime", l.end_ms)
+      .Num("endTime", l.end_ms())
       .Num("rss", static_cast<double>(e.rss))
       .Done();
 }
@@ -212,16 +212,9 @@ Napi::Value GcCountersToJs(Napi::Env env, const GcStatsSnapshot& s) {
                .Set("buckets", buckets)
                .Done());
   }
-  return gc.Num("num_full_gc", static_cast<double>(s.num_full_gc))
-      .Num("num_inc_gc", static_cast<double>(s.num_inc_gc))
-      .Num("heap_compactions", static_cast<double>(s.heap_compactions))
+  return MemwatchStats(gc, s)
       .Num("totalPauseMs", s.total_pause_ms)
       .Num("maxPauseMs", s.max_pause_ms)
-      .Num("current_base", static_cast<double>(s.current_base))
-      .Num("min", static_cast<double>(s.min_base))
-      .Num("max", static_cast<double>(s.max_base))
-      .Num("estimated_base", s.estimated_base)
-      .Num("usage_trend", s.usage_trend)
       .Done();
 }
 

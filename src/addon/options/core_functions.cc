@@ -7,8 +7,12 @@
 //                          n^2/2 doubles)
 //   formatBytes(n, style)  core/base/byte_format.h; style is "iec", "si"
 //                          or "memwatch"
+//   memwatchStatsKeys()    memwatch's 'stats' field names
+//                          (core/monitor/gc_stats.h), for the test that
+//                          checks index.d.ts
 #include <napi.h>
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -16,6 +20,7 @@
 #include "addon/napi/exports.h"
 #include "addon/napi/raw_object.h"
 #include "core/base/byte_format.h"
+#include "core/monitor/gc_stats.h"
 #include "core/monitor/robust_trend.h"
 
 namespace leakguard {
@@ -97,11 +102,31 @@ Napi::Value FormatBytes(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, text);
 }
 
+// memwatchStatsKeys() -> memwatch's 'stats' field names, in order
+// (LEAKGUARD_MEMWATCH_STATS): what 'stats' events and heapStats().gc carry.
+Napi::Value MemwatchStatsKeys(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const char* const kKeys[] = {
+#define V(js, field) js,
+      LEAKGUARD_MEMWATCH_STATS(V)
+#undef V
+  };
+  Napi::Array out = Napi::Array::New(env, std::size(kKeys));
+  for (uint32_t i = 0; i < std::size(kKeys); i++) {
+    if (out.Set(i, Napi::String::New(env, kKeys[i])).IsNothing())
+      return Napi::Value();
+  }
+  return out;
+}
+
 }  // namespace
 
 bool InitCoreFunctions(Napi::Env env, Napi::Object exports) {
-  return ExportFunctions(
-      env, exports, {{"fitTrend", FitTrend}, {"formatBytes", FormatBytes}});
+  return ExportFunctions(env,
+                         exports,
+                         {{"fitTrend", FitTrend},
+                          {"formatBytes", FormatBytes},
+                          {"memwatchStatsKeys", MemwatchStatsKeys}});
 }
 
 }  // namespace leakguard

@@ -103,6 +103,21 @@ struct GcStatsSnapshot {
   uint64_t last_end_ns = 0;
 };
 
+// memwatch's 'stats' fields, spelled as memwatch spells them, and the
+// GcStatsSnapshot field behind each: written once, for the 'stats' event
+// and heapStats().gc alike (addon/monitor/event_convert.cc). The addon
+// exports the names (memwatchStatsKeys()), and test/js/field-tables.test.js
+// checks them against a real event and index.d.ts.
+#define LEAKGUARD_MEMWATCH_STATS(V)       \
+  V("num_full_gc", num_full_gc)           \
+  V("num_inc_gc", num_inc_gc)             \
+  V("heap_compactions", heap_compactions) \
+  V("usage_trend", usage_trend)           \
+  V("estimated_base", estimated_base)     \
+  V("current_base", current_base)         \
+  V("min", min_base)                      \
+  V("max", max_base)
+
 class GcStats {
  public:
   // Folds one record in. Returns true when it was a full collection, after

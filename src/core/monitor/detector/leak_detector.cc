@@ -239,13 +239,7 @@ void LeakDetector::Step(SampleKind kind,
   event.kind = kind;
   event.sequence = e.sequence;
   event.start_ms = e.start_ms;
-  event.end_ms = v.end_ms;
-  event.bytes_per_second = v.bytes_per_second;
-  event.confidence = v.confidence;
-  event.samples = v.samples;
-  event.rising_steps = v.rising_steps;
-  event.window_ms = v.end_ms - v.start_ms;
-  event.estimated_base = v.estimated_base;
+  event.reading = v;
   event.horizon_ms = horizons_[hi].options.window_ms;
   event.long_horizon = hi > 0;
   events_emitted_++;

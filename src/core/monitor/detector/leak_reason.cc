@@ -25,9 +25,9 @@ void FormatDuration(double ms, char* out, size_t size) {
 
 std::string FormatLeakReason(const LeakEvent& event) {
   const std::string growth = FormatBytesSi(event.growth_bytes);
-  const std::string rate = FormatBytesSi(event.bytes_per_second);
+  const std::string rate = FormatBytesSi(event.reading.bytes_per_second);
   char duration[32];
-  FormatDuration(event.end_ms - event.start_ms, duration, sizeof(duration));
+  FormatDuration(event.end_ms() - event.start_ms, duration, sizeof(duration));
   if (event.long_horizon) {
     // Its points are bucket minima, not single collections: no count.
     char text[192];
@@ -41,7 +41,7 @@ std::string FormatLeakReason(const LeakEvent& event) {
     return text;
   }
   const char* unit = event.kind == SampleKind::kHeap ? "full GCs" : "samples";
-  uint32_t steps = event.samples > 0 ? event.samples - 1 : 0;
+  uint32_t steps = event.reading.samples > 0 ? event.reading.samples - 1 : 0;
   char text[256];
   snprintf(text,
            sizeof(text),
@@ -50,7 +50,7 @@ std::string FormatLeakReason(const LeakEvent& event) {
            growth.c_str(),
            duration,
            rate.c_str(),
-           event.rising_steps,
+           event.reading.rising_steps,
            steps,
            unit);
   return text;

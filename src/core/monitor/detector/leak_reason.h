@@ -7,26 +7,28 @@
 #include <string>
 
 #include "core/monitor/detector/detector_options.h"
+#include "core/monitor/detector/window_reading.h"
 
 namespace leakguard {
 
-// One 'leak' event for JavaScript. memwatch's start/end/growth plus ours.
+// One 'leak' event for JavaScript: memwatch's start/end/growth plus ours.
+// What the episode adds to the reading of the horizon that reports it;
+// the reading itself (its newest point, rate, confidence, points, rising
+// steps and line) is the TrendVerdict, not a copy of its fields.
 struct LeakEvent {
   SampleKind kind = SampleKind::kHeap;
-  uint32_t sequence = 0;        // 0 for an episode's first event, then 1, 2..
-  double start_ms = 0;          // Where the episode's growth began.
-  double end_ms = 0;            // Newest sample.
-  double growth_bytes = 0;      // Since start_ms (cumulative on repeats).
-  double bytes_per_second = 0;  // Current Theil-Sen slope.
-  double confidence = 0;        // Current Mann-Kendall confidence.
-  uint32_t samples = 0;         // Points in the current window.
-  uint32_t rising_steps = 0;    // Of samples - 1.
-  double window_ms = 0;         // Span of the current window's points.
-  double estimated_base = 0;    // The line's value now.
+  uint32_t sequence = 0;    // 0 for an episode's first event, then 1, 2..
+  double start_ms = 0;      // Where the episode's growth began.
+  double growth_bytes = 0;  // Since start_ms (cumulative on repeats).
   // Length of the horizon that found it: windowMs, or one of horizons.
   double horizon_ms = 0;
   bool long_horizon = false;  // Not the short window (its points are
                               // bucket minima, not single collections).
+  TrendVerdict reading;       // That horizon's current reading.
+
+  double end_ms() const { return reading.end_ms; }  // Newest sample.
+  // Span of the current reading's points.
+  double window_ms() const { return reading.end_ms - reading.start_ms; }
 };
 
 // memwatch's `reason`, e.g. "heap grew 48.2 MB over 5 min (160 KB/s), 12 of

@@ -188,9 +188,9 @@ void ExpectLinearLeakFound(double bytes_per_second,
   // At the first event the estimate can rest on a dozen points (at
   // 100 KB/s) and be off by up to half; by the end of the run (what repeats
   // and 'stats' report) it must be within 25%.
-  double rate = first->event.bytes_per_second;
+  double rate = first->event.reading.bytes_per_second;
   EXPECT_NEAR(rate, bytes_per_second, 0.5 * bytes_per_second) << Describe(o);
-  EXPECT_GE(first->event.confidence, sc.options.confidence);
+  EXPECT_GE(first->event.reading.confidence, sc.options.confidence);
   EXPECT_EQ(first->event.sequence, 0u);
   EXPECT_NEAR(o.final_verdict.bytes_per_second,
               bytes_per_second,
@@ -242,9 +242,11 @@ TEST(TrendScenario, LeakStartingAfterAFlatPeriodIsReportedAfterItStarts) {
     // Mostly the newest part's own rate; a longer part with some of the
     // flat period in it (when the newest is not a leak on its own yet)
     // dilutes it, at most threefold.
-    EXPECT_GE(first->event.bytes_per_second, 500 * kKB / 3) << Describe(o);
-    EXPECT_LE(first->event.bytes_per_second, 1.5 * 500 * kKB) << Describe(o);
-    rates.push_back(first->event.bytes_per_second);
+    EXPECT_GE(first->event.reading.bytes_per_second, 500 * kKB / 3)
+        << Describe(o);
+    EXPECT_LE(first->event.reading.bytes_per_second, 1.5 * 500 * kKB)
+        << Describe(o);
+    rates.push_back(first->event.reading.bytes_per_second);
     late.push_back(first->poll_s - 150);
     // The reported start is the start of the window that showed the trend;
     // it may include some of the flat period, not the warm-up.
@@ -280,7 +282,7 @@ TEST(TrendLatency, LeaksFromProcessStartAreReportedSoonAfterTheWarmup) {
       EXPECT_GE(at, sc.options.warmup_ms / 1000) << Describe(o);
       EXPECT_LE(at, 45) << rate << " B/s seed " << seed << Describe(o);
       if (first != nullptr) {
-        EXPECT_NEAR(first->event.bytes_per_second, rate, 0.5 * rate)
+        EXPECT_NEAR(first->event.reading.bytes_per_second, rate, 0.5 * rate)
             << Describe(o);
       }
       latencies.push_back(at);
@@ -329,7 +331,7 @@ TEST(TrendLatency, SlowerLeakUnderAnOscillationIsReportedWithinTwoMinutes) {
     const TimedEvent* first = o.First(SampleKind::kHeap);
     ASSERT_NE(first, nullptr) << "seed " << seed << Describe(o);
     EXPECT_LE(first->poll_s, 120) << "seed " << seed << Describe(o);
-    EXPECT_NEAR(first->event.bytes_per_second, 80 * kKB, 40 * kKB)
+    EXPECT_NEAR(first->event.reading.bytes_per_second, 80 * kKB, 40 * kKB)
         << "seed " << seed << Describe(o);
     at.push_back(first->poll_s);
 
@@ -773,7 +775,7 @@ TEST(LeakEpisode, RepeatsAtMostOncePerIntervalWithCumulativeGrowth) {
     EXPECT_EQ(e.sequence, i);  // One episode.
     EXPECT_EQ(e.start_ms, o.events[0].event.start_ms);
     // Cumulative growth since the episode started, within 25%.
-    double truth = 1 * kMB * (e.end_ms - e.start_ms) / 1000;
+    double truth = 1 * kMB * (e.end_ms() - e.start_ms) / 1000;
     EXPECT_NEAR(e.growth_bytes, truth, 0.25 * truth) << i;
     if (i > 0) {
       EXPECT_GE(o.events[i].poll_s - o.events[i - 1].poll_s, 60.0);
@@ -873,7 +875,7 @@ TEST(LeakEpisode, ExternalLeakIsReportedAsExternal) {
     EXPECT_EQ(e.kind, SampleKind::kExternal);
   EXPECT_EQ(events[0].sequence, 0u);
   EXPECT_EQ(events[1].sequence, 1u);
-  EXPECT_NEAR(events[0].bytes_per_second, 300 * kKB, 75 * kKB);
+  EXPECT_NEAR(events[0].reading.bytes_per_second, 300 * kKB, 75 * kKB);
 }
 
 // RSS that only mirrors a heap leak is not reported a second time; growth
@@ -992,7 +994,7 @@ TEST(LeakEpisode, RssStartupGrowthWaitsForTheLongerRssWarmup) {
     size_t rss_events = CountKind(events, SampleKind::kRss);
     EXPECT_EQ(rss_events > 0, native == 1) << "native " << native;
     for (const LeakEvent& e : events)
-      EXPECT_GE(e.end_ms, 3 * DetectorOptions{}.warmup_ms);
+      EXPECT_GE(e.end_ms(), 3 * DetectorOptions{}.warmup_ms);
   }
 }
 
@@ -1073,20 +1075,20 @@ TEST(LeakEvent, ReasonReadsLikeASentence) {
   LeakEvent e;
   e.kind = SampleKind::kHeap;
   e.start_ms = 0;
-  e.end_ms = 300000;
+  e.reading.end_ms = 300000;
   e.growth_bytes = 48.2e6;
-  e.bytes_per_second = 160.7e3;
-  e.samples = 13;
-  e.rising_steps = 12;
+  e.reading.bytes_per_second = 160.7e3;
+  e.reading.samples = 13;
+  e.reading.rising_steps = 12;
   EXPECT_EQ(FormatLeakReason(e),
             "heap grew 48.2 MB over 5.0 min (161 KB/s), 12 of 12 full GCs "
             "rising");
   e.kind = SampleKind::kExternal;
-  e.end_ms = 45000;
+  e.reading.end_ms = 45000;
   e.growth_bytes = 3.5e6;
-  e.bytes_per_second = 77.7e3;
-  e.samples = 40;
-  e.rising_steps = 35;
+  e.reading.bytes_per_second = 77.7e3;
+  e.reading.samples = 40;
+  e.reading.rising_steps = 35;
   EXPECT_EQ(FormatLeakReason(e),
             "external grew 3.5 MB over 45 s (77.7 KB/s), 35 of 39 samples "
             "rising");
@@ -1277,7 +1279,8 @@ void ExpectSlowLeakFound(const SlowLeakCase& c, uint32_t seeds) {
     // The rate is the analysed part's: the leak plus the oscillation's
     // slope at the time (at most 2 pi * 5% * base / 30 min).
     double swing = kTwoPi * 0.05 * c.base / 1800;
-    EXPECT_NEAR(first->event.bytes_per_second, c.rate, 0.5 * c.rate + swing)
+    EXPECT_NEAR(
+        first->event.reading.bytes_per_second, c.rate, 0.5 * c.rate + swing)
         << Describe(o);
     std::printf("    seed %u: %.1f min, %s\n",
                 seed,

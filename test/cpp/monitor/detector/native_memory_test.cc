@@ -33,10 +33,10 @@ TEST(NativeMemory, HeapAndExternalGrowthExplainRss) {
   // Flat heap and external: native memory grows on its own.
   EXPECT_FALSE(NativeMemory::Explained(Rising(0), Rising(0), rss));
   // Together they rise at half the rss rate or more.
-  EXPECT_TRUE(NativeMemory::Explained(Rising(0.6 * kMB), Rising(0.4 * kMB), rss));
+  EXPECT_TRUE(
+      NativeMemory::Explained(Rising(0.6 * kMB), Rising(0.4 * kMB), rss));
   // A rise without confidence explains nothing.
-  EXPECT_FALSE(
-      NativeMemory::Explained(Rising(5 * kMB, 0.6), Rising(0), rss));
+  EXPECT_FALSE(NativeMemory::Explained(Rising(5 * kMB, 0.6), Rising(0), rss));
 }
 
 TEST(NativeMemory, RssItselfMustRiseWithTheEstimate) {
