@@ -12,6 +12,7 @@ const options = require('./options');
 const { Explainer } = require('./analysis/explain');
 const { History } = require('./monitor/history');
 const { buildTimeline } = require('./monitor/timeline');
+const { RemoteProfiles } = require('./sampling/remote-profile');
 
 const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
 // lib/snapshot/snapshots.js calls guard[SNAPSHOTS_CHANGED]() after
@@ -241,7 +242,13 @@ if (require('node:worker_threads').isMainThread) {
   });
 }
 // writeSnapshot, enableSnapshots, disableSnapshots, snapshotStats.
-require('./snapshot/snapshots').install(leakguard, SNAPSHOTS_CHANGED);
+// The snapshot signal also carries `leakguard profile <pid>`'s requests;
+// the sampler answers them (lib/sampling/remote-profile.js).
+let remoteProfiles = null;
+require('./snapshot/snapshots').install(leakguard, SNAPSHOTS_CHANGED, (request) => {
+  if (remoteProfiles === null) remoteProfiles = new RemoteProfiles(leakguard);
+  remoteProfiles.handle(request);
+});
 // Explanations in process (docs: README "Explaining a leak in process"):
 // memwatch's HeapDiff, the three-snapshot findLeaks(), and analyze, diff
 // and summary: the reports of `leakguard analyze|diff|summary` on snapshot

@@ -7,8 +7,9 @@
 // (src/addon/snapshot/snapshot_controller.cc, PostProfileRequest: never a
 // link, never a FIFO, only this user's regular file of at most 4 KiB, and
 // never in a directory others can write to) and hands its text here as a
-// result with trigger 'profile'. We sample allocations for the requested
-// time and publish two files next to the snapshots:
+// profile request: its own message, not a snapshot result. We sample
+// allocations for the requested time and publish two files next to the
+// snapshots:
 //
 //   leakguard-<pid>-<id>.heapprofile   Chrome DevTools' format
 //   leakguard-<pid>-<id>.pb.gz         pprof
@@ -64,8 +65,9 @@ class RemoteProfiles {
     this.#guard = guard;
   }
 
-  // A result with trigger 'profile': r.request is the request's text, r.dir
-  // the snapshot directory; !r.ok when the file was refused. Never throws.
+  // A request the snapshot signal found (snapshotInit's second callback):
+  // r.request is its text, r.dir the snapshot directory; !r.ok when the
+  // file was refused (r.message says why). Never throws.
   handle(r) {
     let request;
     try {

@@ -6,7 +6,10 @@
 // an interrupt while JS runs, or from a main-loop wake-up while it is idle),
 // finishes the file on its own thread, and reports every outcome through
 // one callback: #onResults below. Here we only validate, turn results into
-// the promise, the 'snapshot' event, the sink call, or an error.
+// the promise, the 'snapshot' event, the sink call, or an error. A
+// `leakguard profile <pid>` request found by the snapshot signal is not a
+// snapshot: it comes to a callback of its own, and goes to the handler
+// install() was given (lib/index.js passes lib/sampling/remote-profile.js's).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -14,7 +17,6 @@ const { threadId } = require('node:worker_threads');
 const binding = require('../binding');
 const options = require('../options');
 const { makeError } = require('../errors');
-const { RemoteProfiles } = require('../sampling/remote-profile');
 
 function templateError(call, template) {
   const why = binding.validateNameTemplate(template);
@@ -87,16 +89,18 @@ class Snapshots {
   #pending = new Map();  // id -> { resolve, reject }
   #config = null;  // enableSnapshots() options while enabled
   #onLeak = () => binding.requestSnapshot();
-  #profiles = null;  // RemoteProfiles, on the first request
+  #onProfileRequest;  // (request) => void, never throws
 
-  constructor(guard, changed) {
+  constructor(guard, changed, onProfileRequest) {
     this.#guard = guard;
     this.#changed = changed;
+    this.#onProfileRequest = onProfileRequest;
   }
 
   #init() {
     if (this.#initialized) return;
-    binding.snapshotInit((results) => this.#onResults(results));
+    binding.snapshotInit((results) => this.#onResults(results),
+                         (requests) => requests.forEach(this.#onProfileRequest));
     this.#initialized = true;
   }
 
@@ -185,12 +189,6 @@ class Snapshots {
 
   #onResults(results) {
     for (const r of results) {
-      if (r.trigger === 'profile') {
-        // Not a snapshot: `leakguard profile <pid>` asked (lib/sampling/remote-profile.js).
-        if (this.#profiles === null) this.#profiles = new RemoteProfiles(this.#guard);
-        this.#profiles.handle(r);
-        continue;
-      }
       const waiter = r.id ? this.#pending.get(r.id) : undefined;
       if (waiter) this.#pending.delete(r.id);
       if (!r.ok) {
@@ -282,8 +280,10 @@ function captureHeap(call, kind, { ignoreHeadroom = false, reason, file } = {}) 
 }
 
 // Adds the snapshot methods to the default LeakGuard instance.
-function install(guard, changed) {
-  const snapshots = new Snapshots(guard, changed);
+// `onProfileRequest(request)` answers `leakguard profile <pid>`: { dir, ok,
+// request (its text) } or { dir, ok: false, message }.
+function install(guard, changed, onProfileRequest) {
+  const snapshots = new Snapshots(guard, changed, onProfileRequest);
   const methods = {
     // Promise of { path, bytes, reason, trigger, pauseMs, totalMs, nodes,
     // edges, ... }; rejects with an Error naming the code (and the syscall

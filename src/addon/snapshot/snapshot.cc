@@ -70,8 +70,6 @@ const char* SnapshotTriggerName(SnapshotTrigger trigger) {
       return "leak";
     case SnapshotTrigger::kAnalysis:
       return "analysis";
-    case SnapshotTrigger::kProfile:
-      return "profile";
   }
   return "unknown";
 }

@@ -40,10 +40,6 @@ enum class SnapshotTrigger : uint8_t {
   kNearHeapLimit,
   kLeak,
   kAnalysis,  // HeapDiff and findLeaks: a snapshot analysed in process
-  // Not a snapshot: the signal found `leakguard profile <pid>`'s request
-  // file in the directory, and JS samples allocations instead
-  // (lib/sampling/remote-profile.js). The result carries the request's text.
-  kProfile,
 };
 // The request file's name in the snapshot directory, and its largest size.
 constexpr const char kProfileRequestName[] = "leakguard-profile.request";
@@ -97,7 +93,6 @@ struct SnapshotResult {
   IoError io;            // when a syscall failed
   bool no_disk = false;  // kNoHeadroom because of minFreeDiskBytes
   std::string path;
-  std::string request_text;  // kProfile: the request file's content
   uint64_t bytes = 0;
   uint64_t nodes = 0;
   uint64_t edges = 0;
@@ -116,6 +111,19 @@ struct SnapshotResult {
   Status retention;
   IoError retention_io;
 
+  bool ok() const { return code == StatusCode::kOk; }
+};
+
+// Not a snapshot: the snapshot signal found `leakguard profile <pid>`'s
+// request file in the directory (SnapshotController::PostProfileRequest),
+// and JS samples allocations instead (lib/sampling/remote-profile.js). Its
+// own message, delivered to its own callback; plain data for any thread.
+struct ProfileRequest {
+  std::string dir;   // the snapshot directory it was found in
+  std::string text;  // the request file's content, when ok()
+  StatusCode code = StatusCode::kOk;
+  std::string message;  // why it was refused, when not ok()
+  IoError io;
   bool ok() const { return code == StatusCode::kOk; }
 };
 

@@ -107,11 +107,12 @@ SnapshotController* Controller(Napi::Env env) {
   return Instance::Get(env)->snapshots();
 }
 
-// snapshotInit(onResults): the function that receives result batches.
+// snapshotInit(onResults, onProfileRequests): the functions that receive
+// batches of snapshot results and of `leakguard profile` requests.
 Napi::Value SnapshotInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsFunction()) {
-    ThrowAssertion(env, "onResults function expected");
+  if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsFunction()) {
+    ThrowAssertion(env, "onResults and onProfileRequests functions expected");
     return Napi::Value();
   }
   SnapshotController* c = Controller(env);
@@ -120,7 +121,8 @@ Napi::Value SnapshotInit(const Napi::CallbackInfo& info) {
     ThrowAssertion(env, "snapshotInit after the environment was disposed");
     return Napi::Value();
   }
-  const int err = c->Init(info[0].As<Napi::Function>());
+  const int err =
+      c->Init(info[0].As<Napi::Function>(), info[1].As<Napi::Function>());
   if (err != 0)
     ThrowUvError(env, err, "uv_async_init");
   return env.Undefined();
@@ -306,6 +308,16 @@ ErrorInfo ResultError(const SnapshotResult& r) {
   return e;
 }
 
+napi_value ProfileRequestToJs(napi_env env, const ProfileRequest& r) {
+  RawObject o(env);
+  o.Str("dir", r.dir).Bool("ok", r.ok());
+  if (r.ok())
+    o.Str("request", r.text);
+  else
+    o.Str("message", r.message);
+  return o.Done();
+}
+
 napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
   RawObject o(env);
   o.Num("id", static_cast<double>(r.request.id))
@@ -319,8 +331,6 @@ napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
       .Num("headroomBytes", static_cast<double>(r.headroom_bytes))
       .Num("skipped", static_cast<double>(r.skipped))
       .Num("totalMs", r.total_ms);
-  if (r.request.trigger == SnapshotTrigger::kProfile)
-    o.Str("request", r.request_text);
   if (r.ok()) {
     o.Str("path", r.path)
         .Num("bytes", static_cast<double>(r.bytes))

@@ -26,6 +26,11 @@ bool ReadSnapshotRequest(Napi::Env env,
 // an Error. nullptr if it could not be built.
 napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& result);
 
+// One `leakguard profile` request as a plain JS object: { dir, ok, request
+// (its text) } or { dir, ok: false, message };
+// lib/sampling/remote-profile.js reads it. nullptr if it could not be built.
+napi_value ProfileRequestToJs(napi_env env, const ProfileRequest& request);
+
 // A failed result as the error shell sees it (errors.h).
 ErrorInfo ResultError(const SnapshotResult& result);
 

@@ -51,7 +51,8 @@ SnapshotController::~SnapshotController() {
   Dispose();
 }
 
-int SnapshotController::Init(Napi::Function on_results) {
+int SnapshotController::Init(Napi::Function on_results,
+                             Napi::Function on_profile_requests) {
   if (disposed_)
     return UV_EINVAL;
   if (async_ == nullptr) {
@@ -74,11 +75,14 @@ int SnapshotController::Init(Napi::Function on_results) {
       napi_async_init(env_, nullptr, name, &async_context_);
     }
   }
-  if (on_results_ != nullptr) {
-    napi_delete_reference(env_, on_results_);
-    on_results_ = nullptr;
+  for (napi_ref* ref : {&on_results_, &on_profile_requests_}) {
+    if (*ref != nullptr) {
+      napi_delete_reference(env_, *ref);
+      *ref = nullptr;
+    }
   }
   napi_create_reference(env_, on_results, 1, &on_results_);
+  napi_create_reference(env_, on_profile_requests, 1, &on_profile_requests_);
   return 0;
 }
 
@@ -228,14 +232,14 @@ void SnapshotController::OnSignalFrom(SignalSide side) {
 // left it, so a request there is refused with one error and the signal
 // takes its snapshot (docs/security.md).
 bool SnapshotController::PostProfileRequest() {
-  SnapshotResult result;
+  ProfileRequest request;
   {
     std::lock_guard<std::mutex> lock(config_mutex_);
     if (!enabled_ || disposed_ || async_ == nullptr)
       return false;
-    result.request = config_.base;
+    request.dir = config_.base.dir;
   }
-  const std::string& dir = result.request.dir;
+  const std::string& dir = request.dir;
   DirectoryPolicy policy;
   policy.create = false;
   DirectoryInfo info;
@@ -248,22 +252,18 @@ bool SnapshotController::PostProfileRequest() {
     close(dfd);
     return false;
   }
-  result.request.trigger = SnapshotTrigger::kProfile;
-  result.request.id = 0;
-  result.request.reason = SnapshotTriggerName(SnapshotTrigger::kProfile);
-  result.path = dir + "/" + kProfileRequestName;
   if (info.shared) {
     close(dfd);
     profile_refused_.fetch_add(1);
     if (shared_request_reported_.exchange(true))
       return false;
-    result.code = StatusCode::kInvalidArgument;
-    result.message =
+    request.code = StatusCode::kInvalidArgument;
+    request.message =
         "leakguard: ignored a profile request in " + dir +
         ": other users can write to that directory, so anyone could have "
         "left it. Signals there take snapshots; for `leakguard profile`, "
         "use a directory only this user can write to (docs/security.md)";
-    PushResult(result);
+    PushProfileRequest(std::move(request));
     uv_async_send(async_);
     return false;
   }
@@ -280,7 +280,7 @@ bool SnapshotController::PostProfileRequest() {
                                    kProfileRequestName,
                                    kThisUser,
                                    kMaxProfileRequestBytes,
-                                   &result.request_text,
+                                   &request.text,
                                    nullptr,
                                    &io);
   // Taken, or not a request: gone either way, so the next signal takes a
@@ -293,11 +293,11 @@ bool SnapshotController::PostProfileRequest() {
     return true;
   }
   if (!s.ok()) {
-    result.code = s.code();
-    result.message = "leakguard: " + s.message() + "; not a profile request";
-    result.io = io;
+    request.code = s.code();
+    request.message = "leakguard: " + s.message() + "; not a profile request";
+    request.io = io;
   }
-  PushResult(result);
+  PushProfileRequest(std::move(request));
   uv_async_send(async_);
   return true;
 }
@@ -511,22 +511,26 @@ void SnapshotController::PushResult(const SnapshotResult& result) {
   results_.push_back(result);
 }
 
+void SnapshotController::PushProfileRequest(ProfileRequest request) {
+  std::lock_guard<std::mutex> lock(results_mutex_);
+  profile_requests_in_.push_back(std::move(request));
+}
+
 // ---------------------------------------------------------------------------
 // Delivery (isolate thread, from the main-loop wake-up).
 
 void SnapshotController::Deliver() {
   delivering_.clear();
+  delivering_requests_.clear();
   {
     std::lock_guard<std::mutex> lock(results_mutex_);
     results_.swap(delivering_);
+    profile_requests_in_.swap(delivering_requests_);
   }
-  if (delivering_.empty())
-    return;
+  // Taken off the queue: the next signal may post another request.
+  if (!delivering_requests_.empty())
+    profile_posted_.store(false);
   for (const SnapshotResult& r : delivering_) {
-    if (r.request.trigger == SnapshotTrigger::kProfile) {
-      profile_posted_.store(false);
-      continue;
-    }
     if (r.ok())
       taken_++;
     else
@@ -537,13 +541,25 @@ void SnapshotController::Deliver() {
       uv_unref(reinterpret_cast<uv_handle_t*>(async_));
     }
   }
-  if (on_results_ == nullptr || disposed_)
-    return;
-  DeliverBatch(
-      env_, on_results_, async_context_, delivering_.size(), [&](size_t i) {
-        return SnapshotResultToJs(env_, delivering_[i]);
-      });
+  if (!delivering_.empty() && on_results_ != nullptr && !disposed_) {
+    DeliverBatch(
+        env_, on_results_, async_context_, delivering_.size(), [&](size_t i) {
+          return SnapshotResultToJs(env_, delivering_[i]);
+        });
+  }
   delivering_.clear();
+  // A profile request is not a snapshot: its own callback.
+  if (!delivering_requests_.empty() && on_profile_requests_ != nullptr &&
+      !disposed_) {
+    DeliverBatch(env_,
+                 on_profile_requests_,
+                 async_context_,
+                 delivering_requests_.size(),
+                 [&](size_t i) {
+                   return ProfileRequestToJs(env_, delivering_requests_[i]);
+                 });
+  }
+  delivering_requests_.clear();
 }
 
 // ---------------------------------------------------------------------------
@@ -652,9 +668,11 @@ void SnapshotController::Dispose(ClosingHandles* closer) {
         });
     async_ = nullptr;
   }
-  if (on_results_ != nullptr) {
-    napi_delete_reference(env_, on_results_);
-    on_results_ = nullptr;
+  for (napi_ref* ref : {&on_results_, &on_profile_requests_}) {
+    if (*ref != nullptr) {
+      napi_delete_reference(env_, *ref);
+      *ref = nullptr;
+    }
   }
   if (async_context_ != nullptr) {
     napi_async_destroy(env_, async_context_);

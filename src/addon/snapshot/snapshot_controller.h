@@ -23,7 +23,8 @@
 //
 // Results travel back in results_ (mutex) and are delivered to JS by the
 // main-loop wake-up through one callback per batch (DeliverBatch, shared
-// with Instance's events).
+// with Instance's events); `leakguard profile` requests the same way, in
+// profile_requests_, to a callback of their own.
 //
 // Files: snapshot_controller.cc (configuration, triggers, the two doors,
 // the finishing thread, delivery), near_heap_limit.cc (the near-heap-limit
@@ -83,8 +84,9 @@ class SnapshotController {
   SnapshotController& operator=(const SnapshotController&) = delete;
 
   // Isolate thread. Creates the main-loop handle and keeps `on_results`,
-  // which receives arrays of result objects. Returns 0 or a libuv error.
-  int Init(Napi::Function on_results);
+  // which receives arrays of result objects, and `on_profile_requests`,
+  // which receives arrays of profile requests. Returns 0 or a libuv error.
+  int Init(Napi::Function on_results, Napi::Function on_profile_requests);
   // Isolate thread. Applies a configuration (enabled = true) or turns the
   // automatic triggers off.
   void Configure(const SnapshotConfig& config);
@@ -193,6 +195,7 @@ class SnapshotController {
   void EnqueueFinish(std::unique_ptr<SnapshotJob> job);
   static void FinisherMain(void* arg);
   void PushResult(const SnapshotResult& result);
+  void PushProfileRequest(ProfileRequest request);
   void Deliver();  // isolate thread, from the main-loop wake-up
   void InstallNearHeapLimit(bool on);
   SnapshotRequest RequestFor(SnapshotTrigger trigger);
@@ -229,6 +232,7 @@ class SnapshotController {
   std::mutex pair_mutex_;
   uint64_t unmatched_[2] = {0, 0};  // by SignalSide, under pair_mutex_
   napi_ref on_results_ = nullptr;
+  napi_ref on_profile_requests_ = nullptr;
   napi_async_context async_context_ = nullptr;
   InterruptSlot* slot_ = nullptr;
   bool disposed_ = false;
@@ -268,7 +272,9 @@ class SnapshotController {
 
   std::mutex results_mutex_;
   std::vector<SnapshotResult> results_;
-  std::vector<SnapshotResult> delivering_;  // isolate thread
+  std::vector<SnapshotResult> delivering_;           // isolate thread
+  std::vector<ProfileRequest> profile_requests_in_;  // under results_mutex_
+  std::vector<ProfileRequest> delivering_requests_;  // isolate thread
 
   uint64_t taken_ = 0;            // isolate thread
   uint64_t api_outstanding_ = 0;  // isolate thread: promises waiting
