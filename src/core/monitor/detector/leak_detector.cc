@@ -89,10 +89,10 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
   // which is the shorter horizon's points downsampled.
   bool accepted = false;
   for (Horizon& h : horizons_) {
-    if (!h.trends[k].AddSample(time_ms, value))
+    if (!h.windows[k].AddSample(time_ms, value))
       continue;
     accepted = true;
-    if (h.trends[k].changed())
+    if (h.windows[k].changed())
       h.dirty[k] = true;
     if (kind == SampleKind::kRss)
       h.raw_rss.AddSample(time_ms, bytes);
@@ -104,7 +104,7 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
 void LeakDetector::RestartRss() {
   size_t k = Index(SampleKind::kRss);
   for (Horizon& h : horizons_) {
-    h.trends[k].Reset(h.options);
+    h.windows[k].Reset(h.options);
     h.verdicts[k] = TrendVerdict();
     h.dirty[k] = false;
     h.streak[k] = 0;
@@ -148,7 +148,7 @@ bool LeakDetector::NewHigh(size_t horizon,
   const size_t k = Index(kind);
   TrendWindow::TopValues top;
   for (size_t j = horizon; j < horizons_.size(); j++) {
-    const TrendWindow& t = horizons_[j].trends[k];
+    const TrendWindow& t = horizons_[j].windows[k];
     if (j > 0)
       t.TopBefore(v.start_ms, &top);
     t.TopExpired(&top);
@@ -156,7 +156,7 @@ bool LeakDetector::NewHigh(size_t horizon,
   double before = top.Lowest();
   if (before == -std::numeric_limits<double>::infinity())
     return true;
-  const TrendWindow& own = horizons_[horizon].trends[k];
+  const TrendWindow& own = horizons_[horizon].windows[k];
   return own.MinFrom(v.end_ms - (v.end_ms - v.start_ms) / 4) > before;
 }
 
@@ -253,15 +253,15 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
   const double rss_gate = RssGateMs();
   for (Horizon& h : horizons_) {
     for (size_t k = 0; k < kSampleKindCount; k++) {
-      size_t before = h.trends[k].size();
-      h.trends[k].Expire(now_ms);
-      if (h.trends[k].size() != before)
+      size_t before = h.windows[k].size();
+      h.windows[k].Expire(now_ms);
+      if (h.windows[k].size() != before)
         h.dirty[k] = true;
       if (!h.dirty[k])
         continue;
       const bool rss = k == Index(SampleKind::kRss);
       h.verdicts[k] = reader_.Read(
-          h.trends[k], rss ? h.rss_options : h.options, rss ? rss_gate : gate);
+          h.windows[k], rss ? h.rss_options : h.options, rss ? rss_gate : gate);
       // Only a new point can confirm: re-evaluating the same points (a
       // sample merged into a bucket, an expiry) proves nothing new.
       const TrendVerdict& v = h.verdicts[k];
@@ -342,7 +342,7 @@ DetectorStats LeakDetector::Stats() const {
   const Horizon& h = horizons_[0];
   for (size_t k = 0; k < kSampleKindCount; k++) {
     KindStats& s = stats.kinds[k];
-    const TrendWindow& trend = h.trends[k];
+    const TrendWindow& trend = h.windows[k];
     const TrendVerdict& v = h.verdicts[k];
     s.samples_received = received_[k];
     s.samples_ignored = ignored_[k];

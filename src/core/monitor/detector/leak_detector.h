@@ -127,7 +127,7 @@ class LeakDetector {
     explicit Horizon(const DetectorOptions& o)
         : options(o),
           rss_options(o),
-          trends{TrendWindow(o), TrendWindow(o), TrendWindow(o)},
+          windows{TrendWindow(o), TrendWindow(o), TrendWindow(o)},
           raw_rss(o) {
       rss_options.seasonal = false;
     }
@@ -136,7 +136,7 @@ class LeakDetector {
     // committed size swings with the heap's own sizing, and a reading that
     // takes the swing out would judge that sizing's drift.
     DetectorOptions rss_options;
-    TrendWindow trends[kSampleKindCount];
+    TrendWindow windows[kSampleKindCount];
     // RSS itself, the same samples as the rss kind's before the subtraction.
     TrendWindow raw_rss;
     TrendVerdict verdicts[kSampleKindCount];
