@@ -8,10 +8,7 @@
 const { parseArgs } = require('node:util');
 const { printable, printableDeep, printableJson } = require('./printable');
 
-const USAGE_EXIT = 1;
-const BAD_FILE_EXIT = 2;
-
-class UsageError extends Error {}
+const { USAGE_EXIT, BAD_FILE_EXIT, UsageError } = require('./args');
 
 function count(value, name) {
   if (value === undefined) return undefined;

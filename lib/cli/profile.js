@@ -22,7 +22,8 @@ const path = require('node:path');
 const binding = require('../binding');
 const options = require('../options');
 const { printable } = require('./printable');
-const { SnapshotCliError, begin, alive } = require('./snapshot');
+const { UsageError } = require('./args');
+const { alive, begin, targetIds } = require('./target');
 const { REQUEST_NAME, MAX_REQUEST_BYTES, outputName } = require('../sampling/remote-profile');
 
 // A request file older than this was left by a CLI that died, or by a
@@ -33,7 +34,7 @@ const STALE_REQUEST_MS = 10 * 60 * 1000;
 function parseDuration(text) {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(text).trim());
   if (m === null) {
-    throw new SnapshotCliError(`--duration must be a time such as 30s, 500ms or 2m, got "${text}"`);
+    throw new UsageError(`--duration must be a time such as 30s, 500ms or 2m, got "${text}"`);
   }
   const unit = { ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2] || 's'];
   return Math.round(Number(m[1]) * unit);
@@ -49,24 +50,8 @@ function profileOptions(values) {
     return options.validate('leakguard profile', options.PROFILE_SCHEMA, raw);
   } catch (err) {
     const flag = { durationMs: '--duration', intervalBytes: '--interval', stackDepth: '--depth' };
-    throw new SnapshotCliError(err.message.replace(/options\.(\w+)/, (_, name) => flag[name] || name));
+    throw new UsageError(err.message.replace(/options\.(\w+)/, (_, name) => flag[name] || name));
   }
-}
-
-// The target's effective uid and gid (/proc/<pid>/status), or ours where
-// /proc cannot tell. Every file of the exchange belongs to that user: the
-// request we give it (through our own descriptor when we are root), the
-// profile and error files it writes.
-function targetIds(pid) {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
-    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status);
-    const gid = /^Gid:\s+\d+\s+(\d+)/m.exec(status);
-    if (uid && gid) return { uid: Number(uid[1]), gid: Number(gid[1]) };
-  } catch {
-    // not Linux, or gone: the checks below fail on their own
-  }
-  return { uid: process.geteuid(), gid: process.getegid() };
 }
 
 // Whether `name` is in the directory (lstat: a link is not followed).
