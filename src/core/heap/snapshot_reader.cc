@@ -199,6 +199,10 @@ class SnapshotParser {
   bool ParseUint(uint64_t* out);
   template <typename Sink>
   bool ParseUintArray(Sink&& sink);
+  // `{ "key": value, ... }`: member(key, key_offset) parses each value and
+  // returns false, with the error set, to stop.
+  template <typename Member>
+  bool ParseObject(Member&& member);
   bool SkipNumber();
   bool SkipValue();
 
@@ -816,8 +820,8 @@ bool SnapshotParser::ParseTypeList(std::vector<TypeEntry>* out) {
   }
 }
 
-bool SnapshotParser::ParseMeta() {
-  uint64_t meta_offset = Offset();
+template <typename Member>
+bool SnapshotParser::ParseObject(Member&& member) {
   if (!Expect('{'))
     return false;
   SkipWs();
@@ -825,28 +829,10 @@ bool SnapshotParser::ParseMeta() {
   std::string key;
   while (!(*p_ == '}' && p_ != end_ && first)) {
     key.clear();
+    const uint64_t key_offset = Offset();
     if (!ParseString(&key) || !Expect(':'))
       return false;
-    bool ok;
-    if (key == "node_fields") {
-      node_fields_.clear();
-      ok = ParseStringList(&node_fields_);
-    } else if (key == "edge_fields") {
-      edge_fields_.clear();
-      ok = ParseStringList(&edge_fields_);
-    } else if (key == "node_types") {
-      node_types_.clear();
-      ok = ParseTypeList(&node_types_);
-    } else if (key == "edge_types") {
-      edge_types_.clear();
-      ok = ParseTypeList(&edge_types_);
-    } else if (key == "location_fields") {
-      location_fields_.clear();
-      ok = ParseStringList(&location_fields_);
-    } else {
-      ok = SkipValue();
-    }
-    if (!ok)
+    if (!member(key, key_offset))
       return false;
     first = false;
     SkipWs();
@@ -856,7 +842,35 @@ bool SnapshotParser::ParseMeta() {
     }
     break;
   }
-  if (!Expect('}'))
+  return Expect('}');
+}
+
+bool SnapshotParser::ParseMeta() {
+  uint64_t meta_offset = Offset();
+  const bool ok = ParseObject([this](const std::string& key, uint64_t) {
+    if (key == "node_fields") {
+      node_fields_.clear();
+      return ParseStringList(&node_fields_);
+    }
+    if (key == "edge_fields") {
+      edge_fields_.clear();
+      return ParseStringList(&edge_fields_);
+    }
+    if (key == "node_types") {
+      node_types_.clear();
+      return ParseTypeList(&node_types_);
+    }
+    if (key == "edge_types") {
+      edge_types_.clear();
+      return ParseTypeList(&edge_types_);
+    }
+    if (key == "location_fields") {
+      location_fields_.clear();
+      return ParseStringList(&location_fields_);
+    }
+    return SkipValue();
+  });
+  if (!ok)
     return false;
   return ApplyMeta(meta_offset);
 }
@@ -951,42 +965,25 @@ bool SnapshotParser::ApplyMeta(uint64_t meta_offset) {
 }
 
 bool SnapshotParser::ParseSnapshotSection() {
-  if (!Expect('{'))
-    return false;
-  SkipWs();
-  bool first = true;
   bool seen_meta = false;
-  std::string key;
-  while (!(*p_ == '}' && p_ != end_ && first)) {
-    key.clear();
-    uint64_t key_offset = Offset();
-    if (!ParseString(&key) || !Expect(':'))
-      return false;
-    bool ok;
-    if (key == "meta") {
-      if (seen_meta)
-        return FailAt(key_offset, "duplicate key \"meta\"");
-      seen_meta = true;
-      ok = ParseMeta();
-    } else if (key == "node_count" || key == "edge_count") {
-      SkipWs();
-      uint64_t v = 0;
-      ok = ParseUint(&v);
-      (key == "node_count" ? meta_node_count_ : meta_edge_count_) = v;
-    } else {
-      ok = SkipValue();
-    }
-    if (!ok)
-      return false;
-    first = false;
-    SkipWs();
-    if (*p_ == ',' && p_ != end_) {
-      ++p_;
-      continue;
-    }
-    break;
-  }
-  if (!Expect('}'))
+  const bool ok = ParseObject(
+      [this, &seen_meta](const std::string& key, uint64_t key_offset) {
+        if (key == "meta") {
+          if (seen_meta)
+            return FailAt(key_offset, "duplicate key \"meta\"");
+          seen_meta = true;
+          return ParseMeta();
+        }
+        if (key == "node_count" || key == "edge_count") {
+          SkipWs();
+          uint64_t v = 0;
+          const bool parsed = ParseUint(&v);
+          (key == "node_count" ? meta_node_count_ : meta_edge_count_) = v;
+          return parsed;
+        }
+        return SkipValue();
+      });
+  if (!ok)
     return false;
   if (!seen_meta)
     return Fail("wrong meta: \"snapshot\" has no \"meta\"");
@@ -1324,62 +1321,37 @@ bool SnapshotParser::ParseStrings() {
 }
 
 Status SnapshotParser::Parse() {
-  if (!Expect('{'))
-    return error_;
-  SkipWs();
-  bool first = true;
-  std::string key;
-  while (!(*p_ == '}' && p_ != end_ && first)) {
-    key.clear();
-    uint64_t key_offset = Offset();
-    if (!ParseString(&key) || !Expect(':'))
-      return error_;
-    bool* seen = nullptr;
-    if (key == "snapshot")
-      seen = &seen_snapshot_;
-    if (key == "nodes")
-      seen = &seen_nodes_;
-    if (key == "edges")
-      seen = &seen_edges_;
-    if (key == "strings")
-      seen = &seen_strings_;
-    if (seen != nullptr) {
-      if (*seen) {
-        FailAt(key_offset, "duplicate key \"" + key + "\"");
-        return error_;
-      }
-      *seen = true;
-    }
-    bool ok;
-    if (key == "snapshot") {
-      ok = ParseSnapshotSection();
-    } else if (key == "nodes") {
-      ok = ParseNodes();
-    } else if (key == "edges") {
-      ok = ParseEdges();
-    } else if (key == "strings") {
-      ok = ParseStrings();
-    } else if (key == "locations" && g_ != nullptr) {
-      if (seen_locations_) {
-        FailAt(key_offset, "duplicate key \"" + key + "\"");
-        return error_;
-      }
-      seen_locations_ = true;
-      ok = ParseLocations();
-    } else {
-      ok = SkipValue();
-    }
-    if (!ok)
-      return error_;
-    first = false;
-    SkipWs();
-    if (*p_ == ',' && p_ != end_) {
-      ++p_;
-      continue;
-    }
-    break;
-  }
-  if (!Expect('}'))
+  const bool ok =
+      ParseObject([this](const std::string& key, uint64_t key_offset) {
+        bool* seen = nullptr;
+        if (key == "snapshot")
+          seen = &seen_snapshot_;
+        if (key == "nodes")
+          seen = &seen_nodes_;
+        if (key == "edges")
+          seen = &seen_edges_;
+        if (key == "strings")
+          seen = &seen_strings_;
+        if (key == "locations" && g_ != nullptr)
+          seen = &seen_locations_;
+        if (seen != nullptr) {
+          if (*seen)
+            return FailAt(key_offset, "duplicate key \"" + key + "\"");
+          *seen = true;
+        }
+        if (key == "snapshot")
+          return ParseSnapshotSection();
+        if (key == "nodes")
+          return ParseNodes();
+        if (key == "edges")
+          return ParseEdges();
+        if (key == "strings")
+          return ParseStrings();
+        if (key == "locations" && g_ != nullptr)
+          return ParseLocations();
+        return SkipValue();
+      });
+  if (!ok)
     return error_;
   SkipWs();
   if (!AtEnd()) {
