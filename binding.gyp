@@ -25,6 +25,8 @@
         "src/core/heap/node_classes.cc",
         "src/core/heap/functions.cc",
         "src/core/heap/retainer_paths.cc",
+        "src/core/heap/snapshot_meta.cc",
+        "src/core/heap/snapshot_parser.cc",
         "src/core/heap/snapshot_reader.cc",
         "src/core/analysis/heap_diff.cc",
         "src/core/analysis/heap_reports.cc",
