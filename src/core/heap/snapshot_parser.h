@@ -146,8 +146,9 @@ class SnapshotParser {
   // Records the first error only; later ones are consequences.
   bool FailAt(uint64_t offset, const std::string& reason) {
     if (error_.ok()) {
-      error_ = Status(StatusCode::kParseError,
-                      "at byte " + snapshot_detail::Num(offset) + ": " + reason);
+      error_ =
+          Status(StatusCode::kParseError,
+                 "at byte " + snapshot_detail::Num(offset) + ": " + reason);
     }
     return false;
   }
@@ -162,7 +163,8 @@ class SnapshotParser {
     if (error_.ok()) {
       error_ =
           Status(StatusCode::kNoHeadroom,
-                 "at byte " + snapshot_detail::Num(Offset()) + ": reading it needs more than " +
+                 "at byte " + snapshot_detail::Num(Offset()) +
+                     ": reading it needs more than " +
                      FormatBytesIec(static_cast<double>(budget_)) +
                      " of memory (the reader's limit: half the machine's "
                      "memory, or what the container has left; " +
@@ -193,8 +195,8 @@ class SnapshotParser {
   bool FailRange(const std::string& reason) {
     uint64_t at = replay_offset_ != kNoOffset ? replay_offset_ : Offset();
     if (error_.ok()) {
-      error_ =
-          Status(StatusCode::kOutOfRange, "at byte " + snapshot_detail::Num(at) + ": " + reason);
+      error_ = Status(StatusCode::kOutOfRange,
+                      "at byte " + snapshot_detail::Num(at) + ": " + reason);
     }
     return false;
   }
