@@ -18,6 +18,7 @@
         "src/core/monitor/detector/native_memory.cc",
         "src/core/monitor/detector/probe_schedule.cc",
         "src/core/monitor/detector/seasonal.cc",
+        "src/core/monitor/detector/time_to_limit.cc",
         "src/core/monitor/detector/trend_window.cc",
         "src/core/monitor/detector/window_reading.cc",
         "src/core/heap/dominators.cc",

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/monitor/detector/detector_options.h"
+#include "core/monitor/detector/time_to_limit.h"
 
 namespace leakguard {
 
@@ -20,6 +21,8 @@ struct KindStats {
   double usage_trend = 0;     // memwatch's usage_trend, bytes/second.
   double confidence = 0;
   bool in_episode = false;
+  // At usage_trend while the kind grows (LeakDetector::Urgency).
+  TimeToLimit time_to_limit;
   // 'leak' events of this kind since the process started, across
   // detectors: LeakDetector leaves it 0 and the monitor thread, which
   // outlives each start()'s detector, fills it in (metrics count on it).
@@ -31,6 +34,7 @@ struct DetectorStats {
   uint64_t probes_requested = 0;
   uint64_t events_emitted = 0;
   uint64_t episodes = 0;
+  uint64_t episodes_ended = 0;
   uint64_t rss_restarts = 0;
 };
 

@@ -59,8 +59,10 @@ Status LeakDetector::Configure(const DetectorOptions& options) {
     }
   }
   for (Episode& e : episodes_) {
-    if (e.active && e.horizon >= horizons_.size())
+    if (e.active && e.horizon >= horizons_.size()) {
       e.active = false;
+      e.pending_end = LeakEvent::End::kReconfigured;
+    }
   }
   return Status::Ok();
 }
@@ -78,6 +80,8 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
   received_[k]++;
   last_bytes_[k] = static_cast<double>(bytes);
   if (kind == SampleKind::kHeap) {
+    // The live set: what the heap limit leaves room beside.
+    room_.heap_used = static_cast<double>(bytes);
     probes_.HeapSampled(time_ms,
                         static_cast<double>(bytes),
                         last_bytes_[Index(SampleKind::kRss)]);
@@ -110,6 +114,8 @@ void LeakDetector::RestartRss() {
     h.streak[k] = 0;
     h.raw_rss.Reset(h.options);
   }
+  if (episodes_[k].active)
+    episodes_[k].pending_end = LeakEvent::End::kRestarted;
   episodes_[k].active = false;
   rss_restarts_++;
 }
@@ -124,13 +130,31 @@ void LeakDetector::AddGcRecord(double time_ms,
                                uint64_t heap_used,
                                uint64_t heap_total,
                                uint64_t external,
-                               bool full_gc) {
+                               bool full_gc,
+                               uint64_t heap_limit) {
   Touch(time_ms);
+  if (heap_limit > 0)
+    room_.heap_limit = static_cast<double>(heap_limit);
   probes_.GcRecord(static_cast<double>(heap_used), full_gc);
   native_.NoteV8(heap_total, external);
   AddSample(SampleKind::kExternal, time_ms, external);
   if (full_gc)
     AddSample(SampleKind::kHeap, time_ms, heap_used);
+}
+
+void LeakDetector::SetMemoryRoom(double available,
+                                 double limit,
+                                 LimitSource source) {
+  room_.memory_available = available;
+  room_.memory_limit = limit;
+  room_.memory_source = source;
+}
+
+TimeToLimit LeakDetector::Urgency(SampleKind kind) const {
+  const size_t k = Index(kind);
+  const TrendVerdict& v = horizons_[0].verdicts[k];
+  const bool growing = episodes_[k].active || v.detected;
+  return ProjectTimeToLimit(kind, growing ? v.bytes_per_second : 0, room_);
 }
 
 bool LeakDetector::NewHigh(size_t horizon,
@@ -198,8 +222,16 @@ void LeakDetector::Step(SampleKind kind,
   bool interval_ok = e.last_event_ms < 0 ||
                      now_ms - e.last_event_ms >= options_.min_leak_interval_ms;
 
-  if (e.active && !horizons_[e.horizon].verdicts[k].growing)
+  if (e.pending_end != LeakEvent::End::kNone) {
+    out->push_back(EndEvent(kind, e.pending_end, now_ms));
+    e.pending_end = LeakEvent::End::kNone;
+    episodes_ended_++;
+  }
+  if (e.active && !horizons_[e.horizon].verdicts[k].growing) {
+    out->push_back(EndEvent(kind, LeakEvent::End::kFlat, now_ms));
     e.active = false;  // The trend stopped.
+    episodes_ended_++;
+  }
 
   LeakEvent event;
   size_t hi = e.horizon;
@@ -235,6 +267,7 @@ void LeakDetector::Step(SampleKind kind,
   const TrendVerdict& v = horizons_[hi].verdicts[k];
   e.last_event_ms = now_ms;
   e.last_event_end_ms = v.end_ms;
+  e.last_event_level = v.estimated_base;
 
   event.kind = kind;
   event.sequence = e.sequence;
@@ -242,8 +275,53 @@ void LeakDetector::Step(SampleKind kind,
   event.reading = v;
   event.horizon_ms = horizons_[hi].options.window_ms;
   event.long_horizon = hi > 0;
+  event.time_to_limit = ProjectTimeToLimit(kind, v.bytes_per_second, room_);
   events_emitted_++;
   out->push_back(event);
+}
+
+LeakEvent LeakDetector::EndEvent(SampleKind kind,
+                                 LeakEvent::End cause,
+                                 double now_ms) {
+  const size_t k = Index(kind);
+  const Episode& e = episodes_[k];
+  LeakEvent event;
+  event.kind = kind;
+  event.end_cause = cause;
+  event.sequence = e.sequence;
+  event.start_ms = e.start_ms;
+  const size_t hi = e.horizon < horizons_.size() ? e.horizon : 0;
+  event.horizon_ms = horizons_[hi].options.window_ms;
+  event.long_horizon = hi > 0;
+  // Where it stood at its last event, for an episode closed for a reason
+  // of our own (its points may be gone).
+  event.growth_bytes = e.last_event_level - e.start_base;
+  event.plateau_ms = e.last_event_end_ms;
+  event.ended_ms = now_ms;
+  const TrendWindow& w = horizons_[hi].windows[k];
+  const TrendVerdict& v = horizons_[hi].verdicts[k];
+  event.reading = v;
+  if (cause == LeakEvent::End::kFlat && v.samples >= 2 && w.size() > 0) {
+    // The floor of the newest quarter is the level it stopped at; the
+    // plateau began at the oldest point of the newest run that stays
+    // within the noise (or a twentieth of the growth) of it.
+    const double floor = w.MinFrom(v.end_ms - (v.end_ms - v.start_ms) / 4);
+    const double growth = floor - e.start_base;
+    const double tolerance =
+        std::max(2 * v.noise_bytes, 0.05 * std::max(growth, 0.0));
+    double plateau = v.end_ms;
+    for (size_t i = w.size(); i-- > 0;) {
+      const TrendWindow::Point& p = w.at(i);
+      if (p.time_ms < e.start_ms || p.bytes < floor - tolerance)
+        break;
+      plateau = p.time_ms;
+    }
+    event.growth_bytes = growth;
+    event.plateau_ms = std::max(plateau, e.start_ms);
+    event.ended_ms = v.end_ms;
+  }
+  event.time_to_limit = ProjectTimeToLimit(kind, 0, room_);
+  return event;
 }
 
 std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
@@ -354,10 +432,12 @@ DetectorStats LeakDetector::Stats() const {
     s.usage_trend = v.bytes_per_second;
     s.confidence = v.confidence;
     s.in_episode = episodes_[k].active;
+    s.time_to_limit = Urgency(static_cast<SampleKind>(k));
   }
   stats.probes_requested = probes_.requested();
   stats.events_emitted = events_emitted_;
   stats.episodes = episodes_started_;
+  stats.episodes_ended = episodes_ended_;
   stats.rss_restarts = rss_restarts_;
   return stats;
 }

@@ -8,17 +8,21 @@
 // sensitivities, thresholds), trend_window.h (a horizon's bounded window),
 // window_reading.h (a window's verdict), seasonal.h (the window less its
 // cycle), native_memory.h (the rss kind), probe_schedule.h (when to ask
-// for a live-set sample), leak_reason.h (the event and its sentence),
-// detector_stats.h (what heapStats() reads).
+// for a live-set sample), time_to_limit.h (how long the process has at a
+// rate), leak_reason.h (the event and its sentence), detector_stats.h (what
+// heapStats() reads).
 //
 // Episodes and events. LeakDetector turns verdicts into events: the first
 // when the shortest horizon finds a confirmed leak; then, while that
 // horizon keeps growing (a relaxed test: confidence >= kContinueConfidence,
 // persistence, growth >= min_growth_bytes), a repeat at most once per
 // min_leak_interval_ms carrying the growth since the episode began; the
-// episode ends when the kind stops growing. Events of one kind are never
-// closer than min_leak_interval_ms, across episodes too. When an rss leak
-// may start is native_memory.h's to say.
+// episode ends when the kind stops growing, with an event of its own
+// (LeakEvent::ended(): 'leakEnd') that says how far it grew, over how long,
+// and for how long it has been flat. Leak events of one kind are never
+// closer than min_leak_interval_ms, across episodes too. Every event says
+// how long the process has at the rate it reports (time_to_limit.h). When an
+// rss leak may start is native_memory.h's to say.
 #ifndef LEAKGUARD_CORE_MONITOR_DETECTOR_LEAK_DETECTOR_H_
 #define LEAKGUARD_CORE_MONITOR_DETECTOR_LEAK_DETECTOR_H_
 
@@ -32,6 +36,7 @@
 #include "core/monitor/detector/leak_reason.h"
 #include "core/monitor/detector/native_memory.h"
 #include "core/monitor/detector/probe_schedule.h"
+#include "core/monitor/detector/time_to_limit.h"
 #include "core/monitor/detector/trend_window.h"
 #include "core/monitor/detector/window_reading.h"
 
@@ -75,11 +80,24 @@ class LeakDetector {
   // `full_gc` (a mark-compact). Heap used after other collections tells
   // ShouldProbe whether the heap can have grown; committed heap and
   // external memory are subtracted from later rss samples.
+  // `heap_limit` is V8's heap_size_limit (0: unknown).
   void AddGcRecord(double time_ms,
                    uint64_t heap_used,
                    uint64_t heap_total,
                    uint64_t external,
-                   bool full_gc);
+                   bool full_gc,
+                   uint64_t heap_limit = 0);
+
+  // The memory the process may still allocate and the limit that decides
+  // it (core/capture/memory_budget.h's MemoryHeadroom): the room external
+  // and rss growth has, and heap growth too when it is tighter than the
+  // heap limit. The monitor thread reads it every few seconds.
+  void SetMemoryRoom(double available, double limit, LimitSource source);
+  const MemoryRoom& memory_room() const { return room_; }
+  // `kind` at the short window's rate while it leaks (an episode, or a
+  // verdict that finds a leak and waits for its confirmations); infinity
+  // otherwise, so that noise on a healthy series never projects a limit.
+  TimeToLimit Urgency(SampleKind kind) const;
 
   // Re-evaluates kinds with new points and returns the events to post, in
   // kind order.
@@ -115,12 +133,15 @@ class LeakDetector {
  private:
   struct Episode {
     bool active = false;
+    // An end to report at the next Poll (RestartRss, Configure).
+    LeakEvent::End pending_end = LeakEvent::End::kNone;
     uint32_t sequence = 0;
     size_t horizon = 0;  // The horizon that started it and keeps it going.
     double start_ms = 0;
     double start_base = 0;
     double last_event_ms = -1;     // Poll time of the last event; -1: none.
     double last_event_end_ms = 0;  // Its newest sample.
+    double last_event_level = 0;   // Its line's value there.
   };
   // One horizon: a window of each kind and its reading.
   struct Horizon {
@@ -165,6 +186,8 @@ class LeakDetector {
   // Whether horizon h's verdict of `kind` may start an episode now.
   bool MayStart(size_t h, SampleKind kind);
   void Step(SampleKind kind, double now_ms, std::vector<LeakEvent>* out);
+  // The event that closes episode `kind` (whose horizon is still there).
+  LeakEvent EndEvent(SampleKind kind, LeakEvent::End cause, double now_ms);
 
   DetectorOptions options_;
   double origin_ms_ = 0;
@@ -177,8 +200,10 @@ class LeakDetector {
   double last_bytes_[kSampleKindCount] = {0, 0, 0};  // Newest raw sample.
   NativeMemory native_;
   ProbeSchedule probes_;
+  MemoryRoom room_;
   uint64_t events_emitted_ = 0;
   uint64_t episodes_started_ = 0;
+  uint64_t episodes_ended_ = 0;
   uint64_t rss_restarts_ = 0;
 };
 

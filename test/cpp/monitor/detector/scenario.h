@@ -58,6 +58,10 @@ struct Scenario {
   double tick_s = 0.1;  // The monitor thread's poll interval.
   uint32_t seed = 1;
   DetectorOptions options = DetectorOptions();
+  // V8's heap limit; when set, every tick also brings a scavenge's GC record
+  // (AddGcRecord) carrying it and the true heap used, as the monitor thread
+  // gives them.
+  double heap_limit = 0;
 };
 
 // Seeds per scenario; TREND_SEEDS=200 makes a stress run.
@@ -72,7 +76,8 @@ struct TimedEvent {
 };
 
 struct Outcome {
-  std::vector<TimedEvent> events;
+  std::vector<TimedEvent> events;  // 'leak' events.
+  std::vector<TimedEvent> ends;    // 'leakEnd' events.
   uint64_t heap_samples = 0;
   DetectorStats stats;
   TrendVerdict final_verdict;
@@ -118,14 +123,28 @@ inline Outcome Simulate(const Scenario& sc) {
     if (noise.Uniform() < sc.garbage_probability) {
       y += sc.garbage_max * noise.Uniform();
     }
-    detector.AddSample(
-        SampleKind::kHeap, t * 1000, static_cast<uint64_t>(std::max(y, 0.0)));
+    const uint64_t bytes = static_cast<uint64_t>(std::max(y, 0.0));
+    if (sc.heap_limit > 0) {
+      detector.AddGcRecord(t * 1000,
+                           bytes,
+                           bytes,
+                           0,
+                           true,
+                           static_cast<uint64_t>(sc.heap_limit));
+    } else {
+      detector.AddSample(SampleKind::kHeap, t * 1000, bytes);
+    }
     out.heap_samples++;
   };
   double watch_run_start = -1;  // Start of the current Watching() run.
   const int ticks = static_cast<int>(std::lround(sc.duration_s / sc.tick_s));
   for (int tick = 0; tick <= ticks; tick++) {
     double t = tick * sc.tick_s;
+    if (sc.heap_limit > 0) {
+      const uint64_t used = static_cast<uint64_t>(sc.live_bytes(t));
+      detector.AddGcRecord(
+          t * 1000, used, used, 0, false, static_cast<uint64_t>(sc.heap_limit));
+    }
     if (t >= next_gc) {
       measure(t);
       next_gc = t + noise.Exponential(sc.gc_mean_interval_s);
@@ -133,6 +152,10 @@ inline Outcome Simulate(const Scenario& sc) {
       measure(t);
     }
     for (const LeakEvent& e : detector.Poll(t * 1000)) {
+      if (e.ended()) {
+        out.ends.push_back(TimedEvent{t, e});
+        continue;
+      }
       out.events.push_back(TimedEvent{t, e});
       if (out.watch_at_first_event_s < 0 && e.kind == SampleKind::kHeap)
         out.watch_at_first_event_s = watch_run_start;
@@ -162,6 +185,10 @@ inline std::string Describe(const Outcome& o) {
   for (const TimedEvent& e : o.events) {
     s += "  t=" + std::to_string(e.poll_s) + "s " + FormatLeakReason(e.event) +
          "\n";
+  }
+  for (const TimedEvent& e : o.ends) {
+    s += "  t=" + std::to_string(e.poll_s) +
+         "s end: " + FormatLeakReason(e.event) + "\n";
   }
   return s;
 }
