@@ -153,7 +153,15 @@ declare namespace leakguard {
     windowMs: number;
     confidence: number;
     reason: string;
+    /** The newest event's time to limit (null in JSON when infinite) and limit. */
+    timeToLimitMs: number | null;
+    limit: MemoryLimit | null;
     suspects?: LeakSuspect[];
+    /** Set by 'leakEnd': when the plateau began (ms since the epoch), how long it has been flat, and why it ended. */
+    closed?: number;
+    flatMs?: number;
+    endReason?: string;
+    endCause?: LeakEndInfo['cause'];
   }
 
   /** leakguard.timeline(): plain JSON (times in ms since the epoch) for `leakguard report --timeline`. */
@@ -211,6 +219,10 @@ declare namespace leakguard {
     /** start and end on the monotonic clock of GcEvent times, ms. */
     startTime: number;
     endTime: number;
+    /** At bytesPerSecond, ms until `limit` is reached; Infinity when no limit is known. */
+    timeToLimitMs: number;
+    /** The tighter limit this kind grows towards, or null when none is known. */
+    limit: MemoryLimit | null;
     rss: number;
     /** Set by the explain option: from the first event with 'allocations', from an episode's second event with the snapshot modes; null otherwise. */
     suspects?: LeakSuspect[] | null;
@@ -218,6 +230,47 @@ declare namespace leakguard {
     suspectsError?: string;
     /** explain: 'snapshots': the whole three-snapshot report. */
     report?: AnalyzeReport;
+  }
+
+  /**
+   * A limit a kind grows towards: 'heap' (V8's heap limit, for the heap),
+   * 'cgroup' (the tightest cgroup v1/v2 memory limit) or 'memory' (the
+   * machine's, without a cgroup limit). roomBytes is what is left below it:
+   * for the heap the limit less the live set, for the others the limit less
+   * what the cgroup (or the machine) already uses.
+   */
+  interface MemoryLimit {
+    source: 'heap' | 'cgroup' | 'memory';
+    bytes: number;
+    roomBytes: number;
+  }
+
+  /** Emitted as 'leakEnd' when an episode's growth stops (or the episode is closed for a reason of leakguard's own). */
+  interface LeakEndInfo {
+    kind: 'heap' | 'external' | 'rss';
+    /** Where the episode's growth began. */
+    start: Date;
+    /** Where the growth stopped: the first point of the plateau. */
+    plateau: Date;
+    /** The newest point the detector read. */
+    end: Date;
+    /** Bytes grown from start to the plateau. */
+    growth: number;
+    /** plateau - start, ms. */
+    durationMs: number;
+    /** end - plateau, ms. */
+    flatMs: number;
+    /** e.g. "heap grew 74.1 MB over 3.1 min and has been flat for 60 s since". */
+    reason: string;
+    /** 'flat': the growth stopped; 'restarted': rss only, leakguard's own snapshot work moved RSS; 'reconfigured': configure() removed the horizon. */
+    cause: 'flat' | 'restarted' | 'reconfigured';
+    /** 'leak' events the episode had. */
+    events: number;
+    horizonMs: number;
+    startTime: number;
+    endTime: number;
+    limit: MemoryLimit | null;
+    rss: number;
   }
 
   interface DetectorKindStats {
@@ -236,6 +289,9 @@ declare namespace leakguard {
     verdict: string;
     /** A leak episode of this kind is going on. */
     leaking: boolean;
+    /** While it grows (an episode, or a verdict that would keep one going): ms until `limit` at bytesPerSecond; Infinity otherwise. */
+    timeToLimitMs: number;
+    limit: MemoryLimit | null;
     /** 'leak' events of this kind so far. */
     leakEvents: number;
   }
@@ -249,6 +305,8 @@ declare namespace leakguard {
     probesRequested: number;
     leakEvents: number;
     episodes: number;
+    /** Episodes that ended ('leakEnd' events). */
+    episodesEnded: number;
     /** Times the rss series restarted after leakguard's own snapshot work. */
     rssRestarts: number;
     kinds: { heap: DetectorKindStats; external: DetectorKindStats; rss: DetectorKindStats };
@@ -666,6 +724,8 @@ declare namespace leakguard {
 
     on(event: 'leak', listener: (info: LeakInfo) => void): this;
     once(event: 'leak', listener: (info: LeakInfo) => void): this;
+    on(event: 'leakEnd', listener: (info: LeakEndInfo) => void): this;
+    once(event: 'leakEnd', listener: (info: LeakEndInfo) => void): this;
     on(event: 'stats', listener: (stats: Stats) => void): this;
     on(event: 'gc', listener: (event: GcEvent) => void): this;
     on(event: 'error', listener: (err: Error) => void): this;

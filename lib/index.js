@@ -3,7 +3,8 @@
 //
 // Events: 'stats' after each full GC, 'gc' per collection (only while
 // listened to), 'leak' when the detector finds memory that keeps growing,
-// 'error'. Listening to 'stats', 'leak' or 'gc' starts
+// 'leakEnd' when that growth stops, 'error'. Listening to 'stats', 'leak',
+// 'leakEnd' or 'gc' starts
 // monitoring with the current options; removing listeners never stops it
 // (call stop()). Nothing here keeps the event loop alive.
 const { EventEmitter } = require('node:events');
@@ -14,7 +15,7 @@ const { History } = require('./monitor/history');
 const { buildTimeline } = require('./monitor/timeline');
 const { RemoteProfiles } = require('./sampling/remote-profile');
 
-const MONITOR_EVENTS = new Set(['stats', 'leak', 'gc']);
+const MONITOR_EVENTS = new Set(['stats', 'leak', 'leakEnd', 'gc']);
 // lib/snapshot/snapshots.js calls guard[SNAPSHOTS_CHANGED]() after
 // disableSnapshots(), and stop() calls it too; not part of the API.
 const SNAPSHOTS_CHANGED = Symbol('leakguard.snapshotsChanged');
@@ -139,9 +140,10 @@ class LeakGuard extends EventEmitter {
   // Records what timeline() shows as it is emitted; its failures are
   // leakguard's, never the emitter's.
   emit(event, ...args) {
-    if (event === 'leak' || event === 'snapshot') {
+    if (event === 'leak' || event === 'leakEnd' || event === 'snapshot') {
       try {
         if (event === 'leak') this.#history.leak(args[0]);
+        else if (event === 'leakEnd') this.#history.leakEnd(args[0]);
         else this.#history.snapshot(args[0]);
       } catch (err) {
         this.reportError(err, 'timeline');
@@ -169,6 +171,15 @@ class LeakGuard extends EventEmitter {
     for (const { event, data } of events) {
       if (event === 'leak') {
         this.#emitLeak(data);
+        continue;
+      }
+      if (event === 'leakEnd' && this.#leakChain !== null) {
+        // After the 'leak' events still waiting for their suspects.
+        this.#leakChain = this.#leakChain.then(() => {
+          process.nextTick(() => this.emit('leakEnd', data));
+        });
+        const chain = this.#leakChain;
+        chain.then(() => { if (this.#leakChain === chain) this.#leakChain = null; });
         continue;
       }
       if (event === 'watch') {

@@ -270,6 +270,10 @@ function register(env = process.env) {
       samples: info.samples, top: info.sites.length > 0 ? info.sites[0].site : null,
     }));
     leakguard.on('leak', (info) => log('leak', info));
+    leakguard.on('leakEnd', (info) => log('leak-end', {
+      kind: info.kind, growth: info.growth, durationMs: info.durationMs, flatMs: info.flatMs,
+      cause: info.cause, reason: info.reason,
+    }));
     if (config.reportDir !== null) {
       // Checked now, not at the first leak: a directory that cannot hold
       // reports is one error line, and the rest runs without reports.

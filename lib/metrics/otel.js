@@ -90,6 +90,9 @@ function register(meterProvider, opts) {
     'Confidence, between 0 and 1, that the memory is rising (Mann-Kendall test)', '1');
   const active = gauge('leakguard.leak.active',
     '1 while the detector reports a leak episode of this kind, else 0', '1');
+  const timeToLimit = gauge('leakguard.time_to_limit',
+    'Time until this memory, growing at its current rate, reaches the tighter of its limits ' +
+      '(observed only while it grows)', 's');
   const events = counter('leakguard.leak.events', '\'leak\' events leakguard emitted', '{event}');
   const snapshots = counter('leakguard.snapshots',
     'Heap snapshots asked for, by leakguard.snapshot.trigger and leakguard.snapshot.outcome',
@@ -131,6 +134,7 @@ function register(meterProvider, opts) {
       result.observe(rate, k.bytesPerSecond, a);
       result.observe(confidence, k.confidence, a);
       result.observe(active, k.leaking ? 1 : 0, a);
+      if (Number.isFinite(k.timeToLimitMs)) result.observe(timeToLimit, k.timeToLimitMs / 1000, a);
       result.observe(events, k.leakEvents, a);
     }
     for (const trigger of metrics.TRIGGERS) {
@@ -173,7 +177,7 @@ function register(meterProvider, opts) {
     }
     seenSnapshots = { count: p.count, sum: p.sum };
   };
-  const observables = [live, rate, confidence, active, events, snapshots, size, dropped,
+  const observables = [live, rate, confidence, active, timeToLimit, events, snapshots, size, dropped,
                        droppedEvents, lostDurations, heapUsed, heapLimit];
   const safe = (result) => {
     try {

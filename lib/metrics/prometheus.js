@@ -171,6 +171,11 @@ function register(registry, opts) {
   perKind(client.Gauge, 'leakguard_leak_active',
     '1 while the detector reports a leak episode of this kind, else 0.',
     (k) => (k.leaking ? 1 : 0));
+  perKind(client.Gauge, 'leakguard_time_to_limit_seconds',
+    'Seconds until this kind, growing at its current rate, reaches the tighter of its limits ' +
+      '(heap: the V8 heap limit; all kinds: the cgroup memory limit, or the machine\'s memory, ' +
+      'less what is already resident); +Inf while it is not growing.',
+    (k) => k.timeToLimitMs / 1000);
   perKind(client.Counter, 'leakguard_leak_events_total',
     '\'leak\' events leakguard emitted, by kind.',
     (k) => k.leakEvents);

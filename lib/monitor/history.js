@@ -46,6 +46,8 @@ class History {
     e.windowMs = info.windowMs;  // the span of the newest event's line
     e.confidence = info.confidence;
     e.reason = info.reason;
+    e.timeToLimitMs = info.timeToLimitMs;
+    e.limit = info.limit;
     e.events++;
     const suspects = suspectsOf(info);
     if (suspects !== undefined && suspects.length > 0) e.suspects = suspects;
@@ -53,6 +55,19 @@ class History {
       this.#episodes.push(e);
       this.#droppedEpisodes += keepNewest(this.#episodes, MAX_EPISODES);
     }
+  }
+
+  // A 'leakEnd' event closes the open episode of its kind: where it
+  // stopped, for how long it has been flat, and why it ended.
+  leakEnd(info) {
+    const e = this.#episodes.findLast((x) => x.kind === info.kind && x.horizonMs === info.horizonMs &&
+      x.closed === undefined);
+    if (!e) return;
+    e.closed = time(info.plateau);
+    e.flatMs = info.flatMs;
+    e.growth = info.growth;
+    e.endReason = info.reason;
+    e.endCause = info.cause;
   }
 
   // A 'snapshot' event.

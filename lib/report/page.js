@@ -76,13 +76,21 @@
     var last = episodes.length ? episodes[episodes.length - 1] : null;
     var lines = [];
     if (last) {
-      lines.push(['Leaking', 'yes: ' + last.kind + ' (' + episodes.length + ' episode' +
-        (episodes.length === 1 ? '' : 's') + ', ' + last.events + ' event' +
-        (last.events === 1 ? '' : 's') + ' in the newest)']);
+      var ended = last.closed !== undefined;
+      lines.push(['Leaking', (ended ? 'not now: the newest episode ended (' : 'yes: ') + last.kind + ' (' +
+        episodes.length + ' episode' + (episodes.length === 1 ? '' : 's') + ', ' + last.events + ' event' +
+        (last.events === 1 ? '' : 's') + ' in the newest)' + (ended ? ')' : '')]);
       lines.push(['Since', clock(last.start) + ', ' + duration((timeline.now || last.end) - last.start) +
         ' before this report']);
       lines.push(['How fast', rate(last.bytesPerSecond) + ': grew ' + bytes(last.growth) + ' over ' +
-        duration(last.end - last.start) + ' (' + duration(last.horizonMs) + ' horizon)']);
+        duration((ended ? last.closed : last.end) - last.start) + ' (' + duration(last.horizonMs) + ' horizon)']);
+      if (ended) {
+        lines.push(['Ended', clock(last.closed) + ': ' + last.endReason]);
+      } else if (typeof last.timeToLimitMs === 'number' && last.limit) {
+        lines.push(['Time to limit', duration(last.timeToLimitMs) + ' until the ' + bytes(last.limit.bytes) + ' ' +
+          ({ heap: 'heap limit', cgroup: 'cgroup memory limit', memory: 'machine\'s memory' })[last.limit.source] +
+          ' at this rate']);
+      }
     } else if (timeline) {
       var h = timeline.kinds && timeline.kinds.heap;
       lines.push(['Leaking', 'no leak reported' + (h && h.trend ? ' (the detector now: ' +
@@ -152,6 +160,10 @@
         mine.forEach(function (e) {
           legend.appendChild(el('li', { cls: 'episode-note', text: 'leak from ' + clock(e.start) + ': ' +
             rate(e.bytesPerSecond) + ', ' + e.reason }));
+          if (e.closed !== undefined) {
+            legend.appendChild(el('li', { cls: 'episode-note episode-end', text: 'ended at ' + clock(e.closed) +
+              ': ' + e.endReason }));
+          }
         });
         box.appendChild(legend);
       } catch (err) {  // one bad series must not take the other charts along
@@ -196,10 +208,11 @@
             ctx.fillStyle = 'rgba(120,120,120,0.08)';
             ctx.fillRect(wx0, top, u.valToPos(t1, 'x', true) - wx0, h);
           }
-          mine.forEach(function (e) {  // each episode, shaded from its start
+          mine.forEach(function (e) {  // each episode, shaded from its start to its plateau
             var x0 = u.valToPos(e.start, 'x', true);
+            var x1 = u.valToPos(e.closed !== undefined ? e.closed : t1, 'x', true);
             ctx.fillStyle = 'rgba(220,60,40,0.13)';
-            ctx.fillRect(x0, top, u.valToPos(t1, 'x', true) - x0, h);
+            ctx.fillRect(x0, top, x1 - x0, h);
           });
           ctx.restore();
         }],
@@ -236,6 +249,7 @@
     // DOM markers over the canvas: what a reader (or a test) can point at.
     mine.forEach(function (e) {
       var m = el('div', { cls: 'marker episode', 'data-start': String(e.start), 'data-end': String(e.end),
+        'data-closed': e.closed !== undefined ? String(e.closed) : '',
         'data-rate': String(e.bytesPerSecond), title: e.reason, text: '\u25bc ' + rate(e.bytesPerSecond) });
       plot.over.appendChild(m);
       overlays.push({ node: m, t: e.start });

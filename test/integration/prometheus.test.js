@@ -21,6 +21,7 @@ const readline = require('node:readline');
 
 const ROOT = path.join(__dirname, '..', '..');
 const LEAK_RATE = 1e6;  // bytes per second of the leaking fixtures
+const HEAP_MIB = 1024;  // their heap limit
 // Short windows so that the verdict comes within seconds (the defaults take
 // about a minute); the metrics do not depend on them.
 const DETECTOR = { windowMs: 20000, warmupMs: 2000, probeIntervalMs: 1000, sensitivity: 'high' };
@@ -53,8 +54,8 @@ function freePort() {
 }
 
 const children = [];
-function startApp(config) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'test/fixtures/metrics-app.js'),
+function startApp(config, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'test/fixtures/metrics-app.js'),
     JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
@@ -79,7 +80,8 @@ async function query(base, expr) {
 // { "<job>/<fixture>": number } for an instant vector.
 function byTarget(result) {
   const out = {};
-  for (const r of result) out[`${r.metric.job}/${r.metric.fixture}`] = Number(r.value[1]);
+  // Prometheus writes infinities as "+Inf" and "-Inf".
+  for (const r of result) out[`${r.metric.job}/${r.metric.fixture}`] = Number(r.value[1].replace(/Inf$/, 'Infinity'));
   return out;
 }
 
@@ -95,13 +97,15 @@ test('a real Prometheus server sees the leak through both exporters, and not on 
   const apps = {};
   for (const exporter of ['prom-client', 'otel']) {
     for (const fixture of ['leak', 'ok']) {
+      // The leaking ones run with a 1 GiB heap: at 1 MB/s its limit is
+      // ~17 min away, which the time-to-limit alert (under an hour) sees.
       apps[`${exporter}/${fixture}`] = await startApp({
         exporter, leakBytesPerSecond: fixture === 'leak' ? LEAK_RATE : 0, detector: DETECTOR,
-      });
+      }, fixture === 'leak' ? [`--max-old-space-size=${HEAP_MIB}`] : []);
     }
   }
   const rules = fs.readFileSync(path.join(ROOT, 'docs/prometheus-rules.yml'), 'utf8')
-    .replace(/for: 5m/, 'for: 0s');
+    .replace(/for: \d+m/g, 'for: 0s');
   fs.writeFileSync(path.join(dir, 'rules.yml'), rules);
   const jobs = ['prom-client', 'otel'].map((exporter) => `
   - job_name: ${exporter}
@@ -171,6 +175,29 @@ scrape_configs:${jobs}
   }
   const leaking = new Set(['prom-client/leak', 'otel/leak'].map((k) => `127.0.0.1:${apps[k].port}`));
   for (const a of alerts) assert.ok(leaking.has(a.labels.instance), JSON.stringify(a));
+  // Time to limit: the same series name through both exporters; the heap's
+  // limit at ~1 MB/s is under the 1 GiB heap limit's worth of seconds, and
+  // the alert on it fires for the leaking services only.
+  const ttl = byTarget(await query(base,
+    'min by (job, fixture) (leakguard_time_to_limit_seconds{kind="heap"} or ' +
+    'leakguard_time_to_limit{leakguard_memory_kind="heap"})'));
+  for (const job of ['prom-client', 'otel']) {
+    const s = ttl[`${job}/leak`];
+    assert.ok(s > 0 && s < HEAP_MIB * 1.1 * 2 ** 20 / LEAK_RATE * 1.5, `${job}: time to limit ${s} s`);
+  }
+  // prom-client's healthy series is +Inf (OpenTelemetry's has no point).
+  assert.equal(ttl['prom-client/ok'], Infinity, JSON.stringify(ttl));
+  assert.equal(ttl['otel/ok'], undefined, JSON.stringify(ttl));
+  let soon;
+  for (;;) {
+    const body = await (await fetch(`${base}/api/v1/alerts`)).json();
+    soon = body.data.alerts.filter((a) => a.labels.alertname === 'MemoryLimitSoon' && a.state === 'firing');
+    const jobs = new Set(soon.map((a) => a.labels.job));
+    if (jobs.has('prom-client') && jobs.has('otel')) break;
+    assert.ok(Date.now() < deadline, `the MemoryLimitSoon alert never fired for both: ${JSON.stringify(soon)}`);
+    await wait();
+  }
+  for (const a of soon) assert.ok(leaking.has(a.labels.instance), JSON.stringify(a));
   // The healthy services were scraped all along and never reported.
   const healthy = byTarget(await query(base,
     'max_over_time((leakguard_leak_active{kind="heap"} or ' +

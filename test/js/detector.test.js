@@ -61,6 +61,11 @@ test('leak events in real processes', { concurrency: true }, async (t) => {
       assert.ok(right.bytesPerSecond > 0 && right.growth > 0);
       assert.ok(right.confidence > 0.5 && right.confidence <= 1);
       assert.match(right.reason, /grew .* over .*, \d+ of \d+ /);
+      // Every leak says how long the process has at its rate, and against
+      // which limit (the machine's memory at least).
+      assert.ok(right.limit && ['heap', 'cgroup', 'memory'].includes(right.limit.source), context);
+      assert.ok(right.timeToLimitMs > 0 && Number.isFinite(right.timeToLimitMs), context);
+      assert.match(right.reason, /; at this rate the .* (is reached|is used up) in /);
       // memwatch's start and end are Dates; the window lies in the run.
       const start = Date.parse(right.start);
       const end = Date.parse(right.end);
@@ -87,7 +92,8 @@ test('detector options take effect: a short window reports a fast leak quickly',
       leakguard.on('leak', (info) => {
         console.log(JSON.stringify({ atMs: Date.now() - started, ...info, keys: Object.keys(info),
           startIsDate: info.start instanceof Date, endIsDate: info.end instanceof Date,
-          detector: leakguard.heapStats().detector }));
+          detector: leakguard.heapStats().detector,
+          heapLimit: require('node:v8').getHeapStatistics().heap_size_limit }));
         process.exit(0);
       });
       leakguard.start({ warmupMs: 0, windowMs: 20000, minGrowthBytes: 1 << 20,
@@ -103,6 +109,7 @@ test('detector options take effect: a short window reports a fast leak quickly',
         process.exit(1);
       }, 60000);
     `,
+    nodeArgs: ['--max-old-space-size=512'],
     timeoutMs: 80000,
   });
   const [line] = jsonLines(r.stdout);
@@ -114,7 +121,16 @@ test('detector options take effect: a short window reports a fast leak quickly',
   assert.ok(line.bytesPerSecond > 100000, `rate ${line.bytesPerSecond}`);
   assert.ok(line.confidence >= 0.95 && line.confidence <= 1);
   assert.equal(line.sequence, 0);
-  assert.match(line.reason, /^heap grew .* full GCs rising$/);
+  assert.match(line.reason, /^heap grew .* full GCs rising; at this rate the .* is reached in .*$/);
+  // Run with a 512 MiB heap: the heap limit is the tighter, and the time to
+  // it is the room left at the reported rate.
+  assert.deepEqual(Object.keys(line.limit), ['source', 'bytes', 'roomBytes']);
+  assert.equal(line.limit.source, 'heap');
+  assert.equal(line.limit.bytes, line.heapLimit);
+  assert.ok(line.limit.roomBytes > 0 && line.limit.roomBytes < line.heapLimit);
+  assert.ok(Math.abs(line.timeToLimitMs - line.limit.roomBytes / line.bytesPerSecond * 1000) < 1,
+            `${line.timeToLimitMs} ms`);
+  assert.ok(Number.isFinite(line.detector.kinds.heap.timeToLimitMs), JSON.stringify(line.detector));
   // The event's fields are what index.d.ts declares: every required one in
   // its order, the optional ones (the explain option's) only as declared.
   const declared = interfaceKeys('LeakInfo');
@@ -127,6 +143,68 @@ test('detector options take effect: a short window reports a fast leak quickly',
   assert.equal(line.detector.sensitivity, 'high');
   assert.ok(line.detector.samples.heap >= 5, JSON.stringify(line.detector));
   assert.equal(line.detector.kinds.heap.leaking, true);
+});
+
+// An episode that stops growing ends with a 'leakEnd' event that says how
+// far it grew, over how long, and for how long it has been flat; the
+// timeline closes the episode and the metrics' leaking flag drops.
+test("a leak that stops ends its episode with 'leakEnd'", async () => {
+  const r = await runNode({
+    code: `
+      const leakguard = require('./');
+      const kept = [];
+      const started = Date.now();
+      let leaking = true;
+      const at = () => Date.now() - started;
+      leakguard.on('leak', (info) => {
+        console.log(JSON.stringify({ event: 'leak', atMs: at(), sequence: info.sequence,
+          growth: info.growth }));
+        // Grow a little longer past the first event, then stop.
+        setTimeout(() => { leaking = false; console.log(JSON.stringify({ event: 'stopped', atMs: at() })); },
+          5000).unref();
+      });
+      leakguard.on('leakEnd', (info) => {
+        const episode = leakguard.timeline().episodes.at(-1);
+        console.log(JSON.stringify({ event: 'leakEnd', atMs: at(), ...info, keys: Object.keys(info),
+          plateauIsDate: info.plateau instanceof Date, episode,
+          leaking: leakguard.heapStats().detector.kinds.heap.leaking }));
+        process.exit(0);
+      });
+      leakguard.start({ warmupMs: 0, windowMs: 20000, minGrowthBytes: 1 << 20,
+                        probeIntervalMs: 250, sensitivity: 'high', minLeakIntervalMs: 5000 });
+      setInterval(() => {
+        if (leaking) for (let i = 0; i < 50; i++) kept.push({ i, text: 'x'.padEnd(64, String(i)) });
+        let junk = [];
+        for (let i = 0; i < 2000; i++) junk.push({ i });
+        junk = null;
+      }, 10);
+      setTimeout(() => {
+        console.log(JSON.stringify({ timeout: true, detector: leakguard.heapStats().detector }));
+        process.exit(1);
+      }, 120000);
+    `,
+    timeoutMs: 140000,
+  });
+  const lines = jsonLines(r.stdout);
+  const context = `\n${r.stdout}\n${r.stderr}`;
+  assert.equal(r.code, 0, `no leakEnd within 120 s:${context}`);
+  const first = lines.find((l) => l.event === 'leak');
+  const stopped = lines.find((l) => l.event === 'stopped');
+  const end = lines.find((l) => l.event === 'leakEnd');
+  assert.ok(first && stopped && end, context);
+  assert.ok(end.atMs > stopped.atMs, context);
+  assert.equal(end.kind, 'heap');
+  assert.equal(end.cause, 'flat');
+  assert.ok(end.plateauIsDate);
+  assert.deepEqual(end.keys, interfaceKeys('LeakEndInfo').map((d) => d.name));
+  assert.ok(end.growth >= first.growth, context);
+  assert.ok(end.durationMs > 0 && end.flatMs > 0, context);
+  assert.ok(Date.parse(end.start) < Date.parse(end.plateau) && Date.parse(end.plateau) < Date.parse(end.end));
+  assert.match(end.reason, /^heap grew .* over .* and has been flat for .* since$/);
+  assert.ok(end.events >= 1);
+  assert.equal(end.leaking, false);
+  assert.equal(end.episode.closed, Date.parse(end.plateau));
+  assert.equal(end.episode.endCause, 'flat');
 });
 
 test('detector options are validated with errors naming the option', () => {

@@ -29,6 +29,7 @@ const EXPECTED = {
   leakguard_leak_confidence: 'gauge',
   leakguard_leak_active: 'gauge',
   leakguard_leak_events_total: 'counter',
+  leakguard_time_to_limit_seconds: 'gauge',
   leakguard_snapshots_total: 'counter',
   leakguard_snapshot_pause_seconds: 'histogram',
   leakguard_snapshot_bytes: 'gauge',
@@ -225,7 +226,7 @@ test('prometheus: arguments are checked, a second register() is the first, unreg
   assert.match(r.errors[4].message, /unknown option 'interval' \(accepted: prefix, labels\)/);
   assert.equal(r.same, true);
   assert.ok(r.names.includes('svc_leakguard_live_bytes') && r.names.includes('leakguard_live_bytes'));
-  assert.equal(r.names.length, 22);
+  assert.equal(r.names.length, 2 * Object.keys(EXPECTED).length);
   assert.deepEqual(r.after, []);
 });
 
@@ -349,6 +350,9 @@ test('otel: instrument names, units and types, exact v8js.gc.duration counts, at
     for (const p of m.points) assert.equal(p.attributes.pod, 'p1', name);
   }
   assert.ok(r.instruments.includes('leakguard.snapshot.size') && r.instruments.includes('leakguard.snapshot.duration'));
+  // Observed only while a kind leaks (not here): registered, no point.
+  assert.ok(r.instruments.includes('leakguard.time_to_limit'));
+  assert.equal(r.first['leakguard.time_to_limit'], undefined);
   const kinds = r.first['leakguard.memory.live'].points.map((p) => p.attributes['leakguard.memory.kind']);
   assert.deepEqual(kinds.sort(), ['external', 'heap', 'rss']);
   assert.ok(r.first['v8js.memory.heap.used'].points.some((p) => p.attributes['v8js.heap.space.name'] === 'old_space'));
@@ -405,7 +409,7 @@ test('otel: arguments are checked; the global provider is used when none is give
   assert.match(r.errors[1].message, /options\.attributes\['a'\] must be a string, number or boolean/);
   assert.match(r.errors[2].message, /unknown option 'prefix' \(accepted: attributes\)/);
   assert.ok(r.errors.every((e) => e.name === 'TypeError'));
-  assert.equal(r.instruments, 14);
+  assert.equal(r.instruments, 15);
 });
 
 test('preload: LEAKGUARD_METRICS=prometheus puts the collectors in the app\'s default registry', async () => {

@@ -127,6 +127,45 @@ double WallMs(double hrtime_ms) {
   return wall_now - (Ms(uv_hrtime()) - hrtime_ms);
 }
 
+// info.limit: { source, bytes, roomBytes } (time_to_limit.h), or null when
+// no limit is known.
+Napi::Value LimitToJs(Napi::Env env, const TimeToLimit& t) {
+  if (t.source == LimitSource::kNone)
+    return env.Null();
+  return ObjectBuilder(env)
+      .Str("source", LimitSourceName(t.source))
+      .Num("bytes", t.limit_bytes)
+      .Num("roomBytes", t.room_bytes)
+      .Done();
+}
+
+// 'leakEnd': the episode's start, where it stopped and for how long it has
+// been flat.
+Napi::Value LeakEndToJs(Napi::Env env, const OutEvent& e) {
+  const LeakEvent& l = e.leak;
+  const char* cause = l.end_cause == LeakEvent::End::kFlat ? "flat"
+                      : l.end_cause == LeakEvent::End::kRestarted
+                          ? "restarted"
+                          : "reconfigured";
+  return ObjectBuilder(env)
+      .Str("kind", SampleKindName(l.kind))
+      .Date("start", WallMs(l.start_ms))
+      .Date("plateau", WallMs(l.plateau_ms))
+      .Date("end", WallMs(l.ended_ms))
+      .Num("growth", l.growth_bytes)
+      .Num("durationMs", l.plateau_ms - l.start_ms)
+      .Num("flatMs", l.ended_ms - l.plateau_ms)
+      .Str("reason", FormatLeakReason(l).c_str())
+      .Str("cause", cause)
+      .Num("events", l.sequence + 1)
+      .Num("horizonMs", l.horizon_ms)
+      .Num("startTime", l.start_ms)
+      .Num("endTime", l.ended_ms)
+      .Set("limit", LimitToJs(env, l.time_to_limit))
+      .Num("rss", static_cast<double>(e.rss))
+      .Done();
+}
+
 Napi::Value LeakToJs(Napi::Env env, const OutEvent& e) {
   const LeakEvent& l = e.leak;
   return ObjectBuilder(env)
@@ -147,6 +186,8 @@ Napi::Value LeakToJs(Napi::Env env, const OutEvent& e) {
       .Num("estimatedBase", l.reading.estimated_base)
       .Num("startTime", l.start_ms)
       .Num("endTime", l.end_ms())
+      .Num("timeToLimitMs", l.time_to_limit.ms)
+      .Set("limit", LimitToJs(env, l.time_to_limit))
       .Num("rss", static_cast<double>(e.rss))
       .Done();
 }
@@ -171,6 +212,8 @@ Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
                   .Num("confidence", s.confidence)
                   .Str("verdict", TrendReasonName(r.reasons[k]))
                   .Bool("leaking", s.in_episode)
+                  .Num("timeToLimitMs", s.time_to_limit.ms)
+                  .Set("limit", LimitToJs(env, s.time_to_limit))
                   .Num("leakEvents", static_cast<double>(s.events))
                   .Done());
   }
@@ -186,6 +229,7 @@ Napi::Value DetectorToJs(Napi::Env env, const DetectorReport& r) {
       .Num("probesRequested", static_cast<double>(r.stats.probes_requested))
       .Num("leakEvents", static_cast<double>(r.stats.events_emitted))
       .Num("episodes", static_cast<double>(r.stats.episodes))
+      .Num("episodesEnded", static_cast<double>(r.stats.episodes_ended))
       .Num("rssRestarts", static_cast<double>(r.stats.rss_restarts))
       .Set("kinds", kinds.Done())
       .Done();
@@ -230,6 +274,11 @@ Napi::Value EventToJs(Napi::Env env, const OutEvent& event) {
           .Set("data", StatsToJs(env, event))
           .Done();
     case OutEvent::Kind::kLeak:
+      if (event.leak.ended()) {
+        return out.Str("event", "leakEnd")
+            .Set("data", LeakEndToJs(env, event))
+            .Done();
+      }
       return out.Str("event", "leak").Set("data", LeakToJs(env, event)).Done();
     case OutEvent::Kind::kWatch:
       return out.Str("event", "watch")

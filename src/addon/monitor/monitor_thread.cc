@@ -5,6 +5,7 @@
 
 #include "addon/env/process_registry.h"
 #include "addon/snapshot/snapshot_controller.h"
+#include "core/capture/memory_budget.h"
 
 namespace leakguard {
 
@@ -191,9 +192,26 @@ void MonitorThread::OnTimer(uv_timer_t* handle) {
   }
 }
 
+void MonitorThread::ReadMemoryRoom(uint64_t now_ns) {
+  if (room_read_ns_ != 0 && now_ns - room_read_ns_ < kRoomIntervalNs)
+    return;
+  room_read_ns_ = now_ns;
+  // A few small files of /proc and /sys/fs/cgroup; nothing to read (no
+  // procfs) leaves the room unknown and time to limit infinite.
+  Result<MemoryHeadroom> room = ReadMemoryHeadroom();
+  if (!room.ok())
+    return;
+  const MemoryHeadroom& r = room.value();
+  detector_.SetMemoryRoom(
+      static_cast<double>(r.available),
+      static_cast<double>(r.limit),
+      r.source == "meminfo" ? LimitSource::kMemory : LimitSource::kCgroup);
+}
+
 void MonitorThread::SampleRss() {
   size_t rss = 0;
   const uint64_t now = uv_hrtime();
+  ReadMemoryRoom(now);
   if (uv_resident_set_memory(&rss) == 0) {
     rss_.store(rss, std::memory_order_relaxed);
     {
@@ -230,8 +248,10 @@ void MonitorThread::PollDetector(uint64_t now_ns) {
     }
   }
   std::vector<LeakEvent> found = detector_.Poll(NsToMs(now_ns));
-  for (const LeakEvent& e : found)
-    leak_events_[static_cast<size_t>(e.kind)]++;
+  for (const LeakEvent& e : found) {
+    if (!e.ended())
+      leak_events_[static_cast<size_t>(e.kind)]++;
+  }
   leaks_.insert(leaks_.end(), found.begin(), found.end());
   const SampleKind watched[2] = {SampleKind::kHeap, SampleKind::kExternal};
   for (size_t i = 0; i < 2; i++) {
@@ -287,7 +307,8 @@ void MonitorThread::Drain() {
                           record.used_after,
                           record.total_after,
                           record.external_after,
-                          full);
+                          full,
+                          record.limit);
     if (full && probe_outstanding_) {
       // The first full GC after a probe request is (or stands in for) the
       // probe: its pause is what the probe cost.

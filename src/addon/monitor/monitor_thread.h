@@ -178,6 +178,11 @@ class MonitorThread {
 
   // Monitor thread only.
   uint64_t last_sample_ns_ = 0;
+  // The memory room (LeakDetector::SetMemoryRoom) is read with the RSS
+  // samples, at most every kRoomIntervalNs.
+  static constexpr uint64_t kRoomIntervalNs = 5000000000ull;
+  uint64_t room_read_ns_ = 0;
+  void ReadMemoryRoom(uint64_t now_ns);
   uint64_t own_work_epoch_ = 0;  // ProcessRegistry::OwnWork at the last rss
   LeakDetector detector_;
   bool probe_outstanding_ = false;  // a probe asked, its full GC not yet seen
