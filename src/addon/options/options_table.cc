@@ -105,13 +105,15 @@ napi_value OptionTable(napi_env env, napi_callback_info) {
   }
 #undef V
   RawObject sensitivities(env);
-#define V(Enum, name, confidence, samples, relative, span)    \
-  sensitivities.Value(name,                                   \
-                      RawObject(env)                          \
-                          .Num("confidence", confidence)      \
-                          .Num("minSamples", samples)         \
-                          .Num("minRelativeGrowth", relative) \
-                          .Num("minSpanMs", span)             \
+#define V(Enum, name, confidence, samples, relative, span, share, evidence) \
+  sensitivities.Value(name,                                                 \
+                      RawObject(env)                                        \
+                          .Num("confidence", confidence)                    \
+                          .Num("minSamples", samples)                       \
+                          .Num("minRelativeGrowth", relative)               \
+                          .Num("minSpanMs", span)                           \
+                          .Num("evidenceShare", share)                      \
+                          .Num("maxEvidenceMs", evidence)                   \
                           .Done());
   LEAKGUARD_SENSITIVITIES(V)
 #undef V

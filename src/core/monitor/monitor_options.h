@@ -104,16 +104,30 @@ namespace leakguard {
     option_limits::kDayMs,                                                     \
     5000,                                                                      \
     "ask for a live-set sample when no full GC came for this many ms; 0: no "  \
-    "probes")
+    "probes")                                                                  \
+  V(memoryLimitBytes,                                                          \
+    memory_limit_bytes,                                                        \
+    uint64_t,                                                                  \
+    kIntegerOrZero,                                                            \
+    1024 * 1024,                                                               \
+    option_limits::kMaxSafeInteger,                                            \
+    0,                                                                         \
+    "RSS at which something else ends the process (PM2's "                     \
+    "max_memory_restart, a platform quota); 0: the cgroup or machine alone")
 
-// V(Enum, name, confidence, min_samples, min_relative_growth, min_span_ms)
+// V(Enum, name, confidence, min_samples, min_relative_growth, min_span_ms,
+//   evidence_share, max_evidence_ms)
 //
 // What each sensitivity means. A window shorter than twice the span
 // shrinks the span to half the window (DetectorOptions::FitSpanToWindow).
-#define LEAKGUARD_SENSITIVITIES(V)           \
-  V(kLow, "low", 0.999, 10, 0.20, 60000)     \
-  V(kMedium, "medium", 0.99, 7, 0.10, 20000) \
-  V(kHigh, "high", 0.95, 5, 0.05, 15000)
+// The last two are urgency (LeakDetector::RequiredEvidenceMs): the short
+// window's growth must have been seen for evidence_share of its time to
+// limit, at most max_evidence_ms, before its first event; 0: evidence
+// alone decides.
+#define LEAKGUARD_SENSITIVITIES(V)                          \
+  V(kLow, "low", 0.999, 10, 0.20, 60000, 0.2, 960000)       \
+  V(kMedium, "medium", 0.99, 7, 0.10, 20000, 0.085, 420000) \
+  V(kHigh, "high", 0.95, 5, 0.05, 15000, 0, 0)
 
 #define LEAKGUARD_DEFAULT_SENSITIVITY kMedium
 

@@ -22,8 +22,8 @@ const char* SampleKindName(SampleKind kind) {
 
 const char* SensitivityName(Sensitivity sensitivity) {
   switch (sensitivity) {
-#define V(Enum, name, confidence, samples, relative, span) \
-  case Sensitivity::Enum:                                  \
+#define V(Enum, name, confidence, samples, relative, span, share, evidence) \
+  case Sensitivity::Enum:                                                   \
     return name;
     LEAKGUARD_SENSITIVITIES(V)
 #undef V
@@ -32,10 +32,10 @@ const char* SensitivityName(Sensitivity sensitivity) {
 }
 
 bool SensitivityFromName(const char* name, Sensitivity* out) {
-#define V(Enum, js, confidence, samples, relative, span) \
-  if (std::strcmp(name, js) == 0) {                      \
-    *out = Sensitivity::Enum;                            \
-    return true;                                         \
+#define V(Enum, js, confidence, samples, relative, span, share, evidence) \
+  if (std::strcmp(name, js) == 0) {                                       \
+    *out = Sensitivity::Enum;                                             \
+    return true;                                                          \
   }
   LEAKGUARD_SENSITIVITIES(V)
 #undef V
@@ -44,12 +44,14 @@ bool SensitivityFromName(const char* name, Sensitivity* out) {
 
 DetectorOptions::DetectorOptions(Sensitivity level) : sensitivity(level) {
   switch (level) {
-#define V(Enum, name, conf, samples, relative, span) \
-  case Sensitivity::Enum:                            \
-    confidence = conf;                               \
-    min_samples = samples;                           \
-    min_relative_growth = relative;                  \
-    min_span_ms = span;                              \
+#define V(Enum, name, conf, samples, relative, span, share, evidence) \
+  case Sensitivity::Enum:                                             \
+    confidence = conf;                                                \
+    min_samples = samples;                                            \
+    min_relative_growth = relative;                                   \
+    min_span_ms = span;                                               \
+    evidence_share = share;                                           \
+    max_evidence_ms = evidence;                                       \
     break;
     LEAKGUARD_SENSITIVITIES(V)
 #undef V
@@ -63,12 +65,22 @@ DetectorOptions::DetectorOptions(Sensitivity level) : sensitivity(level) {
 
 DetectorOptions DetectorOptions::ForHorizon(size_t i) const {
   DetectorOptions o = *this;
-  if (i == 0 || i > horizon_count)
+  if (i == 0 || i > horizon_count) {
+    // A window shorter than kRelativeWindowMs judges relative growth per
+    // kRelativeWindowMs: 10% of the base over 20 s would ask a 1 GB heap
+    // to grow 5 MB/s before a short window could see it, and a shorter
+    // window must never be slower to report than the default one.
+    if (o.window_ms < kRelativeWindowMs)
+      o.min_relative_growth *= o.window_ms / kRelativeWindowMs;
     return o;
+  }
   o.window_ms = horizons_ms[i - 1];
   o.min_span_ms = std::max({min_span_ms, o.window_ms / 32, 2 * window_ms});
   o.horizon_count = 0;
   o.seasonal = false;
+  // Urgency asks the short window for more evidence; a long horizon's
+  // span is already minutes to hours.
+  o.evidence_share = 0;
   return o;
 }
 

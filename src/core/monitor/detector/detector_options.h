@@ -33,7 +33,8 @@ constexpr size_t kSampleKindCount = 3;
 const char* SampleKindName(SampleKind kind);
 
 enum class Sensitivity : uint8_t {
-#define V(Enum, name, confidence, samples, relative, span) Enum,
+#define V(Enum, name, confidence, samples, relative, span, share, evidence) \
+  Enum,
   LEAKGUARD_SENSITIVITIES(V)
 #undef V
 };
@@ -78,8 +79,19 @@ struct DetectorOptions {
 #define V(js, field, Type, kind, min, max, def, doc) Type field;
   LEAKGUARD_DETECTOR_OPTIONS(V)
 #undef V
-  // Probes may cost at most this fraction of wall time (pause / gap).
+  // Urgency: the short window's growth must have been seen for this share
+  // of its time to limit, at most max_evidence_ms, before a first event
+  // (LeakDetector::RequiredEvidenceMs); 0: evidence alone decides.
+  double evidence_share;
+  double max_evidence_ms;
+  // Probes may cost at most this fraction of wall time (pause / gap), and
+  // kUrgentProbeOverhead while a kind would reach its limit within
+  // kUrgentMs.
   double max_probe_overhead = 0.01;
+  static constexpr double kUrgentProbeOverhead = 0.25;
+  static constexpr double kUrgentMs = 5 * 60 * 1000;
+  // min_relative_growth is growth over at least this long (ForHorizon).
+  static constexpr double kRelativeWindowMs = 5 * 60 * 1000;
   // Also judge the window less its seasonal profile when its points swing
   // with a period (FindSeason, seasonal.h). The short horizon only: a
   // long horizon's cycles (a day's traffic) are what its new-high rule is

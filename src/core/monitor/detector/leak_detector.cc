@@ -9,6 +9,7 @@ namespace leakguard {
 
 LeakDetector::LeakDetector(const DetectorOptions& options) : options_(options) {
   BuildHorizons();
+  room_.configured_limit = static_cast<double>(options_.memory_limit_bytes);
 }
 
 LeakDetector::~LeakDetector() = default;
@@ -42,6 +43,7 @@ Status LeakDetector::Configure(const DetectorOptions& options) {
   std::vector<Horizon> old;
   old.swap(horizons_);
   options_ = options;
+  room_.configured_limit = static_cast<double>(options_.memory_limit_bytes);
   BuildHorizons();
   // A horizon whose length stayed keeps its points (bucket widths still
   // match); its thresholds may have changed, so it is re-evaluated.
@@ -86,6 +88,8 @@ void LeakDetector::AddSample(SampleKind kind, double time_ms, uint64_t bytes) {
                         static_cast<double>(bytes),
                         last_bytes_[Index(SampleKind::kRss)]);
   }
+  if (kind == SampleKind::kRss)
+    room_.rss = static_cast<double>(bytes);
   // The rss series is native memory (native_memory.h).
   uint64_t value = kind == SampleKind::kRss ? native_.Estimate(bytes) : bytes;
   // Warm-up samples are kept: the warm-up gates verdicts (Check), not
@@ -112,6 +116,7 @@ void LeakDetector::RestartRss() {
     h.verdicts[k] = TrendVerdict();
     h.dirty[k] = false;
     h.streak[k] = 0;
+    h.evidence_open[k] = false;
     h.raw_rss.Reset(h.options);
   }
   if (episodes_[k].active)
@@ -200,6 +205,18 @@ bool LeakDetector::MayStart(size_t hi, SampleKind kind) {
     return false;
   if (!NewHigh(hi, kind, v))
     return false;
+  const double required = RequiredEvidenceMs(hi, kind, v);
+  if (v.end_ms - h.evidence_origin_ms[k] < required)
+    return false;
+  // Growth that had to wait for its evidence must still be rising at the
+  // end of the wait: a cache that filled up for most of it has flattened
+  // by then, while the window as a whole still reads as a leak.
+  if (required > 2 * h.options.min_span_ms &&
+      !StillRising(h.windows[k],
+                   v.end_ms - std::max(required / 4, h.options.min_span_ms),
+                   v)) {
+    return false;
+  }
   if (kind == SampleKind::kRss) {
     if (NativeMemory::Explained(h.verdicts[Index(SampleKind::kHeap)],
                                 h.verdicts[Index(SampleKind::kExternal)],
@@ -212,6 +229,111 @@ bool LeakDetector::MayStart(size_t hi, SampleKind kind) {
       return false;
   }
   return true;
+}
+
+bool LeakDetector::StillRising(const TrendWindow& w,
+                               double from_ms,
+                               const TrendVerdict& v) {
+  constexpr size_t kRecentPoints = 32;
+  size_t first = w.size();
+  while (first > 0 && w.at(first - 1).time_ms >= from_ms)
+    first--;
+  const size_t have = w.size() - first;
+  if (have < 4) {
+    // Too few for a slope (collections are sparse): the points there must
+    // not have fallen behind the reading's line by more than half of what
+    // it rises over the span. A plateau falls further behind at every
+    // sample; a leak stays on its line.
+    const double span_s = (v.end_ms - from_ms) / 1000;
+    const double allowed =
+        std::max(3 * v.noise_bytes,
+                 WindowReader::kPersistFraction * v.bytes_per_second * span_s);
+    for (size_t i = first; i < w.size(); i++) {
+      const TrendWindow::Point& p = w.at(i);
+      const double line =
+          v.estimated_base - v.bytes_per_second * (v.end_ms - p.time_ms) / 1000;
+      if (p.bytes < line - allowed)
+        return false;
+    }
+    return true;
+  }
+  // Theil-Sen over at most kRecentPoints of them.
+  double t[kRecentPoints];
+  double y[kRecentPoints];
+  const size_t n = std::min(have, kRecentPoints);
+  for (size_t i = 0; i < n; i++) {
+    const TrendWindow::Point& p = w.at(first + i * have / n);
+    t[i] = p.time_ms;
+    y[i] = p.bytes;
+  }
+  double slopes[kRecentPoints * (kRecentPoints - 1) / 2];
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = i + 1; j < n; j++) {
+      if (t[j] > t[i])
+        slopes[m++] = (y[j] - y[i]) / (t[j] - t[i]);
+    }
+  }
+  if (m == 0)
+    return true;
+  std::nth_element(slopes, slopes + m / 2, slopes + m);
+  const double slope = slopes[m / 2] * 1000;  // Bytes per second.
+  return slope >= WindowReader::kPersistFraction * v.bytes_per_second;
+}
+
+double LeakDetector::RequiredEvidenceMs(size_t hi,
+                                        SampleKind kind,
+                                        const TrendVerdict& v) const {
+  const DetectorOptions& o = horizons_[hi].options;
+  if (o.evidence_share <= 0)
+    return 0;
+  const TimeToLimit t = ProjectTimeToLimit(kind, v.bytes_per_second, room_);
+  if (t.source == LimitSource::kNone || !t.finite())
+    return 0;
+  return std::min(t.ms * o.evidence_share, o.max_evidence_ms);
+}
+
+double LeakDetector::GrowthOrigin(size_t k, const TrendVerdict& v) const {
+  // The reading starts at the oldest point it analysed, which a short
+  // window cuts off: a 20 s window would credit a leak with 20 s of growth
+  // where a 5 min window sees all of it, and the shorter window would
+  // report later. The shortest long horizon's points before that start that lie
+  // on the reading's line (within 3 noise widths, or a quarter of
+  // min_growth_bytes, and kOriginSlopeError of the slope) are the same
+  // growth seen earlier.
+  double origin = v.start_ms;
+  if (horizons_.size() < 2 || !(v.bytes_per_second > 0))
+    return origin;
+  const TrendWindow& w = horizons_[1].windows[k];
+  const double tolerance = std::max(
+      3 * v.noise_bytes, static_cast<double>(options_.min_growth_bytes) / 4);
+  for (size_t i = w.size(); i-- > 0;) {
+    const TrendWindow::Point& p = w.at(i);
+    if (p.time_ms >= v.start_ms)
+      continue;
+    // The line is extrapolated back from a reading that may be short:
+    // allow its slope kOriginSlopeError of error.
+    const double back = v.bytes_per_second * (v.end_ms - p.time_ms) / 1000;
+    const double line = v.estimated_base - back;
+    if (std::fabs(p.bytes - line) > tolerance + kOriginSlopeError * back)
+      break;
+    origin = p.time_ms;
+  }
+  return origin;
+}
+
+void LeakDetector::TrackEvidence(Horizon& h, size_t k) {
+  const TrendVerdict& v = h.verdicts[k];
+  if (v.detected || (h.evidence_open[k] && v.growing)) {
+    if (!h.evidence_open[k]) {
+      h.evidence_open[k] = true;
+      h.evidence_origin_ms[k] = GrowthOrigin(k, v);
+    }
+    h.evidence_misses[k] = 0;
+  } else if (h.evidence_open[k] &&
+             ++h.evidence_misses[k] >= WindowReader::kConfirmations) {
+    h.evidence_open[k] = false;
+  }
 }
 
 void LeakDetector::Step(SampleKind kind,
@@ -332,7 +454,7 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
   for (Horizon& h : horizons_) {
     for (size_t k = 0; k < kSampleKindCount; k++) {
       size_t before = h.windows[k].size();
-      h.windows[k].Expire(now_ms);
+      h.windows[k].Expire(now_ms, h.options.min_samples);
       if (h.windows[k].size() != before)
         h.dirty[k] = true;
       if (!h.dirty[k])
@@ -352,6 +474,10 @@ std::vector<LeakEvent> LeakDetector::Poll(double now_ms) {
         h.streak[k]++;
         h.streak_end_ms[k] = v.end_ms;
       }
+      if (v.end_ms != h.evidence_end_ms[k]) {  // New points only.
+        h.evidence_end_ms[k] = v.end_ms;
+        TrackEvidence(h, k);
+      }
       h.dirty[k] = false;
     }
     h.raw_rss.Expire(now_ms);
@@ -368,8 +494,9 @@ bool LeakDetector::Suspect(SampleKind kind) const {
   const TrendVerdict& v = horizons_[0].verdicts[k];
   // A rise that, kept up over a window, would clear the floors; a chance
   // drift of a few KB/s would not.
-  double floor = std::max(static_cast<double>(options_.min_growth_bytes),
-                          options_.min_relative_growth * v.base_bytes);
+  double floor =
+      std::max(static_cast<double>(options_.min_growth_bytes),
+               horizons_[0].options.min_relative_growth * v.base_bytes);
   if (v.growing || v.reason == TrendVerdict::Reason::kWarmingUp ||
       (v.confidence >= WindowReader::kContinueConfidence &&
        v.bytes_per_second * options_.window_ms / 1000 >= floor)) {
@@ -396,6 +523,20 @@ bool LeakDetector::ShouldProbe(double now_ms) {
   // external leak in a process that hardly collects is found the same way.
   size_t external = Index(SampleKind::kExternal);
   bool reported = episodes_[heap].active || episodes_[external].active;
+  // Urgent: a suspect kind not reported yet would reach its limit within
+  // kUrgentMs at the short window's rate. A process that is about to run
+  // out of memory needs its verdict in seconds, and the heap's full GCs get
+  // sparse and slow as it grows: probes come as fast as when suspect and
+  // may take kUrgentProbeOverhead of wall time, until the first event.
+  bool urgent = false;
+  for (SampleKind kind : {SampleKind::kHeap, SampleKind::kExternal}) {
+    const size_t k = Index(kind);
+    if (episodes_[k].active || !Suspect(kind))
+      continue;
+    const TimeToLimit t = ProjectTimeToLimit(
+        kind, horizons_[0].verdicts[k].bytes_per_second, room_);
+    urgent = urgent || t.ms < DetectorOptions::kUrgentMs;
+  }
   if (reported) {
     // Reported already: the base rate keeps the repeats' numbers fresh.
   } else if (Suspect(SampleKind::kHeap) || Suspect(SampleKind::kExternal)) {
@@ -411,8 +552,11 @@ bool LeakDetector::ShouldProbe(double now_ms) {
     interval = std::min(
         interval, horizons_[1].options.window_ms / TrendWindow::kMaxPoints);
   }
-  return probes_.Due(
-      now_ms, interval, options_, last_bytes_[Index(SampleKind::kRss)]);
+  return probes_.Due(now_ms,
+                     interval,
+                     options_,
+                     last_bytes_[Index(SampleKind::kRss)],
+                     urgent ? DetectorOptions::kUrgentProbeOverhead : -1);
 }
 
 DetectorStats LeakDetector::Stats() const {

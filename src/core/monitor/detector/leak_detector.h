@@ -167,6 +167,14 @@ class LeakDetector {
     uint32_t streak[kSampleKindCount] = {0, 0, 0};
     double streak_start_ms[kSampleKindCount] = {0, 0, 0};
     double streak_end_ms[kSampleKindCount] = {0, 0, 0};
+    // Urgency's evidence: where the growth the window keeps finding began
+    // (the first detected reading's start), and the new points in a row
+    // since then on which it neither found a leak nor kept growing; after
+    // WindowReader::kConfirmations of those the growth is over.
+    bool evidence_open[kSampleKindCount] = {false, false, false};
+    double evidence_origin_ms[kSampleKindCount] = {0, 0, 0};
+    uint32_t evidence_misses[kSampleKindCount] = {0, 0, 0};
+    double evidence_end_ms[kSampleKindCount] = {0, 0, 0};
   };
   static constexpr size_t kMaxHorizonTotal = 1 + DetectorOptions::kMaxHorizons;
 
@@ -185,6 +193,30 @@ class LeakDetector {
   bool Suspect(SampleKind kind) const;
   // Whether horizon h's verdict of `kind` may start an episode now.
   bool MayStart(size_t h, SampleKind kind);
+  // Urgency: how long horizon h must have seen `kind` grow before its
+  // first event, given the verdict's rate and the room left. A share
+  // (evidence_share) of the time to limit, at most max_evidence_ms: a leak
+  // that exhausts memory within minutes is reported on evidence alone,
+  // growth that would take hours waits until it has gone on for minutes
+  // (a cache that fills flattens by then). 0 when no limit is known or the
+  // sensitivity has no urgency ('high').
+  double RequiredEvidenceMs(size_t h,
+                            SampleKind kind,
+                            const TrendVerdict& v) const;
+  // Whether the points of `w` since from_ms still rise at least
+  // WindowReader::kPersistFraction as fast as reading `v` (Theil-Sen over at
+  // most 32 of them), or with fewer than 4 points, whether none of them
+  // fell behind v's line by more than half its rise over that span.
+  static bool StillRising(const TrendWindow& w,
+                          double from_ms,
+                          const TrendVerdict& v);
+  // Where the growth that reading `v` of kind k found began: its first
+  // point, or earlier points of the shortest long horizon on its line
+  // (whose slope may be kOriginSlopeError off).
+  static constexpr double kOriginSlopeError = 0.05;
+  double GrowthOrigin(size_t k, const TrendVerdict& v) const;
+  // Updates horizon h's evidence of `kind` after a reading on new points.
+  void TrackEvidence(Horizon& h, size_t k);
   void Step(SampleKind kind, double now_ms, std::vector<LeakEvent>* out);
   // The event that closes episode `kind` (whose horizon is still there).
   LeakEvent EndEvent(SampleKind kind, LeakEvent::End cause, double now_ms);

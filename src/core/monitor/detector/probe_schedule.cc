@@ -31,13 +31,16 @@ void ProbeSchedule::NotePause(double pause_ms) {
 bool ProbeSchedule::Due(double now_ms,
                         double interval,
                         const DetectorOptions& options,
-                        double rss_bytes) {
-  if (options.max_probe_overhead > 0 && pause_count_ > 0) {
+                        double rss_bytes,
+                        double max_overhead) {
+  if (max_overhead < 0)
+    max_overhead = options.max_probe_overhead;
+  if (max_overhead > 0 && pause_count_ > 0) {
     size_t n = std::min(pause_count_, kProbePauses);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
       sum += pauses_[i];
-    interval = std::max(interval, sum / n / options.max_probe_overhead);
+    interval = std::max(interval, sum / n / max_overhead);
   }
   double last = -std::numeric_limits<double>::infinity();
   if (have_heap_sample_)

@@ -46,11 +46,14 @@ class ProbeSchedule {
   void NotePause(double pause_ms);
 
   // Whether a probe is due at now_ms with probes `interval_ms` apart, given
-  // the newest RSS sample; a true answer counts as a request.
+  // the newest RSS sample; a true answer counts as a request. Probes keep
+  // within `max_overhead` of wall time (options.max_probe_overhead when
+  // negative).
   bool Due(double now_ms,
            double interval_ms,
            const DetectorOptions& options,
-           double rss_bytes);
+           double rss_bytes,
+           double max_overhead = -1);
 
   uint64_t requested() const { return requested_; }
 

@@ -12,6 +12,8 @@ const char* LimitSourceName(LimitSource source) {
       return "cgroup";
     case LimitSource::kMemory:
       return "memory";
+    case LimitSource::kConfigured:
+      return "configured";
     case LimitSource::kNone:
       break;
   }
@@ -26,6 +28,8 @@ const char* LimitSourceWords(LimitSource source) {
       return "cgroup memory limit";
     case LimitSource::kMemory:
       return "machine's memory";
+    case LimitSource::kConfigured:
+      return "memory limit (memoryLimitBytes)";
     case LimitSource::kNone:
       break;
   }
@@ -52,6 +56,10 @@ TimeToLimit ProjectTimeToLimit(SampleKind kind,
         LimitSource::kHeap, room.heap_limit, room.heap_limit - room.heap_used);
   if (room.memory_source != LimitSource::kNone)
     consider(room.memory_source, room.memory_limit, room.memory_available);
+  if (room.configured_limit > 0 && room.rss > 0)
+    consider(LimitSource::kConfigured,
+             room.configured_limit,
+             room.configured_limit - room.rss);
   if (out.source != LimitSource::kNone && bytes_per_second > 0 &&
       std::isfinite(bytes_per_second)) {
     out.ms = out.room_bytes / bytes_per_second * 1000;

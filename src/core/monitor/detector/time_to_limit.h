@@ -6,6 +6,9 @@
 //             memory the process may still allocate (below): the tighter;
 //   external  the memory the process may still allocate;
 //   rss       the same.
+// and for every kind memoryLimitBytes less RSS, when the user set it (a
+// process manager or platform that restarts the process at an RSS of its
+// own).
 // "The memory the process may still allocate" is the tightest cgroup
 // memory limit (v2 ancestors, v1) less what the cgroup already uses, and
 // without one the machine's MemAvailable (core/capture/memory_budget.h,
@@ -22,14 +25,15 @@
 namespace leakguard {
 
 enum class LimitSource : uint8_t {
-  kNone,    // No limit known.
-  kHeap,    // V8's heap limit.
-  kCgroup,  // A cgroup memory limit (the container's).
-  kMemory,  // The machine's memory.
+  kNone,        // No limit known.
+  kHeap,        // V8's heap limit.
+  kCgroup,      // A cgroup memory limit (the container's).
+  kMemory,      // The machine's memory.
+  kConfigured,  // memoryLimitBytes: the RSS something else ends us at.
 };
 
-// "none", "heap", "cgroup" or "memory": the names JavaScript sees in
-// info.limit.source.
+// "none", "heap", "cgroup", "memory" or "configured": the names JavaScript
+// sees in info.limit.source.
 const char* LimitSourceName(LimitSource source);
 // "heap limit", "cgroup memory limit", "machine's memory": the words of the
 // reason sentence.
@@ -44,6 +48,9 @@ struct MemoryRoom {
   double memory_available = 0;
   double memory_limit = 0;
   LimitSource memory_source = LimitSource::kNone;
+  // memoryLimitBytes and the newest RSS it is compared with.
+  double configured_limit = 0;
+  double rss = 0;
 };
 
 struct TimeToLimit {

@@ -126,10 +126,13 @@ bool TrendWindow::AddSample(double time_ms, uint64_t bytes) {
   return true;
 }
 
-void TrendWindow::Expire(double now_ms) {
-  double oldest_allowed = now_ms - window_ms_;
-  while (count_ > 0 && at(0).time_ms < oldest_allowed)
+void TrendWindow::Expire(double now_ms, size_t keep) {
+  const double oldest_allowed = now_ms - window_ms_;
+  const double oldest_kept = now_ms - kKeepSpan * window_ms_;
+  while (count_ > 0 && at(0).time_ms < oldest_allowed &&
+         (count_ > keep || at(0).time_ms < oldest_kept)) {
     DropOldest();
+  }
 }
 
 }  // namespace leakguard

@@ -50,8 +50,13 @@ class TrendWindow {
   bool AddSample(double time_ms, uint64_t bytes);
   bool changed() const { return changed_; }
 
-  // Drops points older than now_ms - window_ms.
-  void Expire(double now_ms);
+  // Drops points older than now_ms - window_ms, but keeps the newest `keep`
+  // of them up to kKeepSpan window lengths old: a window counted in samples
+  // when collections are sparse (a growing heap is collected ever more
+  // rarely, and a short window would otherwise hold too few points to
+  // judge, however fast the heap grows).
+  static constexpr double kKeepSpan = 4;
+  void Expire(double now_ms, size_t keep = 0);
 
   size_t size() const { return count_; }
   // Point i, oldest first.

@@ -62,6 +62,12 @@ struct Scenario {
   // (AddGcRecord) carrying it and the true heap used, as the monitor thread
   // gives them.
   double heap_limit = 0;
+  // Natural full GCs as V8 spaces them in a growing heap: when set, the
+  // mean gap at a live set of `bytes` (gc_mean_interval_s otherwise).
+  std::function<double(double bytes)> gc_interval_s;
+  // What a probe's collection pauses per MB of live set (0: nothing is
+  // noted, the budget never binds).
+  double probe_pause_ms_per_mb = 0;
 };
 
 // Seeds per scenario; TREND_SEEDS=200 makes a stress run.
@@ -145,11 +151,16 @@ inline Outcome Simulate(const Scenario& sc) {
       detector.AddGcRecord(
           t * 1000, used, used, 0, false, static_cast<uint64_t>(sc.heap_limit));
     }
+    const double gc_gap = sc.gc_interval_s ? sc.gc_interval_s(sc.live_bytes(t))
+                                           : sc.gc_mean_interval_s;
     if (t >= next_gc) {
       measure(t);
-      next_gc = t + noise.Exponential(sc.gc_mean_interval_s);
+      next_gc = t + noise.Exponential(gc_gap);
     } else if (sc.probes && detector.ShouldProbe(t * 1000)) {
       measure(t);
+      if (sc.probe_pause_ms_per_mb > 0)
+        detector.NoteProbePause(sc.probe_pause_ms_per_mb * sc.live_bytes(t) /
+                                kMB);
     }
     for (const LeakEvent& e : detector.Poll(t * 1000)) {
       if (e.ended()) {
