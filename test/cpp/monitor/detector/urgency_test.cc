@@ -50,12 +50,6 @@ double DeadlineS(double rate, double limit) {
   return std::min(600.0, std::max(30.0, TimeToLimitS(rate, limit) / 10));
 }
 
-double FirstLeakS(const Scenario& sc) {
-  Outcome o = Simulate(sc);
-  const TimedEvent* e = o.First(SampleKind::kHeap);
-  return e == nullptr ? -1 : e->poll_s;
-}
-
 struct Rate {
   double bytes_per_second;
   double limit;
