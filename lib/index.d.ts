@@ -24,6 +24,8 @@ declare namespace leakguard {
     minLeakIntervalMs?: number;
     /** Ask for a live-set sample when no full GC came for this long, ms; 0: never (0 or 100..86400000, default 5000). */
     probeIntervalMs?: number;
+    /** RSS at which something else ends this process (PM2's max_memory_restart, a platform quota), bytes; time to limit counts it as a limit too (0 or 1048576..2^53-1, default 0: the cgroup limit or the machine's memory alone). */
+    memoryLimitBytes?: number;
     /** Long horizons judged alongside windowMs, ms, ascending, each > windowMs, at most 4, <= 604800000; 'none' is [] (default 'default': 3600000, 86400000). */
     horizons?: 'default' | 'none' | number[];
     /** What 'leak' events say about the leak (default 'allocations'). */
@@ -234,13 +236,14 @@ declare namespace leakguard {
 
   /**
    * A limit a kind grows towards: 'heap' (V8's heap limit, for the heap),
-   * 'cgroup' (the tightest cgroup v1/v2 memory limit) or 'memory' (the
-   * machine's, without a cgroup limit). roomBytes is what is left below it:
+   * 'cgroup' (the tightest cgroup v1/v2 memory limit), 'memory' (the
+   * machine's, without a cgroup limit) or 'configured' (memoryLimitBytes,
+   * less RSS). roomBytes is what is left below it:
    * for the heap the limit less the live set, for the others the limit less
    * what the cgroup (or the machine) already uses.
    */
   interface MemoryLimit {
-    source: 'heap' | 'cgroup' | 'memory';
+    source: 'heap' | 'cgroup' | 'memory' | 'configured';
     bytes: number;
     roomBytes: number;
   }

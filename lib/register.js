@@ -22,6 +22,8 @@
 //   LEAKGUARD_MIN_FREE_DISK    refuse below this much free disk (default 0)
 //   LEAKGUARD_NAME_TEMPLATE    file name template ({pid}, {tid}, {time}, {reason})
 //   LEAKGUARD_SENSITIVITY      leak detector: low, medium (default) or high
+//   LEAKGUARD_MEMORY_LIMIT     memoryLimitBytes: the RSS something else ends
+//                              the process at (PM2's max_memory_restart)
 //   LEAKGUARD_LOG              json (default), text or off
 //   LEAKGUARD_METRICS          prometheus: leakguard's metrics in prom-client's
 //                              default registry (the application's copy)
@@ -71,7 +73,7 @@ function readEnv(env) {
     'LEAKGUARD_SNAPSHOT_ON_LEAK', 'LEAKGUARD_MAX_FILES', 'LEAKGUARD_COOLDOWN_MS',
     'LEAKGUARD_MIN_FREE_DISK', 'LEAKGUARD_NAME_TEMPLATE', 'LEAKGUARD_LOG',
     'LEAKGUARD_DISABLE', 'LEAKGUARD_TEST_FAIL_AFTER_BYTES',
-    'LEAKGUARD_SENSITIVITY', 'LEAKGUARD_METRICS', 'LEAKGUARD_REPORT_DIR',
+    'LEAKGUARD_SENSITIVITY', 'LEAKGUARD_MEMORY_LIMIT', 'LEAKGUARD_METRICS', 'LEAKGUARD_REPORT_DIR',
   ]);
   // A typo is worth a line, but not worth leaving the process unmonitored
   // (other leakguard tools may read variables of their own).
@@ -137,6 +139,11 @@ function readEnv(env) {
       throw new EnvError(`LEAKGUARD_SENSITIVITY must be low, medium or high, got "${v}"`);
     }
     monitor = { sensitivity: level };
+  }
+  if ((v = get('LEAKGUARD_MEMORY_LIMIT')) !== undefined) {
+    const bytes = size('LEAKGUARD_MEMORY_LIMIT', v);
+    if (bytes < 1048576) throw new EnvError(`LEAKGUARD_MEMORY_LIMIT must be at least 1m, got "${v}"`);
+    monitor = { ...monitor, memoryLimitBytes: bytes };
   }
   let log = 'json';
   if ((v = get('LEAKGUARD_LOG')) !== undefined) {

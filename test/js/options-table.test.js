@@ -116,6 +116,8 @@ test("sensitivities: docs/detector.md's table is the native presets", () => {
     assert.deepEqual(rows.get(`'${name}'`), [
       String(s.confidence), String(s.minSamples),
       `${Math.round(s.minRelativeGrowth * 100)}%`, `${s.minSpanMs / 1000} s`,
+      s.evidenceShare > 0 ? `${+(s.evidenceShare * 100).toFixed(1)}%` : 'none',
+      s.evidenceShare > 0 ? `${s.maxEvidenceMs / 60000} min` : 'none',
     ], `docs/detector.md row of '${name}'`);
   }
 });

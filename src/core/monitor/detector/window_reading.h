@@ -67,12 +67,12 @@
 // What it cannot do. It sees totals, not objects: it says that memory grows,
 // not what grows (snapshots and heap diffs do that). Growth that goes on
 // past warmup_ms and then plateaus (a slow cache fill, a long warm-up)
-// looks like a leak while it lasts; raise warmupMs or lower the
-// sensitivity for such services. A leak slower than
-// max(min_growth_bytes, min_relative_growth * base) per longest horizon is
-// below the floors by design, and one within a few noise widths per
-// horizon is too. A sawtooth whose teeth are longer than a horizon looks
-// like growth on it. A new high needs history: a process started at the
+// looks like a leak while it lasts (LeakDetector's urgency makes a reading
+// wait a share of the time to limit, by when a fill has usually stopped). A
+// leak slower than max(min_growth_bytes, min_relative_growth * base) per
+// longest horizon is below the floors by design, and one within a few noise
+// widths per horizon is too. A sawtooth whose teeth are longer than a horizon
+// looks like growth on it. A new high needs history: a process started at the
 // trough of a daily cycle can see its first morning reported by the day
 // horizon. A swing that does not repeat (two periods that beat, a
 // period that drifts) is not taken out and stays noise, and one far from a
