@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "core/monitor/detector/leak_detector.h"
 
 namespace leakguard {
@@ -210,6 +212,13 @@ inline double Median(std::vector<double> v) {
     return 0;
   size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// A healthy shape: no 'leak' event in the whole run.
+inline void ExpectSilent(const Scenario& sc, const char* what) {
+  Outcome o = Simulate(sc);
+  EXPECT_TRUE(o.events.empty()) << what << " (seed " << sc.seed << ")\n"
+                                << Describe(o);
 }
 
 }  // namespace scenario
