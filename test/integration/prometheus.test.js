@@ -164,15 +164,18 @@ scrape_configs:${jobs}
   }
   // The documented alert fires for the leaking services only: the gauge
   // has the same name through both exporters, so one rule covers both.
-  let alerts;
-  for (;;) {
-    const body = await (await fetch(`${base}/api/v1/alerts`)).json();
-    alerts = body.data.alerts.filter((a) => a.labels.alertname === 'MemoryLeak' && a.state === 'firing');
-    const jobs = new Set(alerts.map((a) => a.labels.job));
-    if (jobs.has('prom-client') && jobs.has('otel')) break;
-    assert.ok(Date.now() < deadline, `the MemoryLeak alert never fired for both: ${JSON.stringify(alerts)}`);
-    await wait();
-  }
+  // The alerts named `name` once firing for both exporters' jobs.
+  const firing = async (name) => {
+    for (;;) {
+      const body = await (await fetch(`${base}/api/v1/alerts`)).json();
+      const alerts = body.data.alerts.filter((a) => a.labels.alertname === name && a.state === 'firing');
+      const jobs = new Set(alerts.map((a) => a.labels.job));
+      if (jobs.has('prom-client') && jobs.has('otel')) return alerts;
+      assert.ok(Date.now() < deadline, `the ${name} alert never fired for both: ${JSON.stringify(alerts)}`);
+      await wait();
+    }
+  };
+  const alerts = await firing('MemoryLeak');
   const leaking = new Set(['prom-client/leak', 'otel/leak'].map((k) => `127.0.0.1:${apps[k].port}`));
   for (const a of alerts) assert.ok(leaking.has(a.labels.instance), JSON.stringify(a));
   // Time to limit: the same series name through both exporters; the heap's
@@ -188,15 +191,7 @@ scrape_configs:${jobs}
   // prom-client's healthy series is +Inf (OpenTelemetry's has no point).
   assert.equal(ttl['prom-client/ok'], Infinity, JSON.stringify(ttl));
   assert.equal(ttl['otel/ok'], undefined, JSON.stringify(ttl));
-  let soon;
-  for (;;) {
-    const body = await (await fetch(`${base}/api/v1/alerts`)).json();
-    soon = body.data.alerts.filter((a) => a.labels.alertname === 'MemoryLimitSoon' && a.state === 'firing');
-    const jobs = new Set(soon.map((a) => a.labels.job));
-    if (jobs.has('prom-client') && jobs.has('otel')) break;
-    assert.ok(Date.now() < deadline, `the MemoryLimitSoon alert never fired for both: ${JSON.stringify(soon)}`);
-    await wait();
-  }
+  const soon = await firing('MemoryLimitSoon');
   for (const a of soon) assert.ok(leaking.has(a.labels.instance), JSON.stringify(a));
   // The healthy services were scraped all along and never reported.
   const healthy = byTarget(await query(base,

@@ -4,36 +4,36 @@
 
 namespace leakguard {
 
+namespace {
+
+// Per LimitSource, in its order: the JavaScript name and the words.
+struct LimitSourceText {
+  const char* name;
+  const char* words;
+};
+constexpr LimitSourceText kLimitSources[] = {
+    {"none", "no limit"},
+    {"heap", "heap limit"},
+    {"cgroup", "cgroup memory limit"},
+    {"memory", "machine's memory"},
+    {"configured", "memory limit (memoryLimitBytes)"},
+};
+
+const LimitSourceText& TextOf(LimitSource source) {
+  const size_t i = static_cast<size_t>(source);
+  return kLimitSources[i < sizeof(kLimitSources) / sizeof(kLimitSources[0])
+                           ? i
+                           : 0];
+}
+
+}  // namespace
+
 const char* LimitSourceName(LimitSource source) {
-  switch (source) {
-    case LimitSource::kHeap:
-      return "heap";
-    case LimitSource::kCgroup:
-      return "cgroup";
-    case LimitSource::kMemory:
-      return "memory";
-    case LimitSource::kConfigured:
-      return "configured";
-    case LimitSource::kNone:
-      break;
-  }
-  return "none";
+  return TextOf(source).name;
 }
 
 const char* LimitSourceWords(LimitSource source) {
-  switch (source) {
-    case LimitSource::kHeap:
-      return "heap limit";
-    case LimitSource::kCgroup:
-      return "cgroup memory limit";
-    case LimitSource::kMemory:
-      return "machine's memory";
-    case LimitSource::kConfigured:
-      return "memory limit (memoryLimitBytes)";
-    case LimitSource::kNone:
-      break;
-  }
-  return "no limit";
+  return TextOf(source).words;
 }
 
 TimeToLimit ProjectTimeToLimit(SampleKind kind,
