@@ -5,7 +5,8 @@
 // left, and whether a bounded cache that fills for minutes is reported at
 // all. Default detector options throughout.
 //
-//   node bench/urgency.js [--parallel 6] [--only leaks|fills] [--json]
+//   node bench/urgency.js [--parallel 6] [--only leaks|fills] [--rates 80,600]
+//                         [--json]
 //
 // Leaks: test/fixtures/leak-churn-slow.js (a churning HTTP service) leaking
 // 80 KB/s, 0.6, 2, 5, 15 and 30 MB/s, run as `node --max-old-space-size=1024`
@@ -24,9 +25,10 @@ const ROOT = path.resolve(__dirname, '..');
 const MIB = 1024 * 1024;
 
 function args(argv) {
-  const o = { parallel: 6, only: null, json: false };
+  const o = { parallel: 6, only: null, json: false, rates: null };
   for (let i = 2; i < argv.length; i++) {
     if (argv[i] === '--parallel') o.parallel = Number(argv[++i]);
+    else if (argv[i] === '--rates') o.rates = argv[++i].split(',').map(Number);
     else if (argv[i] === '--only') o.only = argv[++i];
     else if (argv[i] === '--json') o.json = true;
     else throw new Error(`unknown argument ${argv[i]}`);
@@ -70,7 +72,7 @@ async function main() {
   const o = args(process.argv);
   const jobs = [];
   if (o.only !== 'fills') {
-    for (const l of LEAKS) {
+    for (const l of LEAKS.filter((x) => !o.rates || o.rates.includes(x.kbps))) {
       jobs.push(async () => {
         const lines = await runChild({
           fixture: 'leak-churn-slow.js', nodeArgs: [`--max-old-space-size=${l.heapMiB}`],
