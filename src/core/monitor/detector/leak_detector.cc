@@ -297,8 +297,8 @@ double LeakDetector::GrowthOrigin(size_t k, const TrendVerdict& v) const {
   // The reading starts at the oldest point it analysed, which a short
   // window cuts off: a 20 s window would credit a leak with 20 s of growth
   // where a 5 min window sees all of it, and the shorter window would
-  // report later. The shortest long horizon's points before that start that lie
-  // on the reading's line (within 3 noise widths, or a quarter of
+  // report later. The shortest long horizon's points before that start
+  // that lie on the reading's line (within 3 noise widths, or a quarter of
   // min_growth_bytes, and kOriginSlopeError of the slope) are the same
   // growth seen earlier.
   double origin = v.start_ms;
