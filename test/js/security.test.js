@@ -480,16 +480,34 @@ for (const kind of ['symlink', 'fifo']) {
       await service.ready;
       const attacker = startChild(['python3', ATTACKER, 'error-file', dir, String(service.child.pid),
         kind, secret, '60'], { uid: SERVICE });
+      // The service is stopped until the attacker has planted: it reads and
+      // removes the request within microseconds of the signal, and on a
+      // loaded machine the attacker, woken by inotify, lost that race (a
+      // fresh-clone CI run). What is tested is what the CLI does with the
+      // planted file, not who wins the race.
+      const pid = service.child.pid;
+      const resume = () => { try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ } };
+      const planted = setInterval(() => {
+        if (/planted/.test(attacker.stdout)) {
+          clearInterval(planted);
+          resume();
+        }
+      }, 20);
       try {
         await attacker.ready;
-        const r = await cli(['profile', String(service.child.pid), '--duration', '5s', '--timeout', '10'],
+        process.kill(pid, 'SIGSTOP');
+        const r = await cli(['profile', String(pid), '--duration', '5s', '--timeout', '10'],
           { timeoutMs: 40000 });
+        clearInterval(planted);
+        resume();
         assert.match(attacker.stdout, /planted/);
         assert.strictEqual(r.signal, null, 'the CLI hung on the planted file');
         assert.ok(!r.stderr.includes('ROOT-ONLY-SECRET') && !r.stdout.includes('ROOT-ONLY-SECRET'), r.stderr);
         assert.strictEqual(r.code, 3, r.stderr);
         assert.match(r.stderr, /its error file is not one/);
       } finally {
+        clearInterval(planted);
+        resume();
         await attacker.kill();
         await service.kill();
         fs.rmSync(top, { recursive: true, force: true });
