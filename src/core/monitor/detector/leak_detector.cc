@@ -33,7 +33,10 @@ const TrendVerdict& LeakDetector::verdict(SampleKind kind,
 
 size_t LeakDetector::MemoryBytes() const {
   return sizeof(*this) + reader_.MemoryBytes() +
-         horizons_.capacity() * sizeof(Horizon);
+         horizons_.capacity() * sizeof(Horizon) +
+         (recent_scratch_.pairs.capacity() +
+          recent_scratch_.values.capacity()) *
+             sizeof(double);
 }
 
 Status LeakDetector::Configure(const DetectorOptions& options) {
@@ -234,7 +237,6 @@ bool LeakDetector::MayStart(size_t hi, SampleKind kind) {
 bool LeakDetector::StillRising(const TrendWindow& w,
                                double from_ms,
                                const TrendVerdict& v) {
-  constexpr size_t kRecentPoints = 32;
   size_t first = w.size();
   while (first > 0 && w.at(first - 1).time_ms >= from_ms)
     first--;
@@ -257,28 +259,17 @@ bool LeakDetector::StillRising(const TrendWindow& w,
     }
     return true;
   }
-  // Theil-Sen over at most kRecentPoints of them.
+  // Theil-Sen (robust_trend.h) over at most kRecentPoints of them.
   double t[kRecentPoints];
   double y[kRecentPoints];
   const size_t n = std::min(have, kRecentPoints);
   for (size_t i = 0; i < n; i++) {
     const TrendWindow::Point& p = w.at(first + i * have / n);
-    t[i] = p.time_ms;
+    t[i] = p.time_ms / 1000;
     y[i] = p.bytes;
   }
-  double slopes[kRecentPoints * (kRecentPoints - 1) / 2];
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
-    for (size_t j = i + 1; j < n; j++) {
-      if (t[j] > t[i])
-        slopes[m++] = (y[j] - y[i]) / (t[j] - t[i]);
-    }
-  }
-  if (m == 0)
-    return true;
-  std::nth_element(slopes, slopes + m / 2, slopes + m);
-  const double slope = slopes[m / 2] * 1000;  // Bytes per second.
-  return slope >= WindowReader::kPersistFraction * v.bytes_per_second;
+  const RobustFit fit = FitRobust(t, y, n, &recent_scratch_);
+  return fit.slope >= WindowReader::kPersistFraction * v.bytes_per_second;
 }
 
 double LeakDetector::RequiredEvidenceMs(size_t hi,

@@ -39,6 +39,7 @@
 #include "core/monitor/detector/time_to_limit.h"
 #include "core/monitor/detector/trend_window.h"
 #include "core/monitor/detector/window_reading.h"
+#include "core/monitor/robust_trend.h"
 
 namespace leakguard {
 
@@ -207,9 +208,8 @@ class LeakDetector {
   // WindowReader::kPersistFraction as fast as reading `v` (Theil-Sen over at
   // most 32 of them), or with fewer than 4 points, whether none of them
   // fell behind v's line by more than half its rise over that span.
-  static bool StillRising(const TrendWindow& w,
-                          double from_ms,
-                          const TrendVerdict& v);
+  static constexpr size_t kRecentPoints = 32;
+  bool StillRising(const TrendWindow& w, double from_ms, const TrendVerdict& v);
   // Where the growth that reading `v` of kind k found began: its first
   // point, or earlier points of the shortest long horizon on its line
   // (whose slope may be kOriginSlopeError off).
@@ -233,6 +233,7 @@ class LeakDetector {
   NativeMemory native_;
   ProbeSchedule probes_;
   MemoryRoom room_;
+  RobustScratch recent_scratch_{kRecentPoints};  // StillRising's fit.
   uint64_t events_emitted_ = 0;
   uint64_t episodes_started_ = 0;
   uint64_t episodes_ended_ = 0;
