@@ -97,6 +97,25 @@ test('leak events in real processes', { concurrency: true }, async (t) => {
   })));
 });
 
+// The child code both short-window tests share: a 20 s window with no
+// warm-up over a ~1 MB/s leak (kept while the expression `leaking` is true)
+// beside churn, and a timeout line. `extra` adds start() options.
+function fastLeak({ leaking, extra, timeoutMs }) {
+  return `
+      leakguard.start({ warmupMs: 0, windowMs: 20000, minGrowthBytes: 1 << 20,
+                        probeIntervalMs: 250, sensitivity: 'high'${extra} });
+      setInterval(() => {
+        if (${leaking}) for (let i = 0; i < 50; i++) kept.push({ i, text: 'x'.padEnd(64, String(i)) });
+        let junk = [];
+        for (let i = 0; i < 2000; i++) junk.push({ i });
+        junk = null;
+      }, 10);
+      setTimeout(() => {
+        console.log(JSON.stringify({ timeout: true, detector: leakguard.heapStats().detector }));
+        process.exit(1);
+      }, ${timeoutMs});`;
+}
+
 // The options reach the native detector: with a 20 s window and no warm-up
 // a fast leak (~1 MB/s) is reported within seconds, not the default minute,
 // and the event carries memwatch's fields. (A 10 s window is too short for
@@ -115,18 +134,7 @@ test('detector options take effect: a short window reports a fast leak quickly',
           heapLimit: require('node:v8').getHeapStatistics().heap_size_limit }));
         process.exit(0);
       });
-      leakguard.start({ warmupMs: 0, windowMs: 20000, minGrowthBytes: 1 << 20,
-                        probeIntervalMs: 250, sensitivity: 'high' });
-      setInterval(() => {
-        for (let i = 0; i < 50; i++) kept.push({ i, text: 'x'.padEnd(64, String(i)) });
-        let junk = [];
-        for (let i = 0; i < 2000; i++) junk.push({ i });
-        junk = null;
-      }, 10);
-      setTimeout(() => {
-        console.log(JSON.stringify({ timeout: true, detector: leakguard.heapStats().detector }));
-        process.exit(1);
-      }, 60000);
+      ${fastLeak({ leaking: 'true', extra: '', timeoutMs: 60000 })}
     `,
     nodeArgs: ['--max-old-space-size=512'],
     timeoutMs: 80000,
@@ -189,18 +197,7 @@ test("a leak that stops ends its episode with 'leakEnd'", async () => {
           leaking: leakguard.heapStats().detector.kinds.heap.leaking }));
         process.exit(0);
       });
-      leakguard.start({ warmupMs: 0, windowMs: 20000, minGrowthBytes: 1 << 20,
-                        probeIntervalMs: 250, sensitivity: 'high', minLeakIntervalMs: 5000 });
-      setInterval(() => {
-        if (leaking) for (let i = 0; i < 50; i++) kept.push({ i, text: 'x'.padEnd(64, String(i)) });
-        let junk = [];
-        for (let i = 0; i < 2000; i++) junk.push({ i });
-        junk = null;
-      }, 10);
-      setTimeout(() => {
-        console.log(JSON.stringify({ timeout: true, detector: leakguard.heapStats().detector }));
-        process.exit(1);
-      }, 120000);
+      ${fastLeak({ leaking: 'leaking', extra: ', minLeakIntervalMs: 5000', timeoutMs: 120000 })}
     `,
     timeoutMs: 140000,
   });
