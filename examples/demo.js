@@ -32,7 +32,9 @@ function waitForSuspects() {
                   `confidence ${(info.confidence * 100).toFixed(1)}%, ${info.samples} samples, ` +
                   `growing since ${info.start.toISOString()}`);
       if (info.suspects && info.suspects.length > 0) {
-        console.log('         suspects (allocation sites whose live bytes grew):');
+        console.log('         suspects (allocation sites whose live bytes grew: the function in which V8\n' +
+                    '         sampled the allocation, at the line it is defined; small functions it calls,\n' +
+                    '         such as a constructor, may be inlined into it):');
         for (const s of info.suspects) {
           if (s.site) {
             console.log(`           +${fmt(s.growth)} (${fmt(s.bytesPerSecond)}/s)  ${s.site}`);
@@ -46,7 +48,7 @@ function waitForSuspects() {
         leakguard.off('leak', onLeak);
         resolve(info);
       } else {
-        console.log(`         suspects: ${info.suspectsError || 'being collected for the next event'}`);
+        console.log(`         no suspects yet: ${info.suspectsError}`);
       }
     }
     leakguard.on('leak', onLeak);
@@ -58,9 +60,12 @@ async function main() {
               'context in a module-level Map.\n');
   // Tuned so a demo shows a verdict in seconds; the defaults (5 min window,
   // 20 s warm-up, 60 s between events) suit production. See README.md.
+  // A verdict in seconds also needs denser allocation samples than the
+  // default (one per 512 KiB) to name the site by then: a site's growth
+  // must span 9 samples, 4.5 MB of it at the default.
   leakguard.start({
     warmupMs: 3000, windowMs: 20000, sensitivity: 'high',
-    minLeakIntervalMs: 5000, probeIntervalMs: 1000,
+    minLeakIntervalMs: 5000, probeIntervalMs: 1000, allocationIntervalBytes: 128 * 1024,
   });
   leakguard.on('stats', (s) => {
     console.log(`${at()}  [stats] full GC #${s.num_full_gc}: live heap ${fmt(s.current_base)}, ` +

@@ -59,8 +59,14 @@ declare namespace leakguard {
     retains?: LeakComposition[];
     /** explain: 'snapshots' only: example keys of a cache. */
     keys?: string[];
-    /** allocations: `fn (file:line:col)` of the innermost frame of the program's own code. */
+    /**
+     * allocations: `fn (file:line:col)`, the innermost frame of the application's own code (else of a
+     * dependency, else Node's or V8's): the function in which V8 sampled the allocation, named by the line
+     * where it is defined. Functions it calls may have been inlined into it.
+     */
     site?: string;
+    /** allocations: where the site's code is: the application's, a dependency's (node_modules), or Node's, V8's or leakguard's. */
+    origin?: 'app' | 'dependency' | 'internal';
     /** allocations: the frames of the heaviest stack behind the site, innermost first. */
     stack?: string[];
     /** allocations: live sampled bytes more than when sampling began. */
@@ -228,7 +234,11 @@ declare namespace leakguard {
     rss: number;
     /** Set by the explain option: from the first event with 'allocations', from an episode's second event with the snapshot modes; null otherwise. */
     suspects?: LeakSuspect[] | null;
-    /** Why there are no suspects (a capture refused by the memory budget or explainMaxPauseMs, a sampler stopped from outside). */
+    /**
+     * Why there are no suspects: sampling began too recently or nothing sampled grew beyond noise, the first
+     * snapshot of an episode is being taken, a capture was refused by the memory budget or explainMaxPauseMs,
+     * the sampler was stopped from outside, the kind is external or rss memory.
+     */
     suspectsError?: string;
     /** explain: 'snapshots': the whole three-snapshot report. */
     report?: AnalyzeReport;

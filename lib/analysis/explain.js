@@ -85,6 +85,15 @@ function leakGroups(report) {
   }));
 }
 
+// "9.2 s", "2.0 min": how long sampling ran.
+function formatSeconds(ms) {
+  return ms < 120000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60000).toFixed(1)} min`;
+}
+
+function formatKiB(bytes) {
+  return bytes >= 1 << 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
 // The series of a kind in a 'stats' event.
 function level(kind, stats) {
   return kind === 'external' ? stats.external : stats.current_base;
@@ -137,17 +146,43 @@ class Watch {
     return this.latest;
   }
 
+  // { suspects, note }: the suspects (null when the sampler is gone, with
+  // `error` set), and when there are none, why (for suspectsError).
   suspects() {
     // The read after this event's full GC, unless it is stale.
     if (this.latest === null || Date.now() - this.latestAt > 1000) this.read();
-    if (this.error !== null) return null;
+    if (this.error !== null) return { suspects: null, note: this.error };
+    const elapsedMs = this.latestAt - this.baselineAt;
     // Sites that grew beyond sampling noise and keep what they allocate
     // (a cache that filled up since sampling began does not).
-    return allocations.growingSites(this.baseline, this.latest, this.latestAt - this.baselineAt,
-      this.intervalBytes, Infinity)
-      .filter((g) => allocations.keepsItsSamples(this.survival, g.site, this.baselineAt, this.latestAt))
+    const grown = allocations.growingSites(this.baseline, this.latest, elapsedMs,
+      this.intervalBytes, Infinity);
+    const kept = grown
+      .filter((g) => allocations.keepsItsSamples(this.survival, g.site, this.baselineAt, this.latestAt));
+    // Node's and V8's own sites ("(V8 API)": native code allocating, no
+    // JavaScript on the stack) name no code to fix: listed only when
+    // nothing else grew.
+    const named = kept.filter((g) => g.origin !== 'internal');
+    const suspects = (named.length > 0 ? named : kept)
       .slice(0, TOP)
       .map((g) => ({ what: g.site, ...g }));
+    return { suspects, note: suspects.length > 0 ? null : this.#whyNone(grown.length, elapsedMs) };
+  }
+
+  // Why no site is a suspect yet: `grown` sites grew beyond noise but
+  // turn over; or nothing sampled has grown beyond the noise floor.
+  #whyNone(grown, elapsedMs) {
+    const since = `allocation sampling began ${formatSeconds(elapsedMs)} before this event`;
+    if (grown > 0) {
+      return `${since}; ${grown} site${grown === 1 ? '' : 's'} grew but do${grown === 1 ? 'es' : ''} ` +
+        'not keep what it allocates (a cache or pool filling up), so none is a suspect; ' +
+        'later events of the episode look again';
+    }
+    const floor = allocations.noiseFloor(this.intervalBytes);
+    const every = this.intervalBytes || allocations.V8_DEFAULT_INTERVAL;
+    return `${since}; no allocation site has yet grown beyond sampling noise ` +
+      `(${formatKiB(floor)} and 9 samples more than it lost, at one sample per ${formatKiB(every)}), ` +
+      "or what grows is not allocated by JavaScript; later events of the episode look again";
   }
 
   release() {
@@ -202,7 +237,14 @@ class Explainer {
       this.reset();  // turned off by configure(): free what was kept
       return info;
     }
-    if (info.kind === 'rss') return info;
+    if (info.kind === 'rss') {
+      return {
+        ...info,
+        suspects: null,
+        suspectsError: 'rss grows outside the JS heap and external memory (native allocations), ' +
+          'which neither the allocation sampler nor heap snapshots see',
+      };
+    }
     if (o.explain === 'allocations') return this.#allocationSuspects(info, o);
     this.#endWatch();
     let e = this.#episodes.get(info.kind);
@@ -256,9 +298,9 @@ class Explainer {
         'allocation sampling began with this event; the next event of the episode carries suspects';
       return out;
     }
-    const suspects = this.#watch.suspects();
-    if (suspects === null) out.suspectsError = this.#watch.error;
-    else out.suspects = suspects;
+    const { suspects, note } = this.#watch.suspects();
+    out.suspects = suspects;
+    if (note !== null) out.suspectsError = note;
     return out;
   }
 
@@ -375,6 +417,12 @@ class Explainer {
       out.suspectsError = e.result.error;
     } else if (e.error !== null) {
       out.suspectsError = e.error;
+    } else {
+      out.suspectsError = e.mode === 'constructors'
+        ? 'the first heap snapshot of the episode is taken after this event; a later event ' +
+          'carries the classes that grew'
+        : 'the baseline heap snapshot of the episode is taken after this event; a later event ' +
+          'carries the three-snapshot analysis';
     }
     return out;
   }

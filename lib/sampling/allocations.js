@@ -57,13 +57,20 @@ const sampler = {
   },
 };
 
-// Node's and V8's own code, and leakguard's: a site is the innermost
-// frame that is none of these.
-function isUserFrame(frame) {
+// Where a frame's code comes from, best first: the application's own
+// files, then its dependencies (a path through node_modules), then code
+// that names no leak: Node's and V8's own (`node:` scripts, "(V8 API)",
+// builtins without a script) and leakguard's. A site is the innermost
+// frame of the best origin on its stack.
+const ORIGINS = ['app', 'dependency', 'internal'];
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+
+function frameOrigin(frame) {
   const url = frame.url;
-  if (url === '' || url.startsWith('node:')) return false;
+  if (url === '' || url.startsWith('node:')) return 'internal';
   const file = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
-  return !file.startsWith(OWN_DIR);
+  if (file.startsWith(OWN_DIR)) return 'internal';
+  return file.includes(NODE_MODULES) ? 'dependency' : 'app';
 }
 
 // `fn (file:line:col)`, 1-based as in stack traces.
@@ -90,21 +97,30 @@ function forEachAllocating(head, visit) {
   walk(head, 0);
 }
 
-// Live sampled bytes by site: Map of site -> { site, stack, bytes,
+// Live sampled bytes by site: Map of site -> { site, origin, stack, bytes,
 // samples }, the stack (innermost frame first) of the heaviest node behind
-// the site, and the ids (ordinals) of the site's live samples. Nodes with
-// no user frame count under their innermost frame.
+// the site, and the ids (ordinals) of the site's live samples. A node
+// counts under the innermost frame of the best origin on its stack
+// (frameOrigin): the application's own code, else a dependency's, else its
+// innermost frame.
 function sitesOf(profile) {
   const sites = new Map();
   const byNode = new Map();  // node id -> its site's entry
   const heaviest = new Map();  // site -> bytes of the node whose stack it keeps
   forEachAllocating(profile.head, (node, frames) => {
     let top = frames.length - 1;
-    while (top >= 0 && !isUserFrame(frames[top])) top--;
-    const site = frameText(frames[top >= 0 ? top : frames.length - 1]);
+    let best = ORIGINS.length - 1;
+    for (let i = frames.length - 1; i >= 0 && best > 0; i--) {
+      const rank = ORIGINS.indexOf(frameOrigin(frames[i]));
+      if (rank < best) {
+        best = rank;
+        top = i;
+      }
+    }
+    const site = frameText(frames[top]);
     let s = sites.get(site);
     if (s === undefined) {
-      s = { site, stack: null, bytes: 0, samples: new Set() };
+      s = { site, origin: ORIGINS[best], stack: null, bytes: 0, samples: new Set() };
       sites.set(site, s);
     }
     byNode.set(node.id, s);
@@ -141,8 +157,9 @@ function significantGrowth(was, now, intervalBytes) {
 }
 
 // Sites whose live sampled bytes grew from `before` to `after` (Maps from
-// sitesOf) by more than sampling noise (significantGrowth), most growth
-// first, with the rate over `elapsedMs`. `intervalBytes`: the sampler's
+// sitesOf) by more than sampling noise (significantGrowth), the
+// application's own sites first (then dependencies', then Node's and V8's),
+// each origin by most growth first, with the rate over `elapsedMs`. `intervalBytes`: the sampler's
 // (0: someone else's, at V8's default or unknown).
 function growingSites(before, after, elapsedMs, intervalBytes, top) {
   const out = [];
@@ -152,13 +169,14 @@ function growingSites(before, after, elapsedMs, intervalBytes, top) {
     const growth = s.bytes - (was ? was.bytes : 0);
     out.push({
       site: s.site,
+      origin: s.origin,
       stack: s.stack,
       bytes: s.bytes,
       growth,
       bytesPerSecond: elapsedMs > 0 ? growth * 1000 / elapsedMs : 0,
     });
   }
-  out.sort((a, b) => b.growth - a.growth);
+  out.sort((a, b) => ORIGINS.indexOf(a.origin) - ORIGINS.indexOf(b.origin) || b.growth - a.growth);
   return out.slice(0, top);
 }
 
@@ -276,7 +294,7 @@ class AllocationProfile {
   // Live sampled bytes by allocation site, largest first.
   sites(top = Infinity) {
     return [...sitesOf(this).values()].sort((a, b) => b.bytes - a.bytes).slice(0, top)
-      .map(({ site, stack, bytes }) => ({ site, stack, bytes }));
+      .map(({ site, origin, stack, bytes }) => ({ site, origin, stack, bytes }));
   }
 
   // pprof's profile.proto (encoded by pprof-format), gzip-compressed as
@@ -384,6 +402,6 @@ function sampleFor(o, { unref }) {
 }
 
 module.exports = {
-  sampler, sitesOf, growingSites, noiseFloor, allocationProfile, sampleFor, AllocationProfile,
-  isUserFrame, Survival, keepsItsSamples,
+  sampler, sitesOf, growingSites, noiseFloor, V8_DEFAULT_INTERVAL, allocationProfile, sampleFor, AllocationProfile,
+  frameOrigin, Survival, keepsItsSamples,
 };

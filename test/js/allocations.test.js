@@ -351,3 +351,82 @@ test('workers terminated while they sample: the process lives (40 in a row)', as
   assert.equal(r.code, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /survived/);
 });
+
+// An application allocating through a dependency in node_modules, from a
+// timer, its allocating function small enough to be inlined. V8's sampler
+// sees physical frames only: optimized, issueTicket() and the dependency
+// are inlined into tick(); interpreted (--jitless), the dependency's frame
+// is innermost, then issueTicket(). Either way the first suspect is the
+// innermost frame of the application's own file, with the stack beside it.
+const INLINED_APP = `'use strict';
+const leakguard = require(${JSON.stringify(ROOT)});
+const { makeRecord } = require('ticket-store');
+const tickets = [];
+function issueTicket(i) { return tickets.push(makeRecord(i)); }
+let n = 0;
+function tick() { for (let i = 0; i < 300; i++) issueTicket(n++); }
+const status = process.env.INLINE ? require('./optimize')(tick) : 0;
+leakguard.on('leak', (info) => {
+  console.log(JSON.stringify({ status, ...info }));
+  process.exit(0);
+});
+leakguard.start({ warmupMs: 0, windowMs: 20000, minGrowthBytes: 1 << 20, probeIntervalMs: 250,
+  sensitivity: 'high', minLeakIntervalMs: 1000, allocationIntervalBytes: 65536 });
+setInterval(tick, 10);
+setTimeout(() => process.exit(1), 120000);
+`;
+// Optimizes fn (TurboFan) after it has run enough to inline its callees;
+// returns V8's optimization status bits (16: optimized).
+const OPTIMIZE = `'use strict';
+module.exports = (fn) => {
+  for (let i = 0; i < 20; i++) fn();
+  %PrepareFunctionForOptimization(fn);
+  fn();
+  %OptimizeFunctionOnNextCall(fn);
+  fn();
+  return %GetOptimizationStatus(fn);
+};
+`;
+const TICKET_STORE = `'use strict';
+exports.makeRecord = (i) => ({ id: i, code: 'T-' + i, at: Date.now(), tags: ['new', 'open'] });
+`;
+
+test('the first suspect is the innermost frame of the application, not of a dependency or Node', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-inlined-'));
+  try {
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, INLINED_APP);
+    fs.writeFileSync(path.join(dir, 'optimize.js'), OPTIMIZE);
+    fs.mkdirSync(path.join(dir, 'node_modules', 'ticket-store'), { recursive: true });
+    const dep = path.join(dir, 'node_modules', 'ticket-store', 'index.js');
+    fs.writeFileSync(dep, TICKET_STORE);
+    const runs = [
+      { nodeArgs: ['--allow-natives-syntax'], env: { INLINE: '1' }, site: 'tick', innermost: 'tick' },
+      { nodeArgs: ['--jitless'], env: {}, site: 'issueTicket', innermost: 'exports.makeRecord' },
+    ];
+    for (const run of runs) {
+      const r = await runNode({ file: app, nodeArgs: run.nodeArgs, env: run.env, cwd: dir, timeoutMs: 130000 });
+      assert.equal(r.code, 0, `${r.stdout.slice(-3000)}\n${r.stderr}`);
+      const [event] = jsonLines(r.stdout);
+      if (run.env.INLINE) assert.equal(event.status & 16, 16, `tick() is optimized: status ${event.status}`);
+      assert.equal(event.sequence, 0);
+      assert.ok(Array.isArray(event.suspects) && event.suspects.length > 0,
+        `the first event carries suspects: ${JSON.stringify(event).slice(0, 2000)}`);
+      const top = event.suspects[0];
+      const inApp = (f) => f.includes(`(${app}:`);
+      assert.equal(top.origin, 'app', JSON.stringify(event.suspects, null, 1));
+      assert.equal(top.site.split(' ')[0], run.site, JSON.stringify(event.suspects, null, 1));
+      assert.ok(inApp(top.site), top.site);
+      assert.equal(top.site, top.stack.find(inApp), JSON.stringify(top.stack));
+      // The whole stack is kept: the dependency's frame (when it is one),
+      // and Node's timer code that called the application.
+      assert.equal(top.stack[0].split(' ')[0], run.innermost, JSON.stringify(top.stack));
+      if (run.innermost === 'exports.makeRecord') assert.ok(top.stack[0].includes(`(${dep}:`), top.stack[0]);
+      assert.ok(top.stack.some((f) => f.startsWith('listOnTimeout (node:internal/timers')), JSON.stringify(top.stack));
+      assert.ok(!event.suspects.some((s) => s.origin === 'internal'), JSON.stringify(event.suspects));
+      assert.ok(top.growth > 1 << 20, JSON.stringify(top));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

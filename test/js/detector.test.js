@@ -91,6 +91,11 @@ test('leak events in real processes', { concurrency: true }, async (t) => {
       assert.ok(start < end && end <= Date.now(), `${right.start} .. ${right.end}`);
       assert.ok(end - start >= 10000, `window ${end - start} ms`);
       assert.ok(right.samples >= 5, `samples ${right.samples}`);
+      // Every event says what grows, or why it cannot yet.
+      for (const l of leaks) {
+        assert.ok(l.suspects && l.suspects.length > 0 ? true : typeof l.suspectsError === 'string',
+          JSON.stringify(l));
+      }
     } else {
       assert.deepEqual(leaks, [], `false positive${context}`);
     }
@@ -301,7 +306,7 @@ test('horizons reach the running detector', async () => {
 
 // A child whose heap leaks LeakedThing objects into a module-level array,
 // fast, under a short detector window; prints each 'leak' event as JSON and
-// exits after the first one that carries suspects (or an error).
+// exits after the first later event that carries suspects or says why not.
 function explainChild(startOptions) {
   return runNode({
     code: `
@@ -312,7 +317,7 @@ function explainChild(startOptions) {
       leakguard.on('error', (err) => console.log(JSON.stringify({ error: err.message })));
       leakguard.on('leak', (info) => {
         console.log(JSON.stringify(info));
-        if (info.suspects || info.suspectsError) process.exit(0);
+        if (info.sequence > 0 && (info.suspects || info.suspectsError)) process.exit(0);
       });
       // A 20 s window, not 10 s: probes are rationed to 1% of wall time by
       // the pause the last one cost, so on a loaded machine a growing heap
@@ -344,6 +349,7 @@ test("explain: 'constructors' names the leaked class in a later event's suspects
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.equal(events[0].sequence, 0);
   assert.equal(events[0].suspects, null, 'the first event has nothing to compare with');
+  assert.match(events[0].suspectsError, /first heap snapshot of the episode is taken after this event/);
   const last = events[events.length - 1];
   assert.ok(last.sequence >= 1);
   assert.ok(Array.isArray(last.suspects), JSON.stringify(last));
