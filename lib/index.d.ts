@@ -586,7 +586,8 @@ declare namespace leakguard {
     /** What the group's objects dominate, largest retained first (at most 8). */
     retains: LeakComposition[];
     /** The last object of the program on the path: "serviceBus._events['config-reload']". */
-    holder: { expression: string; node: string; id: number } | null;
+    /** scope: the program's function that closes over the variable the expression starts at, when the path came through it. */
+    holder: { expression: string; node: string; id: number; scope?: string; scope_location?: SourceLocation } | null;
     /** Up to 3 keys a wildcard in the path's shape stood for (a cache's URLs). */
     keys: string[];
     /** e.g. "global → handle() → context → requests (Map) → table → LeakedRequest". */

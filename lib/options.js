@@ -91,7 +91,8 @@ const LEAK_SCHEMA = fromTable(TABLE.leak);
 
 // The leak report's options for the binding, with the directory it shows
 // scripts relative to: this process's cwd ('' when it has none, such as a
-// deleted directory).
+// deleted directory), and leakguard's own lib/ (retainer paths avoid its
+// functions; a copy under node_modules/leakguard/lib/ is known anyway).
 function withScriptRoot(o) {
   let root = '';
   try {
@@ -99,7 +100,7 @@ function withScriptRoot(o) {
   } catch {
     // No cwd: scripts keep their full names.
   }
-  return { ...o, scriptRoot: root };
+  return { ...o, scriptRoot: root, ownScripts: __dirname };
 }
 
 // diff() and summary(): how many classes (0: every class).

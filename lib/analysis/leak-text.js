@@ -13,11 +13,15 @@ function int(n) {
   return n.toLocaleString('en-US');
 }
 
-// "held by serviceBus._events['config-reload'] (Array of 5,000)", or null.
+// "held by serviceBus._events['config-reload'] (Array of 5,000)", then
+// the function whose scope has the variable when the path came through one
+// of the program's ("…, which handle() at app.js:24:15 closes over"); or
+// null.
 function holderText(group) {
   const h = group.holder;
   if (!h) return null;
-  return `held by ${h.expression} (${h.node} of ${int(group.count)})`;
+  const scope = h.scope ? `, which ${h.scope} closes over` : '';
+  return `held by ${h.expression} (${h.node} of ${int(group.count)})${scope}`;
 }
 
 // "retains: SessionToken ×5,000 (0.9 MiB), Object ×5,000 (…), …", or null

@@ -236,6 +236,12 @@ bool ReadLeakOptions(Napi::Env env, Napi::Object o, LeakOptions* out) {
     return false;
   if (root.IsString())
     leak.script_root = root.As<Napi::String>().Utf8Value();
+  // leakguard's own lib/, whose functions retainer paths avoid.
+  Napi::Value own;
+  if (!o.Get("ownScripts").UnwrapTo(&own))
+    return false;
+  if (own.IsString())
+    leak.own_scripts = own.As<Napi::String>().Utf8Value();
   *out = leak;
   return true;
 }

@@ -54,10 +54,10 @@ void PathOrNull(JsonWriter* out, const std::string& path) {
 // What the leak report needs from the final snapshot alone; built while
 // the ids of the other two are still being read.
 struct FinalAnalysis {
-  FinalAnalysis(HeapGraph* g, const std::string& script_root)
+  FinalAnalysis(HeapGraph* g, const LeakOptions& options)
       : classes(*g),
         dom(ComputeDominators(g)),
-        sites(*g, script_root),
+        sites(*g, options.script_root, options.own_scripts),
         paths(*g, &sites) {}
   NodeClasses classes;
   DominatorTree dom;
@@ -150,7 +150,7 @@ std::string AnalyzeJson(const std::vector<uint32_t>& baseline_ids,
                         HeapGraph* final_graph,
                         const LeakOptions& options,
                         const AnalyzeFiles& files) {
-  FinalAnalysis analysis(final_graph, options.script_root);
+  FinalAnalysis analysis(final_graph, options);
   return WriteAnalyzeJson(
       baseline_ids, target_ids, *final_graph, analysis, options, files);
 }
@@ -174,8 +174,7 @@ Result<std::string> AnalyzeReport(const std::string& baseline,
   Result<HeapGraph> graph = ReadSnapshotFile(final_snapshot, budget);
   std::unique_ptr<FinalAnalysis> analysis;
   if (graph.ok())
-    analysis =
-        std::make_unique<FinalAnalysis>(&graph.value(), options.script_root);
+    analysis = std::make_unique<FinalAnalysis>(&graph.value(), options);
   reader.join();
   if (!baseline_ids.ok())
     return NameFile(baseline, baseline_ids.status());

@@ -411,12 +411,42 @@ bool IsGlobalObject(const HeapGraph& g,
   return false;
 }
 
+// The function whose scope holds the variable at path[at] (a context),
+// when the path reached that context from one of the program's closures,
+// directly or through the contexts it nests in ("previous").
+void FindScope(const HeapGraph& g,
+               const FunctionSites& sites,
+               const std::vector<PathHop>& path,
+               size_t at,
+               LeakHolder* out) {
+  if (path[at].edge == kNoNode)
+    return;
+  const std::string_view klass = g.node_name_string(path[at].node);
+  if (klass != "system / Context")
+    return;
+  while (at > 0) {
+    const uint32_t n = path[at - 1].node;
+    if (sites.IsClosure(n)) {
+      if (sites.IsInternal(n) || sites.IsOwnFunction(n))
+        return;
+      out->has_scope = true;
+      out->scope = sites.Label(n);
+      out->scope_location = ToLeakLocation(sites.Locate(n));
+      return;
+    }
+    if (g.node_name_string(n) != "system / Context")
+      return;
+    at--;
+  }
+}
+
 // The holder: the last program object on the path before its end (the
 // group's member), and the expression that reaches it: edge names back to
 // the nearest variable (the edge from a context, a closure or a root),
 // "serviceBus._events['config-reload']".
 bool FindHolder(const HeapGraph& g,
                 const NodeClasses& classes,
+                const FunctionSites& sites,
                 const std::vector<PathHop>& path,
                 LeakHolder* out) {
   if (path.size() < 3)
@@ -463,8 +493,10 @@ bool FindHolder(const HeapGraph& g,
       }
       parts.push_back(std::move(part));
     }
-    if (outermost)
+    if (outermost) {
+      FindScope(g, sites, path, i - 1, out);
       break;
+    }
   }
   std::string expression;
   for (size_t i = parts.size(); i-- > 0;)
@@ -652,7 +684,7 @@ LeakReport FindLeakCandidates(const std::vector<uint32_t>& baseline_ids,
       }
       out.hops.push_back(std::move(h));
     }
-    out.has_holder = FindHolder(g, classes, path, &out.holder);
+    out.has_holder = FindHolder(g, classes, sites, path, &out.holder);
     report.groups.push_back(std::move(out));
   }
   return report;
@@ -716,6 +748,11 @@ void WriteLeakReportJson(const LeakReport& r, JsonWriter* out) {
       out->Key("expression").String(g.holder.expression);
       out->Key("node").String(g.holder.node);
       out->Key("id").Uint(g.holder.id);
+      if (g.holder.has_scope) {
+        out->Key("scope").String(g.holder.scope);
+        out->Key("scope_location");
+        WriteLocation(g.holder.scope_location, out);
+      }
       out->EndObject();
     } else {
       out->Null();

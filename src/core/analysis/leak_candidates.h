@@ -93,6 +93,9 @@ struct LeakOptions {
   // Not a row of the table: the directory scripts are shown relative to
   // (the process's cwd, which JavaScript passes as scriptRoot).
   std::string script_root;
+  // Not a row either: leakguard's own lib/ directory (JavaScript passes
+  // ownScripts), whose functions paths avoid.
+  std::string own_scripts;
 };
 
 // Where a function was created, for JSON (1-based; line 0: unknown).
@@ -127,6 +130,12 @@ struct LeakHolder {
   std::string expression;  // "serviceBus._events['config-reload']"
   std::string node;        // its class: "Array"
   uint32_t id = 0;
+  // When the expression starts at a variable of a program's function scope
+  // (a module-level variable, a closure's): that function, as
+  // "anonymous function at app.js:24:15", and where it is.
+  bool has_scope = false;
+  std::string scope;
+  LeakLocation scope_location;
 };
 
 struct LeakGroup {

@@ -4,13 +4,20 @@
 
 namespace leakguard {
 
-FunctionSites::FunctionSites(const HeapGraph& graph, std::string script_root)
+FunctionSites::FunctionSites(const HeapGraph& graph,
+                             std::string script_root,
+                             std::string own_dir)
     : graph_(graph),
       script_root_(std::move(script_root)),
+      own_dir_(std::move(own_dir)),
       closure_type_(graph.FindNodeType("closure")),
       internal_type_(graph.FindEdgeType("internal")) {
   while (script_root_.size() > 1 && script_root_.back() == '/')
     script_root_.pop_back();
+  while (!own_dir_.empty() && own_dir_.back() == '/')
+    own_dir_.pop_back();
+  if (!own_dir_.empty())
+    own_dir_ += '/';
 }
 
 uint32_t FunctionSites::InternalEdge(uint32_t node,
@@ -56,6 +63,16 @@ std::string_view FunctionSites::ScriptName(uint32_t script) const {
 
 bool FunctionSites::IsInternal(uint32_t closure) const {
   return ScriptName(ScriptOf(closure)).empty() || IsNodeFunction(closure);
+}
+
+bool FunctionSites::IsOwnFunction(uint32_t closure) const {
+  std::string_view name = ScriptName(ScriptOf(closure));
+  constexpr std::string_view kFile = "file://";
+  if (name.rfind(kFile, 0) == 0)
+    name.remove_prefix(kFile.size());
+  if (!own_dir_.empty() && name.rfind(own_dir_, 0) == 0)
+    return true;
+  return name.find("/node_modules/leakguard/lib/") != std::string_view::npos;
 }
 
 std::string FunctionSites::ShortScript(std::string_view name) const {

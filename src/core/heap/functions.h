@@ -38,7 +38,11 @@ struct FunctionLocation {
 
 class FunctionSites {
  public:
-  FunctionSites(const HeapGraph& graph, std::string script_root);
+  // `own_dir`: leakguard's own lib/ directory ("" for none); its functions,
+  // and those of any copy under node_modules/leakguard/lib/, are "own".
+  FunctionSites(const HeapGraph& graph,
+                std::string script_root,
+                std::string own_dir = "");
 
   bool IsClosure(uint32_t node) const {
     return closure_type_ >= 0 && graph_.node_type(node) == closure_type_;
@@ -59,6 +63,8 @@ class FunctionSites {
   std::string_view ScriptName(uint32_t script) const;
   // Node's or V8's own function: a script named "node:..." or none at all.
   bool IsInternal(uint32_t closure) const;
+  // leakguard's own function (see the constructor).
+  bool IsOwnFunction(uint32_t closure) const;
 
   FunctionLocation Locate(uint32_t closure) const;
   // "name()" or "anonymous function", then " at script:line:column" or
@@ -73,6 +79,7 @@ class FunctionSites {
 
   const HeapGraph& graph_;
   std::string script_root_;
+  std::string own_dir_;
   int closure_type_;
   int internal_type_;
 };

@@ -8,35 +8,56 @@ namespace leakguard {
 
 namespace {
 
-// Nodes an edge into which is a detour: Node's own functions, their
-// contexts, and `process` (the slots of root categories are decided per
-// edge, below).
-std::vector<bool> DetourNodes(const HeapGraph& g, const FunctionSites& sites) {
+// What an edge into a node costs: nothing, one detour (Node's own
+// functions, their contexts, `process`; the slots of root categories are
+// decided per edge, below), or the last resort: leakguard's own functions,
+// their contexts and its LeakGuard instances. leakguard holds the
+// listeners a program gives it, and through them the program's scopes, but
+// a path through it says nothing about who keeps the leak, and reads as if
+// leakguard did.
+enum Cost : uint8_t { kFree = 0, kDetour = 1, kLastResort = 2 };
+
+std::vector<uint8_t> NodeCosts(const HeapGraph& g, const FunctionSites& sites) {
   const uint32_t nodes = g.node_count();
-  std::vector<bool> detour(nodes, false);
+  std::vector<uint8_t> cost(nodes, kFree);
   const int object_type = g.FindNodeType("object");
-  // The string "process", found once (a builder may hold it more than
-  // once), so the pass over the nodes compares indices, not text.
+  // The strings "process" and "LeakGuard", found once (a builder may hold
+  // one more than once), so the pass over the nodes compares indices, not
+  // text.
   std::vector<uint32_t> process_names;
+  std::vector<uint32_t> guard_names;
   for (uint32_t i = 0; i < g.string_count(); i++) {
     if (g.string(i) == "process")
       process_names.push_back(i);
+    else if (g.string(i) == "LeakGuard")
+      guard_names.push_back(i);
   }
+  auto is = [](const std::vector<uint32_t>& names, uint32_t name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   for (uint32_t n = 0; n < nodes; n++) {
-    if (object_type >= 0 && g.node_type(n) == object_type &&
-        std::find(process_names.begin(), process_names.end(), g.node_name(n)) !=
-            process_names.end()) {
-      detour[n] = true;
+    if (object_type >= 0 && g.node_type(n) == object_type) {
+      if (is(process_names, g.node_name(n)))
+        cost[n] = kDetour;
+      else if (is(guard_names, g.node_name(n)))
+        cost[n] = kLastResort;
       continue;
     }
-    if (!sites.IsClosure(n) || !sites.IsNodeFunction(n))
+    if (!sites.IsClosure(n))
       continue;
-    detour[n] = true;
+    uint8_t c = kFree;
+    if (sites.IsNodeFunction(n))
+      c = kDetour;
+    else if (sites.IsOwnFunction(n))
+      c = kLastResort;
+    if (c == kFree)
+      continue;
+    cost[n] = std::max(cost[n], c);
     const uint32_t context = sites.ContextOf(n);
     if (context != kNoNode)
-      detour[context] = true;
+      cost[context] = std::max(cost[context], c);
   }
-  return detour;
+  return cost;
 }
 
 }  // namespace
@@ -50,9 +71,9 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
   if (nodes == 0)
     return;
   EdgeFilter filter(g);
-  std::vector<bool> detour;
+  std::vector<uint8_t> cost;
   if (sites != nullptr)
-    detour = DetourNodes(g, *sites);
+    cost = NodeCosts(g, *sites);
   // A root category ((Handle scope), (Stack roots), (Strong roots), ...)
   // holding one of the program's objects directly is a detour too: a
   // handle or stack slot says what some function was using when the
@@ -61,28 +82,35 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
   // better.
   const int synthetic_type = g.FindNodeType("synthetic");
   const int object_type = g.FindNodeType("object");
-  const bool detours = !detour.empty();
+  const bool detours = !cost.empty();
   // `category`: `from` is a root category, decided once per node.
-  auto is_detour = [&](bool category, uint32_t t) {
-    if (detour[t])
-      return true;
+  auto cost_of = [&](bool category, uint32_t t) -> uint8_t {
+    if (cost[t] != kFree)
+      return cost[t];
     return category && g.node_type(t) == object_type &&
-           g.node_name_string(t).rfind("system / ", 0) != 0;
+                   g.node_name_string(t).rfind("system / ", 0) != 0
+               ? kDetour
+               : kFree;
   };
   std::vector<uint32_t> queue;
   queue.reserve(nodes);
   // Edges into detour nodes met at the current level, taken at the next:
   // the first edge met per node only (`waiting`), so the lists never hold
-  // more than one entry per node.
+  // more than one entry per node. Edges into last-resort nodes wait in
+  // `last` until no other edge is left.
   std::vector<uint32_t> later;
   std::vector<uint32_t> next_later;
-  std::vector<bool> waiting(detour.empty() ? 0 : nodes, false);
-  auto defer = [&](uint32_t e, uint32_t from, uint32_t t) {
-    if (waiting[t])
+  std::vector<uint32_t> last;
+  std::vector<uint8_t> waiting(detours ? nodes : 0, kFree);
+  auto defer = [&](uint32_t e, uint32_t from, uint32_t t, uint8_t c) {
+    // A node's cost is the same on every edge into it (its own, or a
+    // detour for a slot of a root category when it has none).
+    if (waiting[t] != kFree)
       return;
-    waiting[t] = true;
-    next_later.push_back(e);
-    next_later.push_back(from);
+    waiting[t] = c;
+    std::vector<uint32_t>& list = c == kLastResort ? last : next_later;
+    list.push_back(e);
+    list.push_back(from);
   };
   distance_[0] = 0;
   uint8_t level = 0;
@@ -96,9 +124,12 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
         if (distance_[t] != kNoNode || !filter.Follows(n, g.edge_type(e))) {
           continue;
         }
-        if (detours && is_detour(category, t)) {
-          defer(e, n, t);
-          continue;
+        if (detours) {
+          const uint8_t c = cost_of(category, t);
+          if (c != kFree) {
+            defer(e, n, t, c);
+            continue;
+          }
         }
         distance_[t] = d;
         detours_[t] = level;
@@ -120,17 +151,23 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
       const uint32_t t = g.edge_target(e);
       if (distance_[t] != kNoNode)
         continue;
-      if (detours && is_detour(false, t)) {
-        defer(e, 0, t);
-        continue;
+      if (detours) {
+        const uint8_t c = cost_of(false, t);
+        if (c != kFree) {
+          defer(e, 0, t, c);
+          continue;
+        }
       }
       distance_[t] = 1;
       queue.push_back(t);
     }
     spread(head);
   }
-  // One more detour per round, in the order the edges were met.
-  while (!next_later.empty()) {
+  // One more detour per round, in the order the edges were met; the last
+  // resort when nothing else is left, and then whatever it leads to.
+  while (!next_later.empty() || !last.empty()) {
+    if (next_later.empty())
+      next_later.swap(last);
     later.swap(next_later);
     next_later.clear();
     if (level < 255)
@@ -140,7 +177,7 @@ ShortestPaths::ShortestPaths(const HeapGraph& g, const FunctionSites* sites) {
       const uint32_t e = later[i];
       const uint32_t n = later[i + 1];
       const uint32_t t = g.edge_target(e);
-      waiting[t] = false;
+      waiting[t] = kFree;
       if (distance_[t] != kNoNode)
         continue;
       distance_[t] = distance_[n] + 1;

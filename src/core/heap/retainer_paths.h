@@ -24,6 +24,12 @@
 // only way in is through Node's timer lists or the microtask queue, that
 // path is still found, just after all the others.
 //
+// leakguard's own functions, their contexts and its LeakGuard instances
+// are the last resort: a path goes through them only when no other way
+// in is left. leakguard holds the listeners a program gives it, and so the
+// program's scopes, but a path through it says nothing about who keeps a
+// leak (FunctionSites::IsOwnFunction).
+//
 // Immutable after construction; safe to share between threads.
 #ifndef LEAKGUARD_CORE_RETAINER_PATHS_H_
 #define LEAKGUARD_CORE_RETAINER_PATHS_H_

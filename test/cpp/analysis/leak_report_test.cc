@@ -403,6 +403,78 @@ TEST(RetainerPaths, PreferTheProgramsEdgesToNodesBookkeeping) {
             "\xE2\x86\x92 timer (Timeout)");
 }
 
+// leakguard's own functions, their contexts and its LeakGuard instance are
+// the last resort: its listener list holds the program's scope by a
+// shorter way than the program's own, and even a longer one through
+// Node's timer code (a detour) wins over it; with no other way in it is
+// still taken.
+TEST(RetainerPaths, LeakguardsOwnObjectsAreTheLastResort) {
+  GraphSketch s;
+  const uint32_t root = s.Node(kSynthetic, "", 0);
+  const uint32_t gc_roots = s.Node(kSynthetic, "(GC roots)", 0);
+  const uint32_t handles = s.Node(kSynthetic, "(Global handles)", 0);
+  const Literal own = MakeLiteral(
+      &s, "#onEvents", "/opt/srv/node_modules/leakguard/lib/index.js");
+  const Literal copy = MakeLiteral(&s, "emit", "/work/leakguard/lib/index.js");
+  const Literal timers =
+      MakeLiteral(&s, "listOnTimeout", "node:internal/timers");
+  const Literal app = MakeLiteral(&s, "tick", "/srv/app.js");
+  const uint32_t own_context = s.Node(kObject, "system / Context", 24);
+  const uint32_t guard = s.Node(kObject, "LeakGuard", 40);
+  const uint32_t events = s.Node(kObject, "Object", 40);
+  const uint32_t timer_context = s.Node(kObject, "system / Context", 24);
+  const uint32_t app_context = s.Node(kObject, "system / Context", 24);
+  const uint32_t orders = s.Node(kObject, "Map", 32);
+  const uint32_t only_ours = s.Node(kObject, "Explainer", 32);
+  const uint32_t on_events = MakeClosure(&s, own, "#onEvents", own_context);
+  const uint32_t list = MakeClosure(&s, timers, "listOnTimeout", timer_context);
+  const uint32_t listener = MakeClosure(&s, app, "onLeak", app_context);
+  const uint32_t tick = MakeClosure(&s, app, "tick", app_context);
+  const uint32_t emit = MakeClosure(&s, copy, "emit", own_context);
+  s.Edge(root, kElement, "1", gc_roots);
+  s.Edge(gc_roots, kElement, "1", handles);
+  s.Element(handles, kElement, 0, on_events);
+  s.Edge(own_context, kContext, "this", guard);
+  s.Edge(guard, kProperty, "_events", events);
+  s.Edge(events, kProperty, "leak", listener);
+  s.Edge(guard, kInternal, "explainer", only_ours);
+  s.Element(handles, kElement, 1, list);
+  const uint32_t timer_list = s.Node(kObject, "TimersList", 40);
+  const uint32_t timeout = s.Node(kObject, "Timeout", 40);
+  s.Edge(timer_context, kContext, "list", timer_list);
+  const uint32_t earlier = s.Node(kObject, "Timeout", 40);
+  s.Edge(timer_list, kProperty, "_idleNext", earlier);
+  s.Edge(earlier, kProperty, "_idleNext", timeout);
+  s.Edge(timeout, kProperty, "_onTimeout", tick);
+  s.Edge(app_context, kContext, "orders", orders);
+  s.Edge(events, kProperty, "emit", emit);
+  HeapGraph g = s.Build();
+  NodeClasses classes(g);
+  FunctionSites sites(g, "/srv", "/work/leakguard/lib/");
+  EXPECT_TRUE(sites.IsOwnFunction(on_events));  // under node_modules/leakguard
+  EXPECT_TRUE(sites.IsOwnFunction(emit));       // under own_dir
+  EXPECT_FALSE(sites.IsOwnFunction(tick));
+  EXPECT_FALSE(sites.IsOwnFunction(list));
+
+  ShortestPaths paths(g, &sites);
+  EXPECT_EQ(FormatPath(g, classes, paths.PathTo(orders), &sites),
+            "(GC roots) \xE2\x86\x92 (Global handles) \xE2\x86\x92 "
+            "listOnTimeout() \xE2\x86\x92 context \xE2\x86\x92 list "
+            "(TimersList) \xE2\x86\x92 _idleNext (Timeout) \xE2\x86\x92 "
+            "_idleNext (Timeout) \xE2\x86\x92 _onTimeout (tick() in app.js) "
+            "\xE2\x86\x92 context "
+            "\xE2\x86\x92 orders (Map)");
+  // The way through leakguard is shorter.
+  EXPECT_LT(ShortestPaths(g).distance(orders), paths.distance(orders));
+  // Held by leakguard alone: still reachable, through it.
+  ASSERT_TRUE(paths.reachable(only_ours));
+  EXPECT_EQ(FormatPath(g, classes, paths.PathTo(only_ours), &sites),
+            "(GC roots) \xE2\x86\x92 (Global handles) \xE2\x86\x92 "
+            "#onEvents() in /opt/srv/node_modules/leakguard/lib/index.js "
+            "\xE2\x86\x92 context \xE2\x86\x92 this (LeakGuard) "
+            "\xE2\x86\x92 explainer (Explainer)");
+}
+
 TEST(FunctionSites, ScriptsRelativeToTheRootAndFileUrls) {
   GraphSketch s;
   s.Node(kSynthetic, "", 0);
