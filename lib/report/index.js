@@ -122,7 +122,8 @@ function escapeHtml(text) {
 }
 
 // The report's HTML text.
-function buildHtml({ timeline = null, analysis = null, profile = null, generated = Date.now() } = {}) {
+function buildHtml({ timeline = null, analysis = null, analysisNote = null, profile = null,
+                     generated = Date.now() } = {}) {
   const a = readAssets();
   const data = {
     leakguard: a.version,
@@ -130,6 +131,7 @@ function buildHtml({ timeline = null, analysis = null, profile = null, generated
     process: timeline && timeline.process ? timeline.process : null,
     timeline: timeline || null,
     analysis: trimAnalysis(analysis),
+    analysisNote: typeof analysisNote === 'string' ? analysisNote : null,
     profile: trimProfile(profile),
   };
   const p = data.process;
@@ -243,12 +245,92 @@ function checkReportDir(dir) {
   return binding.checkDirectory(dir, { role: 'report directory', create: true });
 }
 
+// `leakguard analyze` holds about 0.6 times the three files' size at its
+// peak (docs/analyze.md, Limits); the preload's report runs it only when
+// twice that is free, so that it never takes the service's memory.
+const ANALYSIS_PEAK_SHARE = 0.6;
+const ANALYSIS_SAFETY = 2;
+
+// Memory the process may still allocate: cgroup-aware where Node has
+// process.availableMemory() (20.13 and later), else the machine's free
+// memory.
+function availableMemory() {
+  return typeof process.availableMemory === 'function'
+    ? process.availableMemory() : require('node:os').freemem();
+}
+
+// The three newest snapshots of this process that are still on disk, oldest
+// first, from its timeline; null when there are fewer.
+function newestTriple(timeline) {
+  const snaps = timeline && Array.isArray(timeline.snapshots) ? timeline.snapshots : [];
+  const out = [];
+  for (let i = snaps.length - 1; i >= 0 && out.length < 3; i--) {
+    const file = snaps[i].path;
+    if (typeof file !== 'string' || file === '') continue;
+    let st;
+    try {
+      st = require('node:fs').lstatSync(file);
+    } catch {
+      continue;  // pruned since
+    }
+    if (st.isFile()) out.unshift({ file, bytes: st.size });
+  }
+  return out.length === 3 ? out : null;
+}
+
+// The preload's last analysis: { key, result }, so that reports of one
+// episode do not analyse the same three files again.
+let lastEpisodeAnalysis = null;
+
+// The three-snapshot analysis of the newest three snapshots, run by the
+// native core on a threadpool thread: { analysis } or { note } (why there
+// is none, for the page).
+async function episodeAnalysis(timeline) {
+  const triple = newestTriple(timeline);
+  if (triple === null) {
+    const n = timeline && Array.isArray(timeline.snapshots) ? timeline.snapshots.length : 0;
+    return { note: `this process has ${n} heap snapshot(s) on disk; the three-snapshot analysis needs three ` +
+      '(send the snapshot signal three times, a minute or more apart, while it leaks)' };
+  }
+  const files = triple.map((t) => t.file);
+  const key = files.join('\0');
+  if (lastEpisodeAnalysis !== null && lastEpisodeAnalysis.key === key) return lastEpisodeAnalysis.result;
+  const total = triple.reduce((sum, t) => sum + t.bytes, 0);
+  const need = total * ANALYSIS_PEAK_SHARE * ANALYSIS_SAFETY;
+  const free = availableMemory();
+  let result;
+  if (need > free) {
+    result = { note: `the three-snapshot analysis of ${files.map((f) => path.basename(f)).join(', ')} was ` +
+      `skipped: it would need about ${binding.formatBytes(total * ANALYSIS_PEAK_SHARE, 'iec')} and only ` +
+      `${binding.formatBytes(free, 'iec')} is free (run \`leakguard analyze\` on them elsewhere)` };
+  } else {
+    const { analyze } = require('../analysis/analyze');
+    try {
+      result = { analysis: { ...(await analyze(files)), files: { baseline: files[0], target: files[1], final: files[2] } } };
+    } catch (err) {
+      result = { note: `the three-snapshot analysis of ${files.map((f) => path.basename(f)).join(', ')} ` +
+        `failed: ${err.message}` };
+    }
+  }
+  lastEpisodeAnalysis = { key, result };
+  return result;
+}
+
 // The preload's report at a leak event: a new file in `dir` (created 0700
-// when missing), then the oldest beyond `maxFiles` removed.
+// when missing), then the oldest beyond `maxFiles` removed. With three
+// snapshots of the process on disk, it holds their analysis.
 async function reportInDir(guard, dir, maxFiles) {
   const refused = checkReportDir(dir);
   if (refused !== null) throw refused;
-  const r = await report(guard, { file: path.join(dir, defaultName()) });
+  const timeline = guard.timeline();
+  const { analysis, note } = await episodeAnalysis(timeline);
+  const html = buildHtml({
+    timeline,
+    analysis: analysis || null,
+    analysisNote: note || null,
+    profile: runningProfile(),
+  });
+  const r = publishHtml(path.join(dir, defaultName()), html);
   r.removed = pruneReports(dir, maxFiles);
   return r;
 }

@@ -61,6 +61,11 @@
   var groups = analysis && analysis.report && Array.isArray(analysis.report.groups)
     ? analysis.report.groups : [];
 
+  // "held by orders (Map), which handler() at app.js:24:15 closes over"
+  function holderText(h) {
+    return 'held by ' + h.expression + ' (' + h.node + ')' + (h.scope ? ', which ' + h.scope + ' closes over' : '');
+  }
+
   // The first suspect site of the newest episode that has suspects.
   function topSuspect() {
     for (var i = episodes.length - 1; i >= 0; i--) {
@@ -112,7 +117,7 @@
     if (what.length) lines.push(['What', what.join('; ')]);
     else if (profile) lines.push(['What', 'see the allocation sites below']);
     if (groups.length && groups[0].holder) {
-      lines.push(['Held by', groups[0].holder.expression + ' (' + groups[0].holder.node + ')']);
+      lines.push(['Held by', holderText(groups[0].holder).replace(/^held by /, '')]);
     } else if (groups.length) {
       lines.push(['Held by', groups[0].path || '?']);
     } else {
@@ -157,9 +162,15 @@
       try {
         drawChart(box, kind, k, mine, snaps);
         var legend = el('ul', { cls: 'episodes' });
-        mine.forEach(function (e) {
-          legend.appendChild(el('li', { cls: 'episode-note', text: 'leak from ' + clock(e.start) + ': ' +
-            rate(e.bytesPerSecond) + ', ' + e.reason }));
+        if (snapsIn(snaps, k).length) {
+          legend.appendChild(el('li', { cls: 'capture-note', text: '\u25c6 (purple): a heap snapshot leakguard wrote. ' +
+            (kind === 'rss' ? 'Writing one raises RSS for a while by about the size of the heap (V8 builds the ' +
+              'snapshot in native memory), so a jump at a mark is leakguard\'s own, not a native leak.'
+              : 'Snapshots are listed with their files in the process\'s snapshot directory.') }));
+        }
+        mine.forEach(function (e, i) {
+          legend.appendChild(el('li', { cls: 'episode-note', text: '\u25bc' + (i + 1) + ' leak from ' + clock(e.start) +
+            ': ' + rate(e.bytesPerSecond) + ', ' + e.reason }));
           if (e.closed !== undefined) {
             legend.appendChild(el('li', { cls: 'episode-note episode-end', text: 'ended at ' + clock(e.closed) +
               ': ' + e.endReason }));
@@ -170,6 +181,12 @@
         box.appendChild(el('p', { cls: 'render-error', text: 'This chart could not be drawn: ' + err.message }));
       }
     });
+  }
+
+  // The snapshots within a series' time span.
+  function snapsIn(snaps, k) {
+    var t0 = k.t[0], t1 = k.t[k.t.length - 1];
+    return snaps.filter(function (sn) { return sn.time >= t0 && sn.time <= t1; });
   }
 
   function drawChart(box, kind, k, mine, snaps) {
@@ -199,6 +216,9 @@
           value: function (u, v) { return v == null ? '-' : bytes(v); } },
       ],
       axes: [{}, { size: 76, values: axisBytes }],
+      // uPlot's own legend shows values under the cursor only, and is
+      // empty otherwise (and on paper): the key is drawn below instead.
+      legend: { show: false },
       hooks: {
         drawClear: [function (u) {
           var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
@@ -247,10 +267,14 @@
     }
     var plot = new uPlot(opts, [k.t, k.min, k.max], box);
     // DOM markers over the canvas: what a reader (or a test) can point at.
-    mine.forEach(function (e) {
+    // Numbered, not labelled with their rates: episodes close together
+    // would print over each other. The list below the chart says which is
+    // which.
+    mine.forEach(function (e, i) {
       var m = el('div', { cls: 'marker episode', 'data-start': String(e.start), 'data-end': String(e.end),
         'data-closed': e.closed !== undefined ? String(e.closed) : '',
-        'data-rate': String(e.bytesPerSecond), title: e.reason, text: '\u25bc ' + rate(e.bytesPerSecond) });
+        'data-rate': String(e.bytesPerSecond), title: rate(e.bytesPerSecond) + ': ' + e.reason,
+        text: '\u25bc' + (i + 1) });
       plot.over.appendChild(m);
       overlays.push({ node: m, t: e.start });
     });
@@ -261,15 +285,34 @@
       overlays.push({ node: m, t: sn.time });
     });
     placeOverlays(plot);
+    box.appendChild(el('p', { cls: 'key' }, [
+      el('span', { cls: 'swatch low' }), el('span', { text: 'lowest in bucket (the live set)' }),
+      el('span', { cls: 'swatch high' }), el('span', { text: 'highest in bucket' }),
+      mine.length ? el('span', { cls: 'swatch fit' }) : null,
+      mine.length ? el('span', { text: 'the detector\'s line over the episode' }) : null,
+    ]));
     box.setAttribute('data-rendered', 'true');
   }
 
   // ---- suspects: sites of the leak events, and the sampled profile as an icicle
   function suspectsSection() {
     var s = section('suspects', 'Suspects: where the growing memory was allocated');
+    // One row per site: the newest episode that named it, and how many did.
     var rows = [];
+    var bySite = {};
     episodes.forEach(function (e) {
-      (e.suspects || []).forEach(function (x) { rows.push({ e: e, s: x }); });
+      (e.suspects || []).forEach(function (x) {
+        var key = x.site || x.what;
+        var row = Object.prototype.hasOwnProperty.call(bySite, key) ? bySite[key] : null;
+        if (row === null) {
+          row = { e: e, s: x, n: 0 };
+          bySite[key] = row;
+          rows.push(row);
+        }
+        row.e = e;
+        row.s = x;
+        row.n++;
+      });
     });
     if (rows.length) {
       var tb = el('tbody');
@@ -281,12 +324,16 @@
           el('td', { cls: 'num', text: x.bytesPerSecond != null ? rate(x.bytesPerSecond) : '' }),
           el('td', { cls: 'site', text: x.site || x.what }),
           // Allocation sites have a caller; growing constructors a count.
-          el('td', { text: caller ? 'called from ' + caller : x.count != null ? '+' + x.count + ' objects' : '' }),
-          el('td', { text: r.e.kind + ' episode from ' + clock(r.e.start) }),
+          el('td', { cls: 'site', text: caller ? caller : x.count != null ? '+' + x.count + ' objects' : '' }),
+          el('td', { text: r.e.kind + ' episode from ' + clock(r.e.start) +
+            (r.n > 1 ? ' (named by ' + r.n + ' episodes)' : '') }),
         ]));
       });
-      s.appendChild(el('table', null, [el('thead', null, [el('tr', null, ['growth', 'rate', 'allocated at', 'caller', 'episode']
-        .map(function (h) { return el('th', { text: h }); }))]), tb]));
+      s.appendChild(el('table', null, [el('thead', null, [el('tr', null,
+        ['growth', 'rate', 'allocated in (function, where it is defined)', 'called from', 'newest episode']
+          .map(function (h) { return el('th', { text: h }); }))]), tb]));
+      note(s, 'A site is the function in which V8 sampled the allocation, named by the line where that ' +
+        'function is defined; small functions it calls may have been inlined into it.');
     } else {
       note(s, 'No leak event named allocation sites.');
     }
@@ -300,6 +347,15 @@
     var name = cf.functionName || '(anonymous)';
     if (cf.url) name += ' (' + cf.url.replace(/^file:\/\//, '') + ':' + (cf.lineNumber + 1) + ':' + (cf.columnNumber + 1) + ')';
     return name;
+  }
+  // What fits in a cell: the function first, then the file's last two
+  // path segments (the whole name is the cell's title).
+  function frameShort(cf) {
+    if (!cf) return '(root)';
+    var name = cf.functionName || '(anonymous)';
+    if (!cf.url) return name;
+    var file = cf.url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+    return name + ' ' + file + ':' + (cf.lineNumber + 1);
   }
   function totals(node) {
     var t = node.selfSize || 0;
@@ -331,7 +387,7 @@
         var name = depth === 0 ? 'all live samples' : frameName(cell.node.callFrame);
         var c = el('div', { cls: 'frame' + (cell.node.selfSize > 0 ? ' self' : ''),
           title: name + ': ' + bytes(cell.node._total) + ' (' + (w * 100).toFixed(1) + '%), self ' + bytes(cell.node.selfSize || 0),
-          'data-frame': name, text: w > 0.04 ? name : '' });
+          'data-frame': name, text: w > 0.04 ? (depth === 0 ? name : frameShort(cell.node.callFrame)) : '' });
         c.style.left = (cell.x / total * 100) + '%';
         c.style.width = (w * 100) + '%';
         r.appendChild(c);
@@ -343,7 +399,11 @@
   // ---- the three-snapshot report
   function analysisSection() {
     var s = section('analysis', 'Three-snapshot analysis: what leaks and who holds it');
-    if (!analysis || !analysis.report) { note(s, 'No analysis was given (findLeaks() or `leakguard analyze s1 s2 s3 --json`).'); return; }
+    if (!analysis || !analysis.report) {
+      note(s, data.analysisNote ? 'No analysis: ' + data.analysisNote + '.'
+        : 'No analysis was given (findLeaks() or `leakguard analyze s1 s2 s3 --json`).');
+      return;
+    }
     var r = analysis.report;
     note(s, groups.length + ' of ' + r.groups_total + ' group(s) above the threshold (' +
       (r.threshold ? r.threshold.min_count + ' objects, ' + bytes(r.threshold.min_retained_bytes) : '?') +
@@ -355,7 +415,7 @@
       var loc = g.location ? ' at ' + g.location.script + ':' + g.location.line + ':' + g.location.column : '';
       box.appendChild(el('h3', { text: (i + 1) + '. ' + g.constructor + ' \u00d7 ' + g.count + ': ' +
         bytes(g.retained_size) + ' retained, ' + bytes(g.self_size) + ' shallow' + loc }));
-      if (g.holder) box.appendChild(el('p', { cls: 'holder', text: 'held by ' + g.holder.expression + ' (' + g.holder.node + ')' }));
+      if (g.holder) box.appendChild(el('p', { cls: 'holder', text: holderText(g.holder) }));
       if (Array.isArray(g.hops) && g.hops.length) {
         var chain = el('ol', { cls: 'path' });
         g.hops.slice(0, 64).forEach(function (h, j) {
