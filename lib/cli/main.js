@@ -53,14 +53,18 @@ async function runAnalyze(positionals, values) {
     options.minRetainedBytes = count(values['min-bytes'], 'min-bytes');
   }
   const analysis = await analyze(positionals, options);
+  const { groupLines, headline } = require('../analysis/leak-text');
   if (values.json) {
-    print(printableJson(analysis, 2));
+    // The sentence the text starts with, for scripts too.
+    print(printableJson({ headline: headline(analysis.report), ...analysis }, 2));
     return 0;
   }
   // Heap strings (constructor names, keys, paths) printed for a person:
   // control characters escaped.
   const result = printableDeep(analysis);
   const r = result.report;
+  const first = headline(r);
+  if (first !== null) print(`Leaking: ${first}.\n`);
   print(`${int(r.new_in_target)} objects are new in the target snapshot; ` +
         `${int(r.still_alive)} of them are still alive in the final one ` +
         `(${int(r.candidates)} counted, V8 internals folded into their owners).`);
@@ -77,7 +81,6 @@ async function runAnalyze(positionals, values) {
   ]);
   print(table(['#', 'Constructor', 'Count', 'Retained', 'Shallow'], rows,
               new Set([0, 2, 3, 4])));
-  const { groupLines } = require('../analysis/leak-text');
   print('\nWho holds each group, what it keeps alive, and one retainer path:');
   r.groups.forEach((g, i) => {
     print(`  ${i + 1}. ${g.constructor} \u00d7${int(g.count)}, ${bytes(g.retained_size)} retained`);
@@ -220,6 +223,12 @@ async function main(argv) {
 module.exports = { COMMANDS, main };
 
 if (require.main === module) {
+  // `leakguard analyze ... | head`: a reader that stops reading is no
+  // error of ours; stop writing, quietly, and keep the status so far.
+  process.stdout.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode || 0);
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   }, (err) => {
