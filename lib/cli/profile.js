@@ -16,19 +16,11 @@
 // Exit codes as `leakguard snapshot`: 0 printed the paths, 1 bad usage, 3
 // no profile (refused, timeout, the process is gone); the reason is one
 // line on stderr.
-const crypto = require('node:crypto');
-const fs = require('node:fs');
 const path = require('node:path');
-const binding = require('../binding');
 const options = require('../options');
-const { printable } = require('./printable');
 const { UsageError } = require('./args');
-const { alive, begin, targetIds } = require('./target');
-const { REQUEST_NAME, MAX_REQUEST_BYTES, outputName } = require('../sampling/remote-profile');
-
-// A request file older than this was left by a CLI that died, or by a
-// target that exited before it looked.
-const STALE_REQUEST_MS = 10 * 60 * 1000;
+const { begin } = require('./target');
+const { request } = require('./request');
 
 // "30s", "500ms", "2m", "1h" or plain seconds, in ms.
 function parseDuration(text) {
@@ -54,113 +46,15 @@ function profileOptions(values) {
   }
 }
 
-// Whether `name` is in the directory (lstat: a link is not followed).
-function exists(dir, name) {
-  try {
-    fs.lstatSync(path.join(dir, name));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function run(positionals, values, io = process) {
   const opts = profileOptions(values);
   const { fail, timeoutS, target } = begin('profile', positionals, values, io);
   if (target.exit !== undefined) return target.exit;
-  const { pid, dir, signal } = target;
-  const ids = targetIds(pid);
-  const root = process.geteuid() === 0;
-  // The directory must be the target user's (or root's) and writable by
-  // nobody else: the target refuses requests from a directory others can
-  // write to. Root gives the file to the target through its descriptor
-  // (fchown), never by path.
-  const where = {
-    role: 'snapshot directory', private: true, ownerUid: ids.uid, ownerGid: ids.gid,
-  };
-  const id = crypto.randomBytes(8).toString('hex');
-  const request = JSON.stringify({ id, ...opts });
-  const publish = () => binding.writeFile(dir, REQUEST_NAME, request,
-    { ...where, create: false, mode: 'exclusive', chown: root && ids.uid !== process.geteuid() });
-  try {
-    try {
-      publish();
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-      let pending = null;
-      try {
-        pending = binding.readFile(dir, REQUEST_NAME, MAX_REQUEST_BYTES, { ...where, fileUid: ids.uid });
-      } catch {
-        // not a request of the target's: left alone, and said below
-      }
-      const age = pending === null ? 0 : Date.now() - pending.mtimeMs;
-      if (pending === null || age < STALE_REQUEST_MS) {
-        return fail(`another profile request is pending in ${dir} ` +
-          `(${REQUEST_NAME}, ${Math.round(age / 1000)} s old); try again when it is done`);
-      }
-      binding.removeFile(dir, REQUEST_NAME, where);  // stale: its CLI is gone
-      publish();
-    }
-  } catch (err) {
-    return fail(`cannot write the request in ${dir}: ${err.message}` +
-      (err.code === 'EACCES' ? ' (run as the user of the target process, or as root)' : ''));
-  }
-  // The request must not outlive this CLI: a later signal (a user's kill
-  // -USR2 for a snapshot) would otherwise be taken as this profile.
-  const withdraw = () => {
-    try {
-      const pending = binding.readFile(dir, REQUEST_NAME, MAX_REQUEST_BYTES, { ...where, fileUid: ids.uid });
-      if (pending !== null && JSON.parse(pending.text).id === id) {
-        binding.removeFile(dir, REQUEST_NAME, where);
-      }
-    } catch {
-      // Taken by the target already, or gone.
-    }
-  };
-
-  try {
-    try {
-      process.kill(pid, signal);
-    } catch (err) {
-      return fail(err.code === 'ESRCH' ? `no process ${pid}` : `cannot signal process ${pid}: ${err.code}`);
-    }
-    const base = outputName(pid, id);
-    const deadline = Date.now() + opts.durationMs + timeoutS * 1000;
-    for (;;) {
-      if (exists(dir, `${base}.heapprofile`)) {
-        io.stdout.write(`${path.join(dir, `${base}.heapprofile`)}\n${path.join(dir, `${base}.pb.gz`)}\n`);
-        return 0;
-      }
-      // The target's one line, read as the target's file only: never
-      // through a link, never from a FIFO or a device, at most 4 KiB.
-      let why = null;
-      try {
-        why = binding.readFile(dir, `${base}.profile-error`, MAX_REQUEST_BYTES,
-          { ...where, fileUid: ids.uid });
-      } catch (err) {
-        why = { text: `its error file is not one (${err.message})` };
-      }
-      if (why !== null) {
-        try {
-          binding.removeFile(dir, `${base}.profile-error`, where);
-        } catch {
-          // left for the target's owner
-        }
-        return fail(`process ${pid} refused: ${printable(why.text.trim())}`);
-      }
-      if (!alive(pid)) return fail(`process ${pid} exited before its profile was written`);
-      if (Date.now() >= deadline) {
-        return fail(exists(dir, REQUEST_NAME)
-          ? `process ${pid} did not take the request in ${timeoutS}s; is leakguard ` +
-            `loaded there with snapshots on ${signal} and LEAKGUARD_DIR=${dir}?`
-          : `process ${pid} took the request but wrote no profile within ` +
-            `${opts.durationMs / 1000 + timeoutS}s; try a longer --timeout`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    withdraw();
-  }
+  const { dir } = target;
+  const answer = await request(target, opts, '.heapprofile', opts.durationMs + timeoutS * 1000, fail);
+  if (answer.exit !== undefined) return answer.exit;
+  io.stdout.write(`${path.join(dir, `${answer.base}.heapprofile`)}\n${path.join(dir, `${answer.base}.pb.gz`)}\n`);
+  return 0;
 }
 
 module.exports = {

@@ -2,8 +2,10 @@
 // `leakguard report`: the HTML report (lib/report/index.js) from what
 // leakguard wrote: a timeline (JSON.stringify(leakguard.timeline())), an
 // analysis (`leakguard analyze ... --json`, or findLeaks()'s result) and an
-// allocation profile (.heapprofile). Each input is optional; the page shows
-// what it was given. A file that cannot be read or is not what its option
+// allocation profile (.heapprofile), or with --pid a running process's
+// timeline (asked for through its snapshot signal, as `leakguard profile`
+// does) and the analysis of its newest three snapshots, computed here.
+// Each input is optional; the page shows what it was given. A file that cannot be read or is not what its option
 // says, or an output that cannot be written, is one line on stderr, exit
 // status 2.
 const fs = require('node:fs');
@@ -56,17 +58,68 @@ const isTimeline = (v) => v.kinds !== null && typeof v.kinds === 'object' && !Ar
 const isAnalysis = (v) => v.report !== null && typeof v.report === 'object';
 const isProfile = (v) => v.head !== null && typeof v.head === 'object';
 
-async function run(positionals, values) {
-  if (!values.timeline && !values.analyze && !values.profile) {
-    process.stderr.write('leakguard report: give at least one of --timeline, --analyze and ' +
-      `--profile\nusage: leakguard ${module.exports.usage}\n`);
-    return 1;
+// A timeline is bounded (docs/report.md: a day of it, with every episode
+// and snapshot kept, makes a page under 1 MB); the native reader's limit.
+const MAX_TIMELINE_BYTES = 1024 * 1024;
+
+// --pid: the timeline of a running process, asked for through its
+// snapshot signal (lib/cli/request.js), read as the target's own file (at
+// most MAX_TIMELINE_BYTES, never through a link) and removed. Resolves with
+// { timeline, dir } or { exit }.
+async function liveTimeline(values, io) {
+  const { begin } = require('./target');
+  const { request } = require('./request');
+  const binding = require('../binding');
+  const { fail, timeoutS, target } = begin('report', [values.pid], values, io);
+  if (target.exit !== undefined) return { exit: target.exit };
+  const answer = await request(target, { kind: 'timeline' }, '.timeline.json', timeoutS * 1000, fail);
+  if (answer.exit !== undefined) return { exit: answer.exit };
+  const name = `${answer.base}.timeline.json`;
+  let read;
+  try {
+    read = binding.readFile(target.dir, name, MAX_TIMELINE_BYTES, { ...answer.where, fileUid: answer.where.ownerUid });
+    binding.removeFile(target.dir, name, answer.where);
+  } catch (err) {
+    return { exit: fail(`cannot read ${path.join(target.dir, name)}: ${err.message}`) };
   }
+  let timeline = null;
+  try {
+    timeline = JSON.parse(read.text);
+  } catch {
+    // said below
+  }
+  if (timeline === null || typeof timeline !== 'object' || !isTimeline(timeline)) {
+    return { exit: fail(`process ${target.pid} answered with something that is not a timeline`) };
+  }
+  return { timeline, dir: target.dir };
+}
+
+async function run(positionals, values, io = process) {
+  const { UsageError } = require('./args');
+  if (!values.timeline && !values.analyze && !values.profile && !values.pid) {
+    throw new UsageError('give --pid, or at least one of --timeline, --analyze and --profile');
+  }
+  if (values.pid && values.timeline) throw new UsageError('--pid and --timeline both give the timeline: give one');
   const inputs = {
     timeline: values.timeline ? readJson(values.timeline, 'a leakguard timeline (JSON of leakguard.timeline())', isTimeline) : null,
     analysis: values.analyze ? readJson(values.analyze, 'a leakguard analysis (leakguard analyze --json)', isAnalysis) : null,
+    analysisNote: null,
     profile: values.profile ? readJson(values.profile, 'an allocation profile (.heapprofile)', isProfile) : null,
   };
+  if (values.pid) {
+    const live = await liveTimeline(values, io);
+    if (live.exit !== undefined) return live.exit;
+    inputs.timeline = live.timeline;
+    if (inputs.analysis === null) {
+      // The newest three snapshots in its directory, analysed here, in
+      // this process: none of the service's memory or time.
+      const { episodeAnalysis } = require('../report');
+      const { analysis, note } = await episodeAnalysis(live.timeline, { dir: live.dir, budget: false });
+      inputs.analysis = analysis || null;
+      inputs.analysisNote = note || null;
+      if (note) io.stderr.write(`leakguard report: no analysis: ${note}\n`);
+    }
+  }
   const out = path.resolve(values.output || 'leakguard-report.html');
   const { writeHtml } = require('../report');
   let r;
@@ -76,15 +129,21 @@ async function run(positionals, values) {
     if (!err.syscall) throw err;
     throw new InputError(`${out}: ${err.code}: ${err.message}`);  // one line, exit 2
   }
-  process.stdout.write(`${r.path} (${r.bytes} bytes)\n`);
+  io.stdout.write(`${r.path} (${r.bytes} bytes)\n`);
   return 0;
 }
 
 module.exports = {
-  usage: 'report [--timeline t.json] [--analyze a.json] [--profile p.heapprofile] [-o report.html]',
-  help: 'one self-contained HTML file: the timeline, the suspects, the groups and their paths',
+  usage: 'report [--pid pid | --timeline t.json] [--analyze a.json] [--profile p.heapprofile] ' +
+         '[-o report.html] [--dir dir] [--signal SIGUSR2] [--timeout seconds]',
+  help: 'one self-contained HTML file: the timeline, the suspects, the groups and their paths ' +
+        '(--pid: of a running process, with the analysis of its newest three snapshots)',
   args: 0,
   options: {
+    pid: { type: 'string' },
+    dir: { type: 'string' },
+    signal: { type: 'string' },
+    timeout: { type: 'string' },
     timeline: { type: 'string' },
     analyze: { type: 'string' },
     profile: { type: 'string' },

@@ -259,14 +259,17 @@ function availableMemory() {
     ? process.availableMemory() : require('node:os').freemem();
 }
 
-// The three newest snapshots of this process that are still on disk, oldest
-// first, from its timeline; null when there are fewer.
-function newestTriple(timeline) {
+// The three newest snapshots of the timeline's process that are still on
+// disk (regular files, not links), oldest first; null when there are fewer.
+// With `dir`, each is looked for there under its own name (the CLI may see
+// the process's directory under another path, from outside its container).
+function newestTriple(timeline, dir) {
   const snaps = timeline && Array.isArray(timeline.snapshots) ? timeline.snapshots : [];
   const out = [];
   for (let i = snaps.length - 1; i >= 0 && out.length < 3; i--) {
-    const file = snaps[i].path;
+    let file = snaps[i].path;
     if (typeof file !== 'string' || file === '') continue;
+    if (dir !== undefined) file = path.join(dir, path.basename(file));
     let st;
     try {
       st = require('node:fs').lstatSync(file);
@@ -284,12 +287,14 @@ let lastEpisodeAnalysis = null;
 
 // The three-snapshot analysis of the newest three snapshots, run by the
 // native core on a threadpool thread: { analysis } or { note } (why there
-// is none, for the page).
-async function episodeAnalysis(timeline) {
-  const triple = newestTriple(timeline);
+// is none, for the page). `dir`: as for newestTriple. `budget`: only when
+// twice the expected peak is free (a service's own report; the CLI relies
+// on the analyser's own headroom check).
+async function episodeAnalysis(timeline, { dir, budget = true } = {}) {
+  const triple = newestTriple(timeline, dir);
   if (triple === null) {
     const n = timeline && Array.isArray(timeline.snapshots) ? timeline.snapshots.length : 0;
-    return { note: `this process has ${n} heap snapshot(s) on disk; the three-snapshot analysis needs three ` +
+    return { note: `the process has ${n} heap snapshot(s) on disk; the three-snapshot analysis needs three ` +
       '(send the snapshot signal three times, a minute or more apart, while it leaks)' };
   }
   const files = triple.map((t) => t.file);
@@ -299,7 +304,7 @@ async function episodeAnalysis(timeline) {
   const need = total * ANALYSIS_PEAK_SHARE * ANALYSIS_SAFETY;
   const free = availableMemory();
   let result;
-  if (need > free) {
+  if (budget && need > free) {
     result = { note: `the three-snapshot analysis of ${files.map((f) => path.basename(f)).join(', ')} was ` +
       `skipped: it would need about ${binding.formatBytes(total * ANALYSIS_PEAK_SHARE, 'iec')} and only ` +
       `${binding.formatBytes(free, 'iec')} is free (run \`leakguard analyze\` on them elsewhere)` };
@@ -336,6 +341,6 @@ async function reportInDir(guard, dir, maxFiles) {
 }
 
 module.exports = {
-  reportInDir, pruneReports, checkReportDir,
+  reportInDir, pruneReports, checkReportDir, episodeAnalysis,
   buildHtml, writeHtml, trimProfile, scriptJson, report, defaultName, REPORT_FILE_SCHEMA,
 };

@@ -1,5 +1,8 @@
 'use strict';
-// The target's side of `leakguard profile <pid>` (lib/cli/profile.js).
+// The target's side of `leakguard profile <pid>` (lib/cli/profile.js) and
+// of `leakguard report --pid <pid>` (lib/cli/report.js: a request of kind
+// 'timeline' is answered with leakguard-<pid>-<id>.timeline.json, the
+// process's timeline()).
 //
 // The CLI publishes a request file, leakguard-profile.request, in the
 // snapshot directory and sends the snapshot signal. The native signal
@@ -86,6 +89,23 @@ class RemoteProfiles {
       }
       this.#guard.reportError(err, err.code || 'profile');
     };
+    // `leakguard report --pid`: this process's timeline, for the CLI to
+    // combine with its own analysis of the snapshots (no analysis here:
+    // the service's memory and threads are not spent on it).
+    if (request.kind === 'timeline') {
+      try {
+        publishIn(r.dir, `${base}.timeline.json`, JSON.stringify(this.#guard.timeline()));
+      } catch (err) {
+        fail(err);
+      }
+      return;
+    }
+    if (request.kind !== undefined && request.kind !== 'profile') {
+      fail(makeError('ERR_LEAKGUARD_PROFILE_REQUEST',
+        `leakguard: unknown request kind ${JSON.stringify(String(request.kind)).slice(0, 40)} ` +
+        "(expected 'profile' or 'timeline')"));
+      return;
+    }
     if (this.#running) {
       fail(makeError('ERR_LEAKGUARD_PROFILE_REQUEST',
         'leakguard profile: this process is already taking a profile for another request'));
@@ -93,7 +113,7 @@ class RemoteProfiles {
     }
     let o;
     try {
-      const { id, ...opts } = request;
+      const { id, kind, ...opts } = request;
       o = options.validate('leakguard profile', options.PROFILE_SCHEMA, opts);
     } catch (err) {
       fail(err);

@@ -265,7 +265,7 @@ test('leakguard report: from saved inputs; each optional; unreadable or wrong in
 
   r = await runNode({ file: CLI, args: ['report'] });
   assert.strictEqual(r.code, 1);
-  assert.match(r.stderr, /give at least one of --timeline, --analyze and --profile/);
+  assert.match(r.stderr, /give --pid, or at least one of --timeline, --analyze and --profile/);
 
   const bad = path.join(dir, 'bad.json');
   fs.writeFileSync(bad, '{"kinds": ');
@@ -335,4 +335,72 @@ test('a report directory that cannot be made is an error line at start, never a 
     /^leakguard: LEAKGUARD_REPORT_DIR \/proc\/leakguard-none\/reports refused, no reports: ENOENT/);
   // Monitoring and snapshots run on without reports.
   assert.ok(!/runs without leakguard/.test(r.stderr), r.stderr);
+});
+
+// `leakguard report --pid`: a leaking service under the preload, sent the
+// snapshot signal three times; the CLI asks it for its timeline through
+// the same signal, analyses the newest three snapshots itself and writes
+// one report of both.
+test('leakguard report --pid: a running process\'s timeline with the analysis of its snapshots', async () => {
+  const base = tmpdir();
+  const dir = path.join(base, 'snapshots');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([n]) => !n.startsWith('LEAKGUARD_')));
+  Object.assign(env, { LEAKGUARD_DIR: dir, LEAKGUARD_COOLDOWN_MS: '0', LEAKGUARD_MAX_FILES: '10' });
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'lib', 'register.js'),
+    path.join(ROOT, 'test', 'fixtures', 'preload-report-analysis.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const snapshots = () => stderr.split('\n').filter((l) => l.includes('"leakguard":"snapshot"')).length;
+  const until = async (what, check, ms = 60000) => {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end || child.exitCode !== null) {
+        throw new Error(`waiting for ${what}: exit ${child.exitCode}\n${stdout}\n${stderr.slice(-3000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  try {
+    await until('ready', () => stdout.includes('"ready"'));
+    const out = path.join(base, 'live.html');
+    // Two snapshots: the report says why there is no analysis.
+    for (let i = 1; i <= 2; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      child.kill('SIGUSR2');
+      await until(`snapshot ${i}`, () => snapshots() >= i);
+    }
+    let r = await runNode({ file: CLI, args: ['report', '--pid', String(child.pid), '-o', out], timeoutMs: 120000 });
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stderr, /no analysis: the process has 2 heap snapshot\(s\) on disk; .*needs three/);
+    let data = pageData(fs.readFileSync(out, 'utf8'));
+    assert.strictEqual(data.timeline.process.pid, child.pid);
+    assert.strictEqual(data.analysis, null);
+    assert.match(data.analysisNote, /needs three/);
+    // The third: the report holds the analysis, computed by the CLI.
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGUSR2');
+    await until('snapshot 3', () => snapshots() >= 3);
+    r = await runNode({ file: CLI, args: ['report', '--pid', String(child.pid), '-o', out], timeoutMs: 120000 });
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.strictEqual(r.stderr, '');
+    data = pageData(fs.readFileSync(out, 'utf8'));
+    assert.strictEqual(data.timeline.process.pid, child.pid);
+    assert.ok(data.timeline.kinds.heap.t.length > 0);
+    assert.strictEqual(data.timeline.snapshots.length, 3);
+    const top = data.analysis.report.groups[0];
+    assert.strictEqual(top.constructor, 'Session', JSON.stringify(data.analysis.report.groups.slice(0, 2)));
+    assert.match(top.holder.expression, /^sessions$/);
+    // Nothing of the exchange is left in the service's directory.
+    assert.deepStrictEqual(fs.readdirSync(dir).filter((f) => !f.endsWith('.heapsnapshot')), []);
+    assert.strictEqual(child.exitCode, null, 'the service runs on');
+    // Bad usage: one line, exit 1.
+    r = await runNode({ file: CLI, args: ['report', '--pid', String(child.pid), '--timeline', out] });
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /--pid and --timeline both give the timeline/);
+  } finally {
+    child.kill('SIGKILL');
+    fs.rmSync(base, { recursive: true, force: true });
+  }
 });
