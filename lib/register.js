@@ -168,12 +168,17 @@ function readEnv(env) {
   return { opts, monitor, log, unknown, metrics, reportDir };
 }
 
+// One line per record on stderr. Values come from the heap and from files
+// (suspect sites, reasons, paths): control characters are escaped in both
+// formats, so a record is always one line and cannot drive a terminal.
 function logger(format) {
   if (format === 'off') return () => {};
+  const { printable, printableJson } = require('./cli/printable');
   return (kind, fields) => {
     const line = format === 'json'
-      ? JSON.stringify({ leakguard: kind, time: new Date().toISOString(), pid: process.pid, ...fields })
-      : `leakguard: ${kind} ${Object.entries(fields).map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : x}`).join(' ')}`;
+      ? printableJson({ leakguard: kind, time: new Date().toISOString(), pid: process.pid, ...fields })
+      : `leakguard: ${kind} ${Object.entries(fields).map(([k, x]) =>
+        `${k}=${typeof x === 'object' ? printableJson(x) : printable(String(x))}`).join(' ')}`;
     process.stderr.write(line + '\n');
   };
 }

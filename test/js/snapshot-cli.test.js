@@ -152,6 +152,28 @@ test('the preload honours cooldown and retention from the environment', async ()
   }
 });
 
+// The preload's log lines carry text from the heap and from files (suspect
+// sites, reasons, error messages): escaped, in both formats, so a record
+// stays one line and no control sequence reaches the terminal.
+test('the preload\'s log escapes control characters, as JSON and as text', () => {
+  const evil = 'bad\u001b[2J\u0007\nforged line\u202e';
+  for (const format of ['json', 'text']) {
+    const r = spawnSync(process.execPath, ['-r', 'leakguard/register', '-e',
+      `require('leakguard').emit('error', new Error(${JSON.stringify(evil)}))`], {
+      cwd: ROOT, env: { ...process.env, LEAKGUARD_LOG: format }, encoding: 'utf8', timeout: 20000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /[\u001b\u0007\u202e]/);
+    if (format === 'json') {
+      assert.equal(JSON.parse(lines[0]).message, evil, 'JSON readers get the message back');
+    } else {
+      assert.match(lines[0], /^leakguard: error .*message=bad\\x1b\[2J\\x07\\x0aforged line\\u202e/);
+    }
+  }
+});
+
 test('invalid variables: one clear message, the app runs unmonitored', () => {
   for (const [name, value, pattern] of [
     ['LEAKGUARD_HEAP_PERCENT', 'lots', /LEAKGUARD_HEAP_PERCENT must be a number from 1 to 100, got "lots"/],
