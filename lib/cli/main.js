@@ -2,9 +2,8 @@
 'use strict';
 // The `leakguard` command. Each subcommand is one entry of COMMANDS: its
 // usage line, its options for util.parseArgs, and a run function that
-// returns the exit code. Exit codes: 0 done, 1 bad usage, 2 a snapshot file
-// could not be read or parsed (one line on stderr: the file, the byte
-// offset, the reason).
+// returns the exit code (EXIT_CODES below, lib/cli/args.js and
+// docs/cli.md list them).
 const { parseArgs } = require('node:util');
 const { printable, printableDeep, printableJson } = require('./printable');
 
@@ -182,16 +181,46 @@ function usage() {
   return `usage:\n${lines.join('\n')}\n`;
 }
 
+// `leakguard --version`: the package's version and the Node it runs on
+// (no addon loaded: it answers where the addon would not load).
+function version() {
+  return `leakguard ${require('../../package.json').version} (node ${process.version}, ` +
+    `${process.platform}-${process.arch}, ABI ${process.versions.modules})\n`;
+}
+
+const EXIT_CODES = `exit codes:
+  0  done (also when leaks are found)
+  1  bad usage: the reason and the usage line on stderr
+  2  an input file could not be read or parsed, or an output not written
+  3  the target process gave no snapshot, profile or timeline (refused,
+     timed out, gone, or leakguard not armed there): one line on stderr
+`;
+
 async function main(argv) {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    process.stdout.write(usage());
+    process.stdout.write(usage() + EXIT_CODES);
     return name === undefined ? USAGE_EXIT : 0;
+  }
+  if (name === '-V' || name === '--version' || name === 'version') {
+    process.stdout.write(version());
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     process.stderr.write(`leakguard: unknown command '${printable(name)}'\n${usage()}`);
     return USAGE_EXIT;
+  }
+  // Every command answers --help and --version, whatever else is given
+  // (before `--`, after which everything is an argument).
+  const flags = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : rest.length);
+  if (flags.includes('--help') || flags.includes('-h')) {
+    process.stdout.write(`usage: leakguard ${command.usage}\n  ${command.help}\n${EXIT_CODES}`);
+    return 0;
+  }
+  if (flags.includes('--version') || flags.includes('-V')) {
+    process.stdout.write(version());
+    return 0;
   }
   try {
     const { values, positionals } = parseArgs({

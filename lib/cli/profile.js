@@ -53,13 +53,16 @@ async function run(positionals, values, io = process) {
   const { dir } = target;
   const answer = await request(target, opts, '.heapprofile', opts.durationMs + timeoutS * 1000, fail);
   if (answer.exit !== undefined) return answer.exit;
-  io.stdout.write(`${path.join(dir, `${answer.base}.heapprofile`)}\n${path.join(dir, `${answer.base}.pb.gz`)}\n`);
+  const heapprofile = path.join(dir, `${answer.base}.heapprofile`);
+  const pprof = path.join(dir, `${answer.base}.pb.gz`);
+  io.stdout.write(values.json ? `${JSON.stringify({ pid: target.pid, heapprofile, pprof })}\n`
+    : `${heapprofile}\n${pprof}\n`);
   return 0;
 }
 
 module.exports = {
   usage: 'profile <pid> [--duration 30s] [--interval bytes] [--depth frames] ' +
-         '[--timeout seconds] [--dir dir] [--signal SIGUSR2]',
+         '[--timeout seconds] [--dir dir] [--signal SIGUSR2] [--json]',
   help: 'sample allocations in a process running leakguard; print its .heapprofile and .pb.gz',
   args: 1,
   options: {
@@ -69,6 +72,7 @@ module.exports = {
     timeout: { type: 'string' },
     dir: { type: 'string' },
     signal: { type: 'string' },
+    json: { type: 'boolean' },
   },
   run,
   parseDuration,

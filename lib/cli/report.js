@@ -129,13 +129,15 @@ async function run(positionals, values, io = process) {
     if (!err.syscall) throw err;
     throw new InputError(`${out}: ${err.code}: ${err.message}`);  // one line, exit 2
   }
-  io.stdout.write(`${r.path} (${r.bytes} bytes)\n`);
+  io.stdout.write(values.json
+    ? `${JSON.stringify({ path: r.path, bytes: r.bytes, analysis: inputs.analysis !== null, analysisNote: inputs.analysisNote })}\n`
+    : `${r.path} (${r.bytes} bytes)\n`);
   return 0;
 }
 
 module.exports = {
   usage: 'report [--pid pid | --timeline t.json] [--analyze a.json] [--profile p.heapprofile] ' +
-         '[-o report.html] [--dir dir] [--signal SIGUSR2] [--timeout seconds]',
+         '[-o report.html] [--dir dir] [--signal SIGUSR2] [--timeout seconds] [--json]',
   help: 'one self-contained HTML file: the timeline, the suspects, the groups and their paths ' +
         '(--pid: of a running process, with the analysis of its newest three snapshots)',
   args: 0,
@@ -148,6 +150,7 @@ module.exports = {
     analyze: { type: 'string' },
     profile: { type: 'string' },
     output: { type: 'string', short: 'o' },
+    json: { type: 'boolean' },
   },
   run,
 };

@@ -40,7 +40,8 @@ async function run(positionals, values, io = process) {
       // Oldest first if several appeared (another trigger fired too).
       fresh.sort((a, b) => fs.statSync(path.join(dir, a)).mtimeMs -
                            fs.statSync(path.join(dir, b)).mtimeMs);
-      io.stdout.write(path.join(dir, fresh[0]) + '\n');
+      const file = path.join(dir, fresh[0]);
+      io.stdout.write(values.json ? `${JSON.stringify({ pid, path: file })}\n` : `${file}\n`);
       return 0;
     }
     if (!alive(pid)) {
@@ -65,13 +66,14 @@ async function run(positionals, values, io = process) {
 }
 
 module.exports = {
-  usage: 'snapshot <pid> [--timeout seconds] [--dir dir] [--signal SIGUSR2]',
+  usage: 'snapshot <pid> [--timeout seconds] [--dir dir] [--signal SIGUSR2] [--json]',
   help: 'ask a process running leakguard for a heap snapshot; print its path',
   args: 1,
   options: {
     timeout: { type: 'string' },
     dir: { type: 'string' },
     signal: { type: 'string' },
+    json: { type: 'boolean' },
   },
   run,
 };

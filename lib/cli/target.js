@@ -68,7 +68,9 @@ function notListening(pid, signal) {
   } catch {
     return null;  // another user's process: SigCgt is what we can see
   }
-  if (!/\/leakguard[^/\n]*\.node$/m.test(maps)) {
+  // A mapping whose file was replaced on disk since (a reinstall, an image
+  // layer) reads "... leakguard.node (deleted)": still loaded.
+  if (!/\/leakguard[^/\n]*\.node(?: \(deleted\))?$/m.test(maps)) {
     return `process ${pid} catches ${signal} but has not loaded leakguard ` +
       '(no leakguard .node in its memory map), so nothing there would write a ' +
       'snapshot. Start it with `node -r leakguard/register`, then ask again';
@@ -83,7 +85,8 @@ function notListening(pid, signal) {
 // Throws UsageError for bad usage.
 function resolveTarget(positionals, values, fail) {
   const pidText = positionals[0];
-  if (!/^\d+$/.test(pidText) || Number(pidText) <= 1) {
+  // PID 1 too: node is the first process of most containers.
+  if (!/^\d+$/.test(pidText) || Number(pidText) < 1) {
     throw new UsageError(`<pid> must be a process id, got "${pidText}"`);
   }
   const pid = Number(pidText);

@@ -246,3 +246,106 @@ test('`leakguard snapshot` refuses processes where leakguard is not armed', asyn
     catching.kill('SIGKILL');
   }
 });
+
+// In a container node is PID 1. The service runs as PID 1 of a PID
+// namespace this test makes (unshare; skipped where it may not), and the
+// CLI, entered into that namespace (nsenter), asks PID 1 for a snapshot.
+test('`leakguard snapshot 1`: the service is PID 1 of its namespace, as in a container', async (t) => {
+  if (spawnSync('unshare', ['-fp', '--mount-proc', 'true']).status !== 0) {
+    if (process.env.CI && process.geteuid() === 0) assert.fail('CI runs as root: unshare must work');
+    t.skip('no PID namespaces here (not root)');
+    return;
+  }
+  const dir = path.join(tmpDir(), 'snaps');
+  const proc = spawn('unshare', ['-fp', '--mount-proc', process.execPath, '-r', 'leakguard/register', '-e', APP], {
+    cwd: ROOT, env: { ...inherited(), LEAKGUARD_DIR: dir, APP_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => { stdout += d; });
+  proc.stderr.on('data', (d) => { stderr += d; });
+  let inner = '';
+  try {
+    const end = Date.now() + 20000;
+    while (!stdout.includes('app ready')) {
+      assert.ok(Date.now() < end && proc.exitCode === null, `not ready: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The node inside: the child of unshare, PID 1 in its namespace.
+    inner = spawnSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).stdout.trim();
+    assert.match(inner, /^\d+$/, 'unshare forked the service');
+    const status = require('node:fs').readFileSync(`/proc/${inner}/status`, 'utf8');
+    assert.match(status, /^NSpid:\s+\d+\s+1$/m, 'the service is PID 1 of its namespace');
+    const r = spawnSync('nsenter', ['-t', inner, '-p', '-m', process.execPath, CLI, 'snapshot', '1',
+      '--timeout', '20'], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.status, 0, r.stderr);
+    checkSnapshot(r.stdout.trim());
+  } finally {
+    // The service first: it would outlive unshare, and its pipes the test.
+    if (/^\d+$/.test(inner)) process.kill(Number(inner), 'SIGKILL');
+    proc.kill('SIGKILL');
+  }
+});
+
+// A service whose leakguard.node was replaced on disk since it loaded it
+// (a reinstall, a new image layer) maps it as "... (deleted)": it is still
+// loaded and armed, and the CLI asks it.
+test('`leakguard snapshot`: an addon replaced on disk since it was loaded still counts as loaded', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-copy-'));
+  // A copy of the package whose addon the test removes once it is loaded.
+  for (const entry of ['lib', 'package.json']) fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
+  fs.mkdirSync(path.join(copy, 'build', 'Release'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'build', 'Release', 'leakguard.node'), path.join(copy, 'build', 'Release', 'leakguard.node'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  const dir = path.join(tmpDir(), 'snaps');
+  const app = startApp({ LEAKGUARD_DIR: dir }, { preload: path.join(copy, 'lib', 'register.js') });
+  try {
+    await app.ready;
+    fs.rmSync(path.join(copy, 'build'), { recursive: true });
+    const maps = fs.readFileSync(`/proc/${app.proc.pid}/maps`, 'utf8');
+    assert.match(maps, /leakguard\.node \(deleted\)$/m);
+    const r = await cli(['snapshot', String(app.proc.pid), '--timeout', '20']);
+    assert.equal(r.code, 0, r.stderr);
+    checkSnapshot(r.stdout.trim());
+  } finally {
+    app.proc.kill('SIGKILL');
+    await app.exit;
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
+
+// Every command answers --help (its usage and the exit codes, on stdout,
+// status 0) and --version, whatever else is on the line; a script gets
+// JSON from the commands that talk to a process.
+test('every command answers --help and --version; snapshot --json', async () => {
+  const version = require('../../package.json').version;
+  for (const command of ['analyze', 'diff', 'summary', 'snapshot', 'profile', 'report']) {
+    const help = await cli([command, '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, new RegExp(`^usage: leakguard ${command} `));
+    assert.match(help.stdout, /exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 /);
+    assert.equal(help.stderr, '');
+    const withArgs = await cli([command, '12', '--bogus', '-h']);
+    assert.equal(withArgs.code, 0, withArgs.stderr);
+    const v = await cli([command, '--version']);
+    assert.equal(v.code, 0);
+    assert.match(v.stdout, new RegExp(`^leakguard ${version.replace(/\./g, '\\.')} \\(node v\\d+`));
+  }
+  const top = await cli(['--version']);
+  assert.match(top.stdout, /^leakguard \d+\.\d+\.\d+ \(node /);
+  const dir = path.join(tmpDir(), 'snaps');
+  const app = startApp({ LEAKGUARD_DIR: dir });
+  try {
+    await app.ready;
+    const r = await cli(['snapshot', String(app.proc.pid), '--timeout', '20', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.pid, app.proc.pid);
+    checkSnapshot(out.path);
+  } finally {
+    app.proc.kill('SIGKILL');
+    await app.exit;
+  }
+});
