@@ -505,6 +505,8 @@ declare namespace leakguard {
     profileRequests: number;
     /** Profile requests ignored because others can write to the directory (docs/security.md). */
     profileRequestsRefused: number;
+    /** Snapshot signals refused, by reason, as they reached JavaScript (each also an ERR_LEAKGUARD_SNAPSHOT_REFUSED 'error'). */
+    signalsRefused: { cooldown: number; busy: number };
     signalWatchers: number;
     enabled: boolean;
     nearHeapLimitArmed: boolean;

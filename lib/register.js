@@ -168,17 +168,34 @@ function readEnv(env) {
   return { opts, monitor, log, unknown, metrics, reportDir };
 }
 
-// One line per record on stderr. Values come from the heap and from files
-// (suspect sites, reasons, paths): control characters are escaped in both
-// formats, so a record is always one line and cannot drive a terminal.
+// A value of a text-mode line, for a person: bytes in IEC units, times in
+// s or ms, other numbers to three significant digits; objects as compact
+// JSON (the records that hold big ones give a summary instead).
+function textValue(key, x, formatBytes) {
+  if (typeof x === 'number' && Number.isFinite(x)) {
+    if (/bytes$|^growth$|^rss$|^external$/i.test(key)) return formatBytes(x);
+    if (/Ms$/.test(key)) return x >= 10000 ? `${+(x / 1000).toPrecision(3)}s` : `${+x.toPrecision(3)}ms`;
+    return Number.isInteger(x) ? String(x) : String(+x.toPrecision(3));
+  }
+  if (x instanceof Date) return x.toISOString();
+  return typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x);
+}
+
+// One line per record on stderr: JSON with every field, or (text) the
+// record's summary when it has one, else its fields as key=value. Values
+// come from the heap and from files (suspect sites, reasons, paths):
+// control characters are escaped in both formats, so a record is always
+// one line and cannot drive a terminal.
 function logger(format) {
   if (format === 'off') return () => {};
   const { printable, printableJson } = require('./cli/printable');
-  return (kind, fields) => {
+  const formatBytes = (n) => require('./binding').formatBytes(n, 'iec');
+  return (kind, fields, summary) => {
     const line = format === 'json'
       ? printableJson({ leakguard: kind, time: new Date().toISOString(), pid: process.pid, ...fields })
-      : `leakguard: ${kind} ${Object.entries(fields).map(([k, x]) =>
-        `${k}=${typeof x === 'object' ? printableJson(x) : printable(String(x))}`).join(' ')}`;
+      : `leakguard ${kind}: ${printable(summary !== undefined ? summary : Object.entries(fields)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => `${k}=${textValue(k, x, formatBytes)}`).join(' '))}`;
     process.stderr.write(line + '\n');
   };
 }
@@ -260,6 +277,48 @@ function reportWriter(leakguard, dir, maxFiles, log) {
   };
 }
 
+// "createSession (app.js:22)": a suspect's function and the last part of
+// its file, for a text line; the event's JSON has the whole stack.
+function shortSite(s) {
+  const site = String(s.site || s.what || '');
+  const m = /^(.*) \((?:file:\/\/)?(.*?):(\d+):\d+\)$/.exec(site);
+  return m ? `${m[1]} (${m[2].split('/').pop()}:${m[3]})` : site;
+}
+
+// The text line of a 'leak' event: the detector's sentence (rate, time
+// to the limit) and the top three suspects, or why there are none yet.
+function leakSummary(info) {
+  const suspects = Array.isArray(info.suspects) && info.suspects.length > 0
+    ? `suspects: ${info.suspects.slice(0, 3).map(shortSite).join(', ')}`
+    : (info.suspectsError ? `no suspects: ${info.suspectsError}` : null);
+  return [`${info.kind} (episode event ${info.sequence}): ${info.reason}`, suspects].filter(Boolean).join('; ');
+}
+
+// One line at start: what is armed, where it writes, what it watches.
+function logArmed(leakguard, config, log) {
+  const so = leakguard.snapshotOptions || {};
+  const mo = leakguard.options || {};
+  const triggers = [
+    so.signal ? so.signal : null,
+    so.heapUsedPercent ? `heap ${so.heapUsedPercent}%` : null,
+    so.heapUsedBytes ? `heap ${require('./binding').formatBytes(so.heapUsedBytes, 'iec')}` : null,
+    so.rssBytes ? `rss ${require('./binding').formatBytes(so.rssBytes, 'iec')}` : null,
+    so.nearHeapLimit ? 'near the heap limit' : null,
+    so.onLeak ? 'each leak' : null,
+  ].filter(Boolean);
+  const fields = {
+    snapshots: triggers, dir: so.dir, maxFiles: so.maxFiles, cooldownMs: so.cooldownMs,
+    detector: leakguard.monitoring ? 'on' : 'off', sensitivity: mo.sensitivity,
+    reportDir: config.reportDir, metrics: config.metrics,
+  };
+  const summary = `snapshots on ${triggers.join(', ') || 'nothing'} \u2192 ${so.dir} ` +
+    `(at most ${so.maxFiles || 'unlimited'} files, one per ${Math.round((so.cooldownMs || 0) / 1000)} s); ` +
+    `leak detector ${fields.detector} (sensitivity ${mo.sensitivity})` +
+    (config.reportDir ? `; reports in ${config.reportDir}` : '') +
+    (config.metrics ? `; metrics: ${config.metrics}` : '');
+  log('armed', fields, summary);
+}
+
 function register(env = process.env) {
   let config;
   let leakguard;
@@ -281,11 +340,11 @@ function register(env = process.env) {
       path: info.path, pprofPath: info.pprofPath, durationMs: info.durationMs,
       samples: info.samples, top: info.sites.length > 0 ? info.sites[0].site : null,
     }));
-    leakguard.on('leak', (info) => log('leak', info));
+    leakguard.on('leak', (info) => log('leak', info, leakSummary(info)));
     leakguard.on('leakEnd', (info) => log('leak-end', {
       kind: info.kind, growth: info.growth, durationMs: info.durationMs, flatMs: info.flatMs,
       cause: info.cause, reason: info.reason,
-    }));
+    }, `${info.kind} episode ended: ${info.reason}`));
     if (config.reportDir !== null) {
       // Checked now, not at the first leak: a directory that cannot hold
       // reports is one error line, and the rest runs without reports.
@@ -303,10 +362,12 @@ function register(env = process.env) {
     leakguard.on('error', (err) => log('error', {
       code: err.code, message: err.message,
       ...(err.syscall ? { syscall: err.syscall, path: err.path } : {}),
+      ...(err.refused ? { refused: err.refused, retryMs: err.retryMs } : {}),
     }));
     if (config.monitor) leakguard.start(config.monitor);
     leakguard.enableSnapshots(config.opts);
     if (config.metrics === 'prometheus') registerPrometheus(log);
+    logArmed(leakguard, config, log);
     if (config.unknown.length > 0) {
       // In the log's format, so that a JSON log stays one object per line.
       log('warning', {

@@ -6,12 +6,39 @@
 // is fully written and flushed, so the first new *.heapsnapshot in the
 // directory is complete.
 //
-// Exit codes: 0 printed the path, 1 bad usage, 3 no snapshot (timeout, the
-// process is gone or cannot be signalled); the reason is one line on
-// stderr.
+// Exit codes: 0 printed the path, 1 bad usage, 3 no snapshot (refused by
+// the target, with its reason; timeout; the process is gone or cannot be
+// signalled); the reason is one line on stderr.
 const fs = require('node:fs');
 const path = require('node:path');
-const { alive, begin } = require('./target');
+const { alive, begin, targetIds } = require('./target');
+const { printable } = require('./printable');
+
+// Read without the addon (this command never loads it), as guarded as the
+// addon's reader: never through a link, never blocking on a FIFO, only the
+// target user's regular file of at most 4 KiB.
+const MAX_REFUSAL_BYTES = 4096;
+
+// The target's reason for refusing a snapshot signal sent at `since` (ms
+// since the epoch), from leakguard-<pid>.snapshot-refused
+// (lib/snapshot/snapshots.js), or null.
+function refusal(dir, pid, uid, since) {
+  let fd = -1;
+  try {
+    fd = fs.openSync(path.join(dir, `leakguard-${pid}.snapshot-refused`),
+      fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.uid !== uid || st.size > MAX_REFUSAL_BYTES) return null;
+    const buf = Buffer.alloc(st.size);
+    const n = fs.readSync(fd, buf, 0, st.size, 0);
+    const m = /^(\d+) (.*)$/s.exec(buf.toString('utf8', 0, n).trim());
+    return m && Number(m[1]) >= since ? m[2] : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== -1) fs.closeSync(fd);
+  }
+}
 
 function snapshotFiles(dir) {
   try {
@@ -26,6 +53,8 @@ async function run(positionals, values, io = process) {
   if (target.exit !== undefined) return target.exit;
   const { pid, dir, signal } = target;
   const before = new Set(snapshotFiles(dir));
+  const { uid } = targetIds(pid);
+  const sent = Date.now();
   try {
     process.kill(pid, signal);
   } catch (err) {
@@ -44,6 +73,8 @@ async function run(positionals, values, io = process) {
       io.stdout.write(values.json ? `${JSON.stringify({ pid, path: file })}\n` : `${file}\n`);
       return 0;
     }
+    const why = refusal(dir, pid, uid, sent);
+    if (why !== null) return fail(`process ${pid} refused: ${printable(why)}`);
     if (!alive(pid)) {
       return fail(`process ${pid} exited before a snapshot appeared in ${dir}`);
     }

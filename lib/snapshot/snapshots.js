@@ -43,6 +43,11 @@ function resultError(r, call = 'leakguard') {
   return err;
 }
 
+// Where a refused snapshot signal's reason is left for the CLI.
+function refusalName(pid) {
+  return `leakguard-${pid}.snapshot-refused`;
+}
+
 function resultInfo(r) {
   return {
     path: r.path,
@@ -184,13 +189,42 @@ class Snapshots {
   }
 
   stats() {
-    return binding.snapshotStats();
+    return { ...binding.snapshotStats(), signalsRefused: { ...this.#signalsRefused } };
+  }
+
+  // Snapshot signals the gate refused, by reason, as they reached JS.
+  #signalsRefused = { cooldown: 0, busy: 0 };
+
+  // The snapshot signal was refused (cooldown, or one being taken): an
+  // 'error' (the preload logs it with the time left), counted, and the
+  // reason left in the snapshot directory as
+  // leakguard-<pid>.snapshot-refused, "<ms since the epoch> <reason>", for
+  // `leakguard snapshot` to print instead of waiting for its timeout.
+  #signalRefused(r) {
+    if (Object.hasOwn(this.#signalsRefused, r.refused)) this.#signalsRefused[r.refused]++;
+    // The addon's code (src/addon/napi/errors.h).
+    const err = Object.assign(new Error(`leakguard: ${r.message}`), {
+      code: r.code, refused: r.refused, retryMs: r.retryMs, trigger: r.trigger,
+    });
+    this.#guard.reportError(err, err.code);
+    if (r.dir) {
+      try {
+        binding.writeFile(r.dir, refusalName(process.pid), `${r.time} ${r.message}\n`,
+          { role: 'snapshot directory', create: false, mode: 'replace' });
+      } catch {
+        // The directory is refused or gone: the error above says it all.
+      }
+    }
   }
 
   #onResults(results) {
     for (const r of results) {
       const waiter = r.id ? this.#pending.get(r.id) : undefined;
       if (waiter) this.#pending.delete(r.id);
+      if (!r.ok && r.refused) {
+        this.#signalRefused(r);
+        continue;
+      }
       if (!r.ok) {
         const err = resultError(r);
         if (waiter) waiter.reject(err);
@@ -307,4 +341,4 @@ function install(guard, changed, onProfileRequest) {
   return guard;
 }
 
-module.exports = { install, captureHeap, resultError };
+module.exports = { install, captureHeap, resultError, refusalName };

@@ -169,7 +169,7 @@ test('the preload\'s log escapes control characters, as JSON and as text', () =>
     if (format === 'json') {
       assert.equal(JSON.parse(lines[0]).message, evil, 'JSON readers get the message back');
     } else {
-      assert.match(lines[0], /^leakguard: error .*message=bad\\x1b\[2J\\x07\\x0aforged line\\u202e/);
+      assert.match(lines[0], /^leakguard error: .*message=bad\\x1b\[2J\\x07\\x0aforged line\\u202e/);
     }
   }
 });
@@ -348,4 +348,68 @@ test('every command answers --help and --version; snapshot --json', async () => 
     app.proc.kill('SIGKILL');
     await app.exit;
   }
+});
+
+// A snapshot signal inside the cooldown is refused visibly: the service
+// logs it at once with the time left, and `leakguard snapshot` prints the
+// target's reason and exits 3 without waiting for its timeout.
+test('a refused snapshot signal: logged with the time left, and the CLI says why at once', async () => {
+  const dir = path.join(tmpDir(), 'snaps');
+  const app = startApp({ LEAKGUARD_DIR: dir, LEAKGUARD_LOG: 'json', LEAKGUARD_COOLDOWN_MS: '60000' });
+  try {
+    await app.ready;
+    const first = await cli(['snapshot', String(app.proc.pid), '--timeout', '20']);
+    assert.equal(first.code, 0, first.stderr);
+    const started = Date.now();
+    const second = await cli(['snapshot', String(app.proc.pid), '--timeout', '30']);
+    assert.equal(second.code, 3, second.stderr);
+    assert.match(second.stderr, /^leakguard snapshot: process \d+ refused: the snapshot signal was refused: the previous snapshot started less than cooldownMs ago; send it again in \d+ s\n$/);
+    assert.ok(Date.now() - started < 15000, 'not after the timeout');
+    const logged = app.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+      .filter((l) => l.leakguard === 'error');
+    assert.equal(logged.length, 1, app.stderr);
+    assert.equal(logged[0].code, 'ERR_LEAKGUARD_SNAPSHOT_REFUSED');
+    assert.ok(logged[0].retryMs > 30000 && logged[0].retryMs <= 60000, JSON.stringify(logged[0]));
+    assert.match(logged[0].message, /send it again in \d+ s/);
+    assert.equal(listFiles(dir).filter((f) => f.endsWith('.heapsnapshot')).length, 1);
+  } finally {
+    app.proc.kill('SIGKILL');
+    await app.exit;
+  }
+});
+
+// What an operator reads: one line at start saying what is armed, and a
+// leak as one line with units, the time to the limit and the top
+// suspects (text), or every field (JSON).
+test('the preload\'s log: the armed line at start, and leak lines an operator reads', async () => {
+  const child = path.join(ROOT, 'test', 'fixtures', 'preload-log-child.js');
+  const dir = path.join(tmpDir(), 'snaps');
+  const run = (format) => new Promise((resolve) => {
+    const p = spawn(process.execPath, ['-r', 'leakguard/register', child], {
+      cwd: ROOT, env: { ...inherited(), LEAKGUARD_DIR: dir, LEAKGUARD_LOG: format }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (code) => resolve({ code, lines: stderr.trim().split('\n') }));
+  });
+  const text = await run('text');
+  assert.equal(text.code, 0, text.lines.join('\n'));
+  assert.match(text.lines[0], new RegExp(`^leakguard armed: snapshots on SIGUSR2 \u2192 ${dir} ` +
+    '\\(at most 5 files, one per 60 s\\); leak detector on \\(sensitivity medium\\)$'));
+  const leak = text.lines.find((l) => l.startsWith('leakguard leak: '));
+  assert.match(leak, /^leakguard leak: heap \(episode event 0\): heap grew [\d.]+ [KMG]B over [\d.]+ s \([\d.]+ [KMG]B\/s\), .*; at this rate the [\d.]+ GiB heap limit is reached in .*; (suspects: .*\(preload-log-child\.js:\d+\)|no suspects: .*)$/);
+  assert.doesNotMatch(leak, /\d+\.\d{4,}/, 'no raw floats');
+  assert.ok(leak.length < 600, `one readable line: ${leak.length} characters`);
+
+  const json = await run('json');
+  assert.equal(json.code, 0, json.lines.join('\n'));
+  const records = json.lines.map((l) => JSON.parse(l));
+  assert.deepEqual(Object.keys(records[0]).slice(0, 3), ['leakguard', 'time', 'pid']);
+  assert.equal(records[0].leakguard, 'armed');
+  assert.deepEqual(records[0].snapshots, ['SIGUSR2']);
+  assert.equal(records[0].dir, dir);
+  assert.equal(records[0].detector, 'on');
+  const event = records.find((r) => r.leakguard === 'leak');
+  assert.equal(event.kind, 'heap');
+  assert.ok(typeof event.bytesPerSecond === 'number' && Array.isArray(event.suspects), JSON.stringify(event));
 });

@@ -115,6 +115,8 @@ const char* ErrorCodeFor(const ErrorInfo& info) {
     return uv_err_name(UvError(info.error));
   if (info.status == StatusCode::kNoHeadroom && info.no_disk)
     return RowCode(Row::NoDisk);
+  if (info.refused)
+    return RowCode(Row::Refused);
   return RowCode(StatusRow(info.status));
 }
 

@@ -49,6 +49,11 @@ namespace leakguard {
     "ERR_LEAKGUARD_NO_DISK",                                                \
     "a snapshot was refused: the disk has less free space than "            \
     "minFreeDiskBytes")                                                     \
+  V(Refused,                                                                \
+    "ERR_LEAKGUARD_SNAPSHOT_REFUSED",                                       \
+    "the snapshot signal was refused: the previous snapshot started less "  \
+    "than cooldownMs ago, or one is being taken (the error's refused and "  \
+    "retryMs say which, and when)")                                         \
   V(Internal,                                                               \
     "ERR_LEAKGUARD_INTERNAL",                                               \
     "the addon could not make a value it needs (the environment is going "  \
@@ -73,6 +78,7 @@ struct ErrorInfo {
   std::string syscall;
   std::string path;
   bool no_disk = false;  // kNoHeadroom because of minFreeDiskBytes
+  bool refused = false;  // the snapshot gate refused a signal
 };
 
 // The code of a failure: the errno's name when a system call failed,

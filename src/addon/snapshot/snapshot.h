@@ -105,6 +105,11 @@ struct SnapshotResult {
   double total_ms = 0;    // including fsync, publish and retention
   int64_t unix_ms = 0;    // wall-clock time of the capture
   uint64_t skipped = 0;   // triggers refused since the previous snapshot
+  // Not a snapshot: the gate refused the snapshot signal ("cooldown" or
+  // "busy"), said to JS so that the person who sent it learns why
+  // (ERR_LEAKGUARD_SNAPSHOT_REFUSED); counted as the gate's refusal only.
+  const char* refused = nullptr;
+  uint64_t retry_ms = 0;  // cooldown: when a signal would be admitted
   std::vector<std::string> removed;  // old files deleted by retention
   // Retention failing does not undo the snapshot: the result stays ok and
   // carries the retention's failure, which lib/snapshot/snapshots.js reports.

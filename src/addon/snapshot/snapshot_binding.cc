@@ -305,6 +305,7 @@ ErrorInfo ResultError(const SnapshotResult& r) {
   e.syscall = r.io.syscall;
   e.path = r.io.path;
   e.no_disk = r.no_disk;
+  e.refused = r.refused != nullptr;
   return e;
 }
 
@@ -350,6 +351,10 @@ napi_value SnapshotResultToJs(napi_env env, const SnapshotResult& r) {
     }
   } else {
     o.Str("code", ErrorCodeFor(ResultError(r))).Str("message", r.message);
+    if (r.refused != nullptr) {
+      o.Str("refused", r.refused)
+          .Num("retryMs", static_cast<double>(r.retry_ms));
+    }
     if (r.io.error != 0) {
       o.Str("syscall", r.io.syscall)
           .Str("path", r.io.path)

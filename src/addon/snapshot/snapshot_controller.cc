@@ -216,7 +216,44 @@ void SnapshotController::OnSignalFrom(SignalSide side) {
     return;
   if (PostProfileRequest())
     return;
-  Request(SnapshotTrigger::kSignal);
+  RequestForSignal();
+}
+
+// A person (or `leakguard snapshot`) sent the signal and waits for a file:
+// a refusal must not be silent. It reaches JS as a failed result that is
+// no snapshot's (an 'error', which the preload logs with the time left).
+void SnapshotController::RequestForSignal() {
+  if (disposed_ || async_ == nullptr)
+    return;
+  SnapshotGate::Decision decision = SnapshotGate::Decision::kGo;
+  uint64_t left_ns = 0;
+  if (Admit(SnapshotTrigger::kSignal, &decision, &left_ns)) {
+    OpenDoors(SnapshotTrigger::kSignal);
+    return;
+  }
+  SnapshotResult r;
+  r.request = RequestFor(SnapshotTrigger::kSignal);
+  r.code = StatusCode::kUnsupported;
+  uv_timeval64_t tv;
+  if (uv_gettimeofday(&tv) == 0)
+    r.unix_ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
+  if (decision == SnapshotGate::Decision::kCoolingDown) {
+    r.refused = "cooldown";
+    r.retry_ms = (left_ns + 999999) / 1000000;
+    r.message =
+        "the snapshot signal was refused: the previous snapshot started less "
+        "than "
+        "cooldownMs ago; send it again in " +
+        std::to_string((r.retry_ms + 999) / 1000) + " s";
+  } else {
+    r.refused = "busy";
+    r.message =
+        "the snapshot signal was refused: a snapshot is being taken now; its "
+        "file "
+        "will appear shortly";
+  }
+  PushResult(r);
+  uv_async_send(async_);
 }
 
 // `leakguard profile <pid>` publishes its request file in the snapshot
@@ -564,8 +601,14 @@ void SnapshotController::Deliver() {
 
 // ---------------------------------------------------------------------------
 
-bool SnapshotController::Admit(SnapshotTrigger trigger) {
-  if (gate_.Request(uv_hrtime()) == SnapshotGate::Decision::kGo)
+bool SnapshotController::Admit(SnapshotTrigger trigger,
+                               SnapshotGate::Decision* decision,
+                               uint64_t* cooldown_left_ns) {
+  const SnapshotGate::Decision d =
+      gate_.Request(uv_hrtime(), false, cooldown_left_ns);
+  if (decision != nullptr)
+    *decision = d;
+  if (d == SnapshotGate::Decision::kGo)
     return true;
   const int slot = static_cast<int>(trigger);
   if (slot >= 0 && slot < kTriggerSlots)
@@ -575,8 +618,8 @@ bool SnapshotController::Admit(SnapshotTrigger trigger) {
 
 void SnapshotController::Count(const SnapshotResult& r) {
   const int slot = static_cast<int>(r.request.trigger);
-  if (slot < 0 || slot >= kTriggerSlots)
-    return;
+  if (slot < 0 || slot >= kTriggerSlots || r.refused != nullptr)
+    return;  // a refusal: Admit counted it
   Outcomes& o = metrics_.outcomes[slot];
   if (r.ok()) {
     o.written++;

@@ -177,6 +177,9 @@ class SnapshotController {
   };
 
   void Request(SnapshotTrigger trigger);  // any thread
+  // The snapshot signal's request: as Request, and a refusal is said to JS
+  // (SnapshotResult::refused). The signal watcher's thread.
+  void RequestForSignal();
   // The two doors to the isolate thread for a request the gate admitted:
   // RequestInterrupt and uv_async_send; any thread.
   void OpenDoors(SnapshotTrigger trigger);
@@ -287,8 +290,11 @@ class SnapshotController {
   // refuses on any thread.
   Metrics metrics_;
   std::atomic<uint64_t> refused_[kTriggerSlots] = {};
-  // gate_.Request, counting a refusal against `trigger`.
-  bool Admit(SnapshotTrigger trigger);
+  // gate_.Request, counting a refusal against `trigger`; the decision and
+  // the cooldown left, when asked for.
+  bool Admit(SnapshotTrigger trigger,
+             SnapshotGate::Decision* decision = nullptr,
+             uint64_t* cooldown_left_ns = nullptr);
   void Count(const SnapshotResult& result);  // isolate thread
 };
 

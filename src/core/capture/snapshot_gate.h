@@ -30,7 +30,11 @@ class SnapshotGate {
 
   // `now_ns` is monotonic. A refused request is counted; the counts are
   // reported with the next snapshot (TakeSkipped).
-  Decision Request(uint64_t now_ns, bool ignore_cooldown = false) {
+  // On kCoolingDown, `*cooldown_left_ns` (when given) is the time until a
+  // request would be admitted.
+  Decision Request(uint64_t now_ns,
+                   bool ignore_cooldown = false,
+                   uint64_t* cooldown_left_ns = nullptr) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (busy_) {
       skipped_++;
@@ -41,6 +45,8 @@ class SnapshotGate {
         now_ns - last_start_ns_ < cooldown_ns_) {
       skipped_++;
       total_skipped_++;
+      if (cooldown_left_ns != nullptr)
+        *cooldown_left_ns = cooldown_ns_ - (now_ns - last_start_ns_);
       return Decision::kCoolingDown;
     }
     busy_ = true;

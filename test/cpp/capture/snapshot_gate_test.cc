@@ -16,7 +16,11 @@ TEST(SnapshotGate, OnePerCooldownAndCountsTheRest) {
     EXPECT_EQ(gate.Request((11 + i) * kMs), SnapshotGate::Decision::kBusy);
   }
   gate.Finish();
-  EXPECT_EQ(gate.Request(500 * kMs), SnapshotGate::Decision::kCoolingDown);
+  // A refusal in the cooldown says when a request would be admitted.
+  uint64_t left = 0;
+  EXPECT_EQ(gate.Request(500 * kMs, false, &left),
+            SnapshotGate::Decision::kCoolingDown);
+  EXPECT_EQ(left, 510 * kMs);
   EXPECT_EQ(gate.TakeSkipped(), 50u);
   EXPECT_EQ(gate.TakeSkipped(), 0u);
   EXPECT_EQ(gate.Request(1010 * kMs), SnapshotGate::Decision::kGo);
