@@ -9,6 +9,12 @@ export interface OtelMeterProvider {
 export interface OtelOptions {
   /** Attributes added to every data point. */
   attributes?: Record<string, string | number | boolean>;
+  /**
+   * Also create the semantic conventions' v8js.* runtime instruments (v8js.gc.duration,
+   * v8js.memory.heap.used, v8js.memory.heap.space.size). Default false: instrumentation-runtime-node
+   * usually reports them already.
+   */
+  runtime?: boolean;
 }
 
 export interface OtelRegistration {

@@ -27,7 +27,12 @@ function checkArgs(provider, opts) {
       'leakguard/otel register(): meterProvider must be an OpenTelemetry MeterProvider ' +
         '(an object with getMeter()), or undefined for the global one');
   }
-  opts = metrics.optionsObject('leakguard/otel register()', opts, ['attributes']);
+  opts = metrics.optionsObject('leakguard/otel register()', opts, ['attributes', 'runtime']);
+  if (opts.runtime !== undefined && typeof opts.runtime !== 'boolean') {
+    throw makeError('ERR_INVALID_ARG_TYPE',
+      'leakguard/otel register(): options.runtime must be true or false, ' +
+        `got ${options.describe(opts.runtime)}`);
+  }
   const attributes = opts.attributes === undefined ? {} : opts.attributes;
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
     throw makeError('ERR_INVALID_ARG_TYPE',
@@ -40,7 +45,7 @@ function checkArgs(provider, opts) {
           `or boolean, got ${options.describe(value)}`);
     }
   }
-  return { attributes };
+  return { attributes, runtime: opts.runtime === true };
 }
 
 // What is registered, by MeterProvider and attribute set: a second
@@ -49,8 +54,8 @@ function checkArgs(provider, opts) {
 // every collection twice in v8js.gc.duration.
 const registrations = new WeakMap();
 
-function attributesKey(attributes) {
-  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+function attributesKey(attributes, runtime) {
+  return JSON.stringify([runtime, Object.keys(attributes).sort().map((k) => [k, attributes[k]])]);
 }
 
 // Creates leakguard's instruments on a meter of `meterProvider`. Returns
@@ -60,10 +65,10 @@ function attributesKey(attributes) {
 function register(meterProvider, opts) {
   const api = metrics.peer('@opentelemetry/api', 'leakguard/otel');
   if (meterProvider === undefined) meterProvider = api.metrics.getMeterProvider();
-  const { attributes: user } = checkArgs(meterProvider, opts);
+  const { attributes: user, runtime } = checkArgs(meterProvider, opts);
   if (!registrations.has(meterProvider)) registrations.set(meterProvider, new Map());
   const mine = registrations.get(meterProvider);
-  const key = attributesKey(user);
+  const key = attributesKey(user, runtime);
   if (mine.has(key)) return mine.get(key);
   const thread = metrics.threadLabels();
   const base = { ...user, ...(thread.thread !== undefined ? { 'thread.id': Number(thread.thread) } : {}) };
@@ -102,16 +107,19 @@ function register(meterProvider, opts) {
     'GC records the monitor thread could not take because its ring was full', '{record}');
   const droppedEvents = counter('leakguard.events.dropped',
     'Events dropped because the queue to JavaScript was full', '{event}');
-  const lostDurations = counter('leakguard.gc.duration.dropped',
+  const lostDurations = runtime ? counter('leakguard.gc.duration.dropped',
     'Collections not recorded in v8js.gc.duration: more than 4096 between two collections',
-    '{collection}');
-  const heapUsed = upDown('v8js.memory.heap.used',
-    'Heap memory size allocated, by v8js.heap.space.name', 'By');
-  const heapLimit = upDown('v8js.memory.heap.space.size',
-    'Total heap memory size pre-allocated for a heap space, by v8js.heap.space.name', 'By');
-  const gcDuration = histogram('v8js.gc.duration',
+    '{collection}') : null;
+  // The semantic conventions' runtime set, only with { runtime: true }:
+  // @opentelemetry/instrumentation-runtime-node, in most setups, emits the
+  // same names under its own scope.
+  const heapUsed = runtime ? upDown('v8js.memory.heap.used',
+    'Heap memory size allocated, by v8js.heap.space.name', 'By') : null;
+  const heapLimit = runtime ? upDown('v8js.memory.heap.space.size',
+    'Total heap memory size pre-allocated for a heap space, by v8js.heap.space.name', 'By') : null;
+  const gcDuration = runtime ? histogram('v8js.gc.duration',
     'Garbage collection pauses, by v8js.gc.type, from leakguard\'s record of every collection',
-    's', GC_ADVICE);
+    's', GC_ADVICE) : null;
   const snapshotDuration = histogram('leakguard.snapshot.duration',
     'How long each written heap snapshot paused the isolate', 's', metrics.SNAPSHOT_PAUSE_BOUNDS);
 
@@ -149,13 +157,13 @@ function register(meterProvider, opts) {
     if (state.snapshots.lastBytes > 0) result.observe(size, state.snapshots.lastBytes, base);
     result.observe(dropped, state.stats.droppedRecords, base);
     result.observe(droppedEvents, state.stats.droppedEvents, base);
-    for (const s of state.stats.spaces) {
+    for (const s of runtime ? state.stats.spaces : []) {
       if (!s) continue;
       const a = { ...base, 'v8js.heap.space.name': s.space_name };
       result.observe(heapUsed, s.space_used_size, a);
       result.observe(heapLimit, s.space_size, a);
     }
-    if (state.monitoring) {
+    if (runtime && state.monitoring) {
       // Every collection since the previous one, each recorded with its
       // own pause; the histogram's data goes out with this collection.
       const d = binding.gcDurations(cursor);
@@ -165,7 +173,7 @@ function register(meterProvider, opts) {
         gcDuration.record(d.seconds[i], byType[d.types[i]]);
       }
     }
-    result.observe(lostDurations, lost, base);
+    if (runtime) result.observe(lostDurations, lost, base);
     // Snapshots are rare (a cooldown apart): the new ones since the last
     // collection, each with its pause (the mean, when several came between
     // two collections).
@@ -178,7 +186,7 @@ function register(meterProvider, opts) {
     seenSnapshots = { count: p.count, sum: p.sum };
   };
   const observables = [live, rate, confidence, active, timeToLimit, events, snapshots, size, dropped,
-                       droppedEvents, lostDurations, heapUsed, heapLimit];
+                       droppedEvents, ...(runtime ? [lostDurations, heapUsed, heapLimit] : [])];
   const safe = (result) => {
     try {
       callback(result);
@@ -188,11 +196,12 @@ function register(meterProvider, opts) {
     }
   };
   meter.addBatchObservableCallback(safe, observables);
-  // Start the pause log now, so the first collection has every collection
-  // since register().
+  // The pause log turns on now (its first read), and is read from its
+  // start (cursor 0): the first export has every collection since
+  // register(), not only those after the first export.
   try {
     const now = metrics.read();
-    if (now?.monitoring) cursor = binding.gcDurations(0).cursor;
+    if (runtime && now?.monitoring) binding.gcDurations(0);
     if (now) seenSnapshots = { count: now.snapshots.pauseSeconds.count, sum: now.snapshots.pauseSeconds.sum };
   } catch {
     // as above

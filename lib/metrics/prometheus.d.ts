@@ -13,6 +13,8 @@ export interface PrometheusOptions {
   prefix?: string;
   /** Static labels on every series; not kind, trigger, outcome, thread or le. */
   labels?: Record<string, string>;
+  /** Add leakguard_gc_duration_seconds (default false: prom-client's nodejs_gc_duration_seconds is the usual one). */
+  gcHistogram?: boolean;
 }
 
 export interface PrometheusRegistration {

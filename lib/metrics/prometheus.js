@@ -29,7 +29,12 @@ function checkArgs(registry, opts) {
       'leakguard/prometheus register(): registry must be a prom-client Registry ' +
         '(for example require(\'prom-client\').register)');
   }
-  opts = metrics.optionsObject('leakguard/prometheus register()', opts, ['prefix', 'labels']);
+  opts = metrics.optionsObject('leakguard/prometheus register()', opts, ['prefix', 'labels', 'gcHistogram']);
+  if (opts.gcHistogram !== undefined && typeof opts.gcHistogram !== 'boolean') {
+    throw makeError('ERR_INVALID_ARG_TYPE',
+      'leakguard/prometheus register(): options.gcHistogram must be true or false, ' +
+        `got ${options.describe(opts.gcHistogram)}`);
+  }
   const prefix = opts.prefix === undefined ? '' : opts.prefix;
   if (typeof prefix !== 'string' || (prefix !== '' && !NAME.test(prefix))) {
     throw makeError('ERR_INVALID_ARG_TYPE',
@@ -54,7 +59,7 @@ function checkArgs(registry, opts) {
           `got ${options.describe(value)}`);
     }
   }
-  return { prefix, labels };
+  return { prefix, labels, gcHistogram: opts.gcHistogram === true };
 }
 
 // A metric of `Base` (prom-client's Gauge, Counter or Histogram: its name,
@@ -127,7 +132,7 @@ function register(registry, opts) {
     client = metrics.peer('prom-client', 'leakguard/prometheus');
     registry = client.register;
   }
-  const { prefix, labels: userLabels } = checkArgs(registry, opts);
+  const { prefix, labels: userLabels, gcHistogram } = checkArgs(registry, opts);
   if (client === undefined) {
     client = clientOf(registry) || metrics.peer('prom-client', 'leakguard/prometheus');
   }
@@ -233,7 +238,11 @@ function register(registry, opts) {
     'Events (gc, stats, leak) dropped because the queue to JavaScript was full.',
     (s) => s.droppedEvents);
 
-  add(client.Histogram, {
+  // prom-client's collectDefaultMetrics() has nodejs_gc_duration_seconds
+  // with the same buckets and labels: ours only when asked for (it counts
+  // every collection exactly, where prom-client's PerformanceObserver may
+  // miss some under load).
+  if (gcHistogram) add(client.Histogram, {
     name: 'leakguard_gc_duration_seconds',
     help: 'Garbage collection pauses by kind (major, minor, incremental, weakcb), in seconds, ' +
       'from leakguard\'s record of every collection; nodejs_gc_duration_seconds\' buckets.',

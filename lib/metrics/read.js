@@ -61,9 +61,22 @@ function read() {
 }
 
 // Per-collector-kind views of one read.
+// As exported: the live estimate in whole bytes; the confidence that the
+// memory rises at the rate given, so 0 when that rate is not positive
+// (Mann-Kendall can be sure of a rise that Theil-Sen's median slope puts
+// at 0, as for a series of steps; a gauge pair saying "98% sure, 0 B/s"
+// reads as a contradiction).
 function detectorKinds(state) {
   if (state === null || !state.monitoring) return [];
-  return KINDS.map((kind) => ({ kind, ...state.stats.detector.kinds[kind] }));
+  return KINDS.map((kind) => {
+    const k = state.stats.detector.kinds[kind];
+    return {
+      kind,
+      ...k,
+      estimatedBase: Math.round(k.estimatedBase),
+      confidence: k.bytesPerSecond > 0 ? k.confidence : 0,
+    };
+  });
 }
 
 // { major: { buckets: [non-cumulative x7], count, sum }, minor: ... } from

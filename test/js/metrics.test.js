@@ -35,7 +35,6 @@ const EXPECTED = {
   leakguard_snapshot_bytes: 'gauge',
   leakguard_gc_records_dropped_total: 'counter',
   leakguard_events_dropped_total: 'counter',
-  leakguard_gc_duration_seconds: 'histogram',
 };
 
 test('prometheus: names, types, units and HELP follow the conventions; nothing is reported or started before monitoring', async () => {
@@ -64,7 +63,9 @@ test('prometheus: names, types, units and HELP follow the conventions; nothing i
     assert.deepEqual(m.values, [], m.name);
   }
   assert.match(r.text, /# HELP leakguard_live_bytes Live memory/);
-  assert.match(r.text, /# TYPE leakguard_gc_duration_seconds histogram/);
+  // The GC histogram is opt-in (prom-client's nodejs_gc_duration_seconds
+  // is the usual one).
+  assert.doesNotMatch(r.text, /leakguard_gc_duration_seconds/);
   // Scraping started nothing.
   assert.equal(r.monitoring, false);
   assert.equal(r.snapshots, false);
@@ -75,7 +76,7 @@ test('prometheus: the GC histogram counts every collection exactly, with nodejs_
     const client = require('prom-client');
     const leakguard = require(${LG});
     const registry = new client.Registry();
-    require(${PROM}).register(registry);
+    require(${PROM}).register(registry, { gcHistogram: true });
     client.collectDefaultMetrics({ register: registry });
     leakguard.start();
     const junk = [];
@@ -204,7 +205,8 @@ test('prometheus: arguments are checked, a second register() is the first, unreg
     const registry = new client.Registry();
     const errors = [];
     for (const args of [[{}], [registry, { prefix: '1x' }], [registry, { labels: { kind: 'x' } }],
-                        [registry, { labels: { app: 3 } }], [registry, { interval: 5 }], [registry, 'x']]) {
+                        [registry, { labels: { app: 3 } }], [registry, { interval: 5 }], [registry, 'x'],
+                        [registry, { gcHistogram: 'yes' }]]) {
       try { register(...args); errors.push(null); } catch (e) { errors.push({ name: e.name, code: e.code, message: e.message }); }
     }
     const a = register(registry, { prefix: 'svc_', labels: { app: 'shop' } });
@@ -218,12 +220,13 @@ test('prometheus: arguments are checked, a second register() is the first, unreg
     })();
   `);
   assert.deepEqual(r.errors.map((e) => e && e.name),
-    ['TypeError', 'TypeError', 'TypeError', 'TypeError', 'TypeError', 'TypeError']);
+    ['TypeError', 'TypeError', 'TypeError', 'TypeError', 'TypeError', 'TypeError', 'TypeError']);
   assert.match(r.errors[0].message, /registry must be a prom-client Registry/);
   assert.match(r.errors[1].message, /options\.prefix must be/);
   assert.match(r.errors[2].message, /options\.labels: 'kind' is not a label name you can set/);
   assert.match(r.errors[3].message, /options\.labels\.app must be a string, got 3/);
-  assert.match(r.errors[4].message, /unknown option 'interval' \(accepted: prefix, labels\)/);
+  assert.match(r.errors[4].message, /unknown option 'interval' \(accepted: prefix, labels, gcHistogram\)/);
+  assert.match(r.errors[6].message, /options\.gcHistogram must be true or false, got "yes"/);
   assert.equal(r.same, true);
   assert.ok(r.names.includes('svc_leakguard_live_bytes') && r.names.includes('leakguard_live_bytes'));
   assert.equal(r.names.length, 2 * Object.keys(EXPECTED).length);
@@ -290,7 +293,7 @@ test('otel: instrument names, units and types, exact v8js.gc.duration counts, at
     const reader = new Reader();
     const provider = new MeterProvider({ readers: [reader] });
     leakguard.start();
-    const reg = require(${OTEL}).register(provider, { attributes: { pod: 'p1' } });
+    const reg = require(${OTEL}).register(provider, { attributes: { pod: 'p1' }, runtime: true });
     const before = leakguard.heapStats().gc['mark-sweep-compact'].count;
     for (let i = 0; i < 4; i++) leakguard.gc();
     const major = () => leakguard.heapStats().gc['mark-sweep-compact'].count;
@@ -312,7 +315,7 @@ test('otel: instrument names, units and types, exact v8js.gc.duration counts, at
         const leakguard = require(${LG.replace(/"/g, "'")});
         const reader = new Reader();
         leakguard.start();
-        require(${OTEL.replace(/"/g, "'")}).register(new MeterProvider({ readers: [reader] }));
+        require(${OTEL.replace(/"/g, "'")}).register(new MeterProvider({ readers: [reader] }), { runtime: true });
         leakguard.gc();
         setTimeout(async () => parentPort.postMessage(await flat(reader)), 200);
       \`, { eval: true });
@@ -398,7 +401,8 @@ test('otel: arguments are checked; the global provider is used when none is give
   const r = await child(`
     const { register } = require(${OTEL});
     const errors = [];
-    for (const args of [[{}], [undefined, { attributes: { a: {} } }], [undefined, { prefix: 'x' }]]) {
+    for (const args of [[{}], [undefined, { attributes: { a: {} } }], [undefined, { prefix: 'x' }],
+                        [undefined, { runtime: 1 }]]) {
       try { register(...args); errors.push(null); } catch (e) { errors.push({ name: e.name, message: e.message }); }
     }
     // The API's no-op global provider: works, reports nothing.
@@ -407,9 +411,11 @@ test('otel: arguments are checked; the global provider is used when none is give
   `);
   assert.match(r.errors[0].message, /meterProvider must be an OpenTelemetry MeterProvider/);
   assert.match(r.errors[1].message, /options\.attributes\['a'\] must be a string, number or boolean/);
-  assert.match(r.errors[2].message, /unknown option 'prefix' \(accepted: attributes\)/);
+  assert.match(r.errors[2].message, /unknown option 'prefix' \(accepted: attributes, runtime\)/);
+  assert.match(r.errors[3].message, /options\.runtime must be true or false, got 1/);
   assert.ok(r.errors.every((e) => e.name === 'TypeError'));
-  assert.equal(r.instruments, 15);
+  // leakguard's own instruments only; { runtime: true } adds the v8js.* set.
+  assert.equal(r.instruments, 11);
 });
 
 test('preload: LEAKGUARD_METRICS=prometheus puts the collectors in the app\'s default registry', async () => {
@@ -435,4 +441,50 @@ test('preload: LEAKGUARD_METRICS=prometheus puts the collectors in the app\'s de
     env: { LEAKGUARD_METRICS: 'statsd' } });
   assert.equal(bad.code, 0);
   assert.match(bad.stderr, /LEAKGUARD_METRICS must be prometheus or off, got "statsd"; this process runs without leakguard/);
+});
+
+// Beside @opentelemetry/instrumentation-runtime-node, the usual runtime
+// instrumentation: by default leakguard adds only its own instruments, so
+// no name is exported twice under two scopes; { runtime: true } is the
+// opt-in for a setup without it. Byte gauges are whole numbers, and a
+// kind that does not grow has confidence 0.
+test('otel: beside instrumentation-runtime-node, no instrument twice; whole bytes; confidence 0 at rate 0', async () => {
+  const r = await child(`
+    ${READER}
+    const { RuntimeNodeInstrumentation } = require('@opentelemetry/instrumentation-runtime-node');
+    const leakguard = require(${LG});
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 100 });
+    runtime.setMeterProvider(provider);
+    runtime.enable();
+    leakguard.start();
+    require(${OTEL}).register(provider);
+    for (let i = 0; i < 3; i++) leakguard.gc();
+    setTimeout(async () => {
+      const { resourceMetrics } = await reader.collect();
+      const seen = [];
+      for (const sm of resourceMetrics.scopeMetrics) {
+        for (const m of sm.metrics) {
+          seen.push({ scope: sm.scope.name, name: m.descriptor.name,
+                      points: m.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value })) });
+        }
+      }
+      runtime.disable();
+      leakguard.stop();
+      console.log(JSON.stringify({ seen }));
+    }, 500);
+  `);
+  const names = r.seen.map((m) => m.name);
+  assert.ok(names.includes('v8js.memory.heap.used'), `the runtime instrumentation reports: ${names}`);
+  assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], 'no name twice');
+  const ours = r.seen.filter((m) => m.scope === 'leakguard');
+  assert.ok(ours.length >= 8 && ours.every((m) => m.name.startsWith('leakguard.')), JSON.stringify(ours.map((m) => m.name)));
+  const live = ours.find((m) => m.name === 'leakguard.memory.live');
+  assert.ok(live.points.length === 3 && live.points.every((p) => Number.isInteger(p.value)), JSON.stringify(live.points));
+  const rate = ours.find((m) => m.name === 'leakguard.memory.growth_rate').points;
+  for (const p of ours.find((m) => m.name === 'leakguard.leak.confidence').points) {
+    const r2 = rate.find((q) => q.attributes['leakguard.memory.kind'] === p.attributes['leakguard.memory.kind']);
+    if (r2.value <= 0) assert.equal(p.value, 0, JSON.stringify({ p, r2 }));
+  }
 });

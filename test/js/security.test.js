@@ -631,8 +631,8 @@ test('F14: otel register() twice on one MeterProvider counts each collection onc
       const reader = new Reader();
       const provider = new MeterProvider({ readers: [reader] });
       lg.start();
-      const a = otel.register(provider);
-      const b = otel.register(provider);
+      const a = otel.register(provider, { runtime: true });
+      const b = otel.register(provider, { runtime: true });
       const major = () => lg.heapStats().gc['mark-sweep-compact'].count;
       const before = major();
       for (let i = 0; i < 10; i++) lg.gc();
