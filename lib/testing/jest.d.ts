@@ -24,6 +24,8 @@ export function register<E extends { extend(matchers: any): void }>(expect: E): 
 
 /** Whether requiring the module found a runner's expect and registered on it. */
 export const registered: boolean;
+/** Whether it found the runner's afterEach, which fails a test that did not await toLeak(). */
+export const checksAwait: boolean;
 
 export interface LeakMatchers {
   /**

@@ -48,6 +48,22 @@ for (const [name, runner] of Object.entries(RUNNERS)) {
   });
 }
 
+// `expect(fn).not.toLeak()` without `await` returns a promise nobody waits
+// for: the test must fail and say so, in Jest and Vitest, in child
+// processes and in worker threads; and nothing of the abandoned
+// measurement may reach the runner after the test (Jest warns when a
+// torn-down test reads its expect state).
+for (const name of ['jest', 'jest threads', 'vitest', 'vitest threads']) {
+  test(`${name}: a forgotten await fails the test`, async () => {
+    const r = await run(RUNNERS[name], 'forgotten');
+    const out = r.stdout + r.stderr;
+    assert.notEqual(r.code, 0, `${name}: the test passed:\n${out}`);
+    assert.match(out, /leakguard\/jest: expect\(parseRecords\)\.not\.toLeak\(\) was not awaited, so the test ended before the measurement did/);
+    assert.match(out, /1 failed/);
+    assert.doesNotMatch(out, /DeprecationWarning|soft deleted/);
+  });
+}
+
 // The types are checked when TypeScript is installed (it is not a
 // devDependency of leakguard; `npm i -D typescript` enables this test).
 let tsc = null;
