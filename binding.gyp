@@ -40,6 +40,7 @@
         "src/addon/options/core_functions.cc",
         "src/addon/napi/errors.cc",
         "src/addon/env/instance.cc",
+        "src/addon/env/libstdcxx_compat.cc",
         "src/addon/options/options_table.cc",
         "src/addon/env/process_registry.cc",
         "src/addon/files/files_binding.cc",

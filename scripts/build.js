@@ -42,6 +42,28 @@ if (ifNeeded && fs.existsSync(addon) && fs.existsSync(stamp) &&
   process.exit(0);
 }
 
+// What node-gyp needs besides the headers, checked first so that a machine
+// without it gets one line saying what to install instead of node-gyp's
+// stack (a musl/Alpine image, for which there is no prebuild).
+function onPath(command) {
+  if (command.includes('/')) return fs.existsSync(command);
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => dir !== '' &&
+    fs.existsSync(path.join(dir, command)));
+}
+const cxx = (process.env.CXX || 'c++').split(/\s+/)[0];
+const tools = [[cxx, 'a C++ compiler'], ['make', 'make'], ['python3', 'python3']]
+  .filter(([command]) => !onPath(command) && !(command === 'c++' && onPath('g++')));
+if (process.platform !== 'win32' && tools.length > 0) {
+  const musl = process.report && process.report.getReport().header.glibcVersionRuntime === undefined;
+  fail(
+    `no prebuilt binary loads for ${process.platform}-${process.arch}${musl ? ' (musl)' : ''}, node ` +
+      `${process.version} (ABI ${process.versions.modules}), and it cannot be built here: ` +
+      `${tools.map(([, what]) => what).join(', ')} not found.\n` +
+      'Install them and run `npm rebuild leakguard`: on Alpine `apk add --no-cache python3 make g++`, ' +
+      'on Debian/Ubuntu `apt-get install python3 make g++`, on RHEL/Fedora `dnf install python3 make gcc-c++`.'
+  );
+}
+
 const nodeGyp = findNodeGyp();
 if (!nodeGyp) {
   fail('cannot find node-gyp (it ships with npm); install npm or node-gyp.');

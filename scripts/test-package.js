@@ -10,8 +10,9 @@
 //   - linux-arm64: the same project's smoke test under each arm64 node,
 //     run by qemu-user (Debian's qemu-user and the arm64 libc of
 //     g++-aarch64-linux-gnu).
-// Prints the tarball's size and one line per run; exits non-zero on the
-// first failure.
+// Before the runs, every prebuild's dynamic symbol versions are checked
+// against glibc 2.28 and GCC 8's libstdc++. Prints the tarball's size and
+// one line per run; exits non-zero on the first failure.
 //
 //   node scripts/test-package.js [--no-arm64]
 const fs = require('node:fs');
@@ -81,6 +82,43 @@ process.stdout.write(`packed ${packed[0].filename}: ${(packed[0].size / 1024 / 1
   `prebuilds: ${prebuilds.join(' ')} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 const expected = SUPPORTED.length * (arm64 ? 2 : 1);
 if (prebuilds.length < expected) fail(`expected ${expected} prebuilds in the tarball, found ${prebuilds.length}`);
+
+// Where the prebuilds load: wherever Node's own Linux binaries run, glibc
+// 2.28 (RHEL 8, Debian 10) and its libstdc++ (GCC 8, GLIBCXX_3.4.25).
+// Every symbol version a binary needs (objdump -T; the cross objdump for
+// arm64) must be at most these; src/core/base/file_stat.h,
+// src/addon/env/threads.h and src/addon/env/libstdcxx_compat.* keep the
+// newer ones out.
+const MAX_VERSIONS = { GLIBC: '2.28', GLIBCXX: '3.4.25', CXXABI: '1.3.11' };
+const newer = (a, b) => {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) > (y[i] || 0);
+  }
+  return false;
+};
+const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-unpacked-'));
+execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
+for (const file of prebuilds) {
+  const objdump = file.includes('linux-arm64') ? 'aarch64-linux-gnu-objdump' : 'objdump';
+  const table = execFileSync(objdump, ['-T', path.join(unpacked, 'package', file)], { encoding: 'utf8' });
+  const found = new Map();  // version -> a symbol that needs it
+  for (const m of table.matchAll(/\((GLIBC|GLIBCXX|CXXABI)_([\d.]+)\)\s+(\S+)/g)) {
+    const [, lib, version, symbol] = m;
+    if (newer(version, MAX_VERSIONS[lib])) found.set(`${lib}_${version}`, symbol);
+  }
+  if (found.size > 0) {
+    fail(`${file} needs symbol versions newer than glibc ${MAX_VERSIONS.GLIBC} / GLIBCXX_${MAX_VERSIONS.GLIBCXX}: ` +
+      [...found].map(([v, s]) => `${s}@${v}`).join(', '));
+  }
+  const needed = execFileSync(objdump, ['-p', path.join(unpacked, 'package', file)], { encoding: 'utf8' })
+    .match(/NEEDED\s+\S+/g).map((l) => l.split(/\s+/)[1]);
+  const highest = [...table.matchAll(/\(GLIBC_([\d.]+)\)/g)].map((m) => m[1])
+    .reduce((a, b) => (newer(b, a) ? b : a), '0');
+  process.stdout.write(`ok ${file}: needs glibc ${highest}, ${needed.join(' ')}\n`);
+}
+fs.rmSync(unpacked, { recursive: true, force: true });
 
 let passed = 0;
 // One project installed without scripts serves every x64 and arm64 run.

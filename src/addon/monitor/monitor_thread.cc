@@ -1,9 +1,9 @@
 #include "addon/monitor/monitor_thread.h"
 
-#include <pthread.h>
 #include <signal.h>
 
 #include "addon/env/process_registry.h"
+#include "addon/env/threads.h"
 #include "addon/snapshot/snapshot_controller.h"
 #include "core/capture/memory_budget.h"
 
@@ -72,13 +72,8 @@ UvResult MonitorThread::Start(const MonitorConfig& config) {
       detector_report_.stats.kinds[k].events = leak_events_[k];
   }
 
-  // Block every signal while creating the thread so it inherits a full
-  // mask: a process signal must never run a handler on our thread.
-  sigset_t all, saved;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &saved);
-  err = uv_thread_create(&thread_, ThreadMain, this);
-  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  // A full signal mask: a process signal never runs a handler here.
+  err = CreateQuietThread(&thread_, ThreadMain, this);
   if (err != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
@@ -150,9 +145,7 @@ void MonitorThread::ReadTimeline(SampleKind kind,
 
 void MonitorThread::ThreadMain(void* arg) {
   MonitorThread* self = static_cast<MonitorThread*>(arg);
-#if defined(__linux__)
-  pthread_setname_np(pthread_self(), "leakguard");
-#endif
+  NameThisThread("leakguard");
   self->SampleRss();
   uv_signal_init(&self->loop_, &self->signal_);
   self->signal_.data = self;

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,9 +11,12 @@
 #include <cstdio>
 
 #include "addon/env/closing_handles.h"
+#include "addon/env/libstdcxx_compat.h"
 #include "addon/env/process_registry.h"
+#include "addon/env/threads.h"
 #include "addon/napi/deliver.h"
 #include "addon/snapshot/snapshot_binding.h"
+#include "core/base/file_stat.h"
 
 namespace leakguard {
 
@@ -285,7 +287,7 @@ bool SnapshotController::PostProfileRequest() {
   if (!OpenCheckedDirectory(dir, policy, &dfd, &info, &io).ok())
     return false;  // the snapshot's own checks will say why
   struct stat st;
-  if (fstatat(dfd, kProfileRequestName, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (FileStatAt(dfd, kProfileRequestName, &st, AT_SYMLINK_NOFOLLOW) != 0) {
     close(dfd);
     return false;
   }
@@ -481,11 +483,7 @@ void SnapshotController::EnqueueFinish(std::unique_ptr<SnapshotJob> job) {
   std::unique_lock<std::mutex> lock(finish_mutex_);
   if (!finisher_running_) {
     // Same rule as the monitor thread: no signal handler ever runs here.
-    sigset_t all, saved;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved);
-    const int err = uv_thread_create(&finisher_, FinisherMain, this);
-    pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+    const int err = CreateQuietThread(&finisher_, FinisherMain, this);
     if (err != 0) {
       // Without a thread, finish here: slower, never lost.
       lock.unlock();
@@ -511,9 +509,7 @@ void SnapshotController::Flush() {
 
 void SnapshotController::FinisherMain(void* arg) {
   SnapshotController* self = static_cast<SnapshotController*>(arg);
-#if defined(__linux__)
-  pthread_setname_np(pthread_self(), "leakguard-snap");
-#endif
+  NameThisThread("leakguard-snap");
   for (;;) {
     std::unique_ptr<SnapshotJob> job;
     {

@@ -8,6 +8,8 @@
 
 #include <cstdio>
 
+#include "core/base/file_stat.h"
+
 namespace leakguard {
 
 std::string JoinPath(const std::string& dir, const std::string& name) {
@@ -48,7 +50,7 @@ Status MakeDirectories(const std::string& dir, IoError* error) {
     return Status(StatusCode::kInvalidArgument, "snapshot directory is empty");
   }
   struct stat st;
-  if (stat(dir.c_str(), &st) == 0) {
+  if (PathStat(dir.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       return Status::Ok();
     return IoFailure(error, "mkdir", dir, ENOTDIR);
@@ -66,7 +68,7 @@ Status MakeDirectories(const std::string& dir, IoError* error) {
       return IoFailure(error, "mkdir", part, err);
     }
   }
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (PathStat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return IoFailure(error, "mkdir", dir, ENOTDIR);
   }
   return Status::Ok();
@@ -91,8 +93,8 @@ Status OpenCheckedDirectory(const std::string& dir,
   if (dfd < 0) {
     const int err = errno;
     struct stat st;
-    if ((err == ELOOP || err == ENOTDIR) && lstat(dir.c_str(), &st) == 0 &&
-        S_ISLNK(st.st_mode)) {
+    if ((err == ELOOP || err == ENOTDIR) &&
+        PathLinkStat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
       char target[4096];
       const ssize_t n = readlink(dir.c_str(), target, sizeof(target) - 1);
       target[n > 0 ? n : 0] = '\0';
@@ -104,7 +106,7 @@ Status OpenCheckedDirectory(const std::string& dir,
     return IoFailure(error, "open", dir, err);
   }
   struct stat st;
-  if (fstat(dfd, &st) != 0) {
+  if (FileStat(dfd, &st) != 0) {
     const int err = errno;
     close(dfd);
     return IoFailure(error, "fstat", dir, err);
@@ -182,7 +184,7 @@ Status OpenGuardedFile(int dir_fd,
     return IoFailure(error, "open", path, err);
   }
   struct stat st;
-  if (fstat(f, &st) != 0) {
+  if (FileStat(f, &st) != 0) {
     const int err = errno;
     close(f);
     return IoFailure(error, "fstat", path, err);

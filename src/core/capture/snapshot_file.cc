@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/base/file_stat.h"
+
 namespace leakguard {
 
 const char kDefaultNameTemplate[] =
@@ -235,7 +237,7 @@ Status AtomicFileWriter::Open(const std::string& dir,
     struct stat st;
     // A name in use is skipped, unless it is the one to replace.
     if (mode_ == PublishMode::kNextFreeName &&
-        fstatat(dir_fd_, candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        FileStatAt(dir_fd_, candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
       continue;
     }
     const std::string tmp = candidate + ".tmp";
@@ -253,7 +255,7 @@ Status AtomicFileWriter::Open(const std::string& dir,
     // openat and flock the file is unlocked; a reclaimer that removed it
     // in that instant leaves it with no link, and we take another name.
     flock(fd, LOCK_EX | LOCK_NB);
-    if (fstat(fd, &st) != 0 || st.st_nlink == 0) {
+    if (FileStat(fd, &st) != 0 || st.st_nlink == 0) {
       close(fd);
       continue;
     }
@@ -341,7 +343,8 @@ Status AtomicFileWriter::Publish() {
         // leave no way to avoid.
         if (mode_ == PublishMode::kNoReplace) {
           struct stat st;
-          if (fstatat(dir_fd_, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+          if (FileStatAt(dir_fd_, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) ==
+              0)
             return Fail("link", JoinPath(dir_, target), EEXIST);
         }
         if (renameat(dir_fd_, tmp_name_.c_str(), dir_fd_, target.c_str()) != 0)
@@ -434,7 +437,7 @@ Status ApplyRetention(const std::string& dir,
     if (!MatchesNameTemplate(name_template, name, extension))
       continue;
     struct stat st;
-    if (fstatat(scan.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+    if (FileStatAt(scan.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !OursToRemove(st)) {
       continue;
     }
@@ -489,7 +492,7 @@ void RemoveStaleTemporaries(const std::string& dir,
       continue;
     }
     struct stat st;
-    if (fstatat(scan.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+    if (FileStatAt(scan.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !OursToRemove(st) || now - st.st_mtime < min_age_s) {
       continue;
     }

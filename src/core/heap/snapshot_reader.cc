@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "core/base/file_stat.h"
 #include "core/heap/snapshot_parser.h"
 
 namespace leakguard {
@@ -24,7 +25,7 @@ Status OpenForRead(const std::string& path, int* fd, uint64_t* size) {
                   "open " + path + ": " + std::strerror(errno));
   }
   struct stat st;
-  if (fstat(*fd, &st) != 0) {
+  if (FileStat(*fd, &st) != 0) {
     int err = errno;
     close(*fd);
     return Status(StatusCode::kIoError,
