@@ -160,16 +160,18 @@ test('the preload\'s log escapes control characters, as JSON and as text', () =>
   for (const format of ['json', 'text']) {
     const r = spawnSync(process.execPath, ['-r', 'leakguard/register', '-e',
       `require('leakguard').emit('error', new Error(${JSON.stringify(evil)}))`], {
-      cwd: ROOT, env: { ...process.env, LEAKGUARD_LOG: format }, encoding: 'utf8', timeout: 20000,
+      cwd: ROOT, env: { ...inherited(), LEAKGUARD_LOG: format }, encoding: 'utf8', timeout: 20000,
     });
     assert.equal(r.status, 0, r.stderr);
+    // The armed line, then the error: one line each, nothing forged.
     const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, r.stderr);
+    assert.equal(lines.length, 2, r.stderr);
+    assert.ok(lines.every((l) => l.startsWith(format === 'json' ? '{"leakguard":' : 'leakguard ')), r.stderr);
     assert.doesNotMatch(r.stderr, /[\u001b\u0007\u202e]/);
     if (format === 'json') {
-      assert.equal(JSON.parse(lines[0]).message, evil, 'JSON readers get the message back');
+      assert.equal(JSON.parse(lines[1]).message, evil, 'JSON readers get the message back');
     } else {
-      assert.match(lines[0], /^leakguard error: .*message=bad\\x1b\[2J\\x07\\x0aforged line\\u202e/);
+      assert.match(lines[1], /^leakguard error: .*message=bad\\x1b\[2J\\x07\\x0aforged line\\u202e/);
     }
   }
 });
