@@ -157,34 +157,15 @@ test('the demo\'s report in headless Chromium, offline: timeline per kind, the e
 test("the preload's report of a leak with three snapshots names the class and the holder", {
   skip,
 }, async () => {
-  const { spawn } = require('node:child_process');
+  const { startPreloaded } = require('../js/helpers/child');
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'leakguard-preload-report-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([n]) => !n.startsWith('LEAKGUARD_')));
-  Object.assign(env, {
-    LEAKGUARD_DIR: path.join(base, 'snapshots'), LEAKGUARD_REPORT_DIR: path.join(base, 'reports'),
-    LEAKGUARD_COOLDOWN_MS: '0', LEAKGUARD_MAX_FILES: '10',
-  });
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'lib', 'register.js'),
-    path.join(ROOT, 'test', 'fixtures', 'preload-report-analysis.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  const logs = (kind) => stderr.split('\n').filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l)).filter((l) => l.leakguard === kind);
-  const until = async (what, check, ms = 120000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = check();
-      if (v) return v;
-      if (Date.now() > end || child.exitCode !== null) {
-        throw new Error(`waiting for ${what}: exit ${child.exitCode}\n${stdout}\n${stderr.slice(-4000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
+  const { child, output, logs, until } = startPreloaded(
+    path.join(ROOT, 'test', 'fixtures', 'preload-report-analysis.js'), {
+      LEAKGUARD_DIR: path.join(base, 'snapshots'), LEAKGUARD_REPORT_DIR: path.join(base, 'reports'),
+      LEAKGUARD_COOLDOWN_MS: '0', LEAKGUARD_MAX_FILES: '10',
+    });
   try {
-    await until('ready', () => stdout.includes('"ready"'));
+    await until('ready', () => output.stdout.includes('"ready"'));
     for (let i = 1; i <= 3; i++) {
       await new Promise((r) => setTimeout(r, 1500));
       child.kill('SIGUSR2');

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { runNode, jsonLines } = require('./helpers/child');
+const { runNode, jsonLines, startPreloaded } = require('./helpers/child');
 const { History, MAX_EPISODES, MAX_SNAPSHOTS } = require('../../lib/monitor/history');
 const { buildHtml, trimProfile } = require('../../lib/report');
 
@@ -344,26 +344,12 @@ test('a report directory that cannot be made is an error line at start, never a 
 test('leakguard report --pid: a running process\'s timeline with the analysis of its snapshots', async () => {
   const base = tmpdir();
   const dir = path.join(base, 'snapshots');
-  const env = Object.fromEntries(Object.entries(process.env).filter(([n]) => !n.startsWith('LEAKGUARD_')));
-  Object.assign(env, { LEAKGUARD_DIR: dir, LEAKGUARD_COOLDOWN_MS: '0', LEAKGUARD_MAX_FILES: '10' });
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'lib', 'register.js'),
-    path.join(ROOT, 'test', 'fixtures', 'preload-report-analysis.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  const snapshots = () => stderr.split('\n').filter((l) => l.includes('"leakguard":"snapshot"')).length;
-  const until = async (what, check, ms = 60000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end || child.exitCode !== null) {
-        throw new Error(`waiting for ${what}: exit ${child.exitCode}\n${stdout}\n${stderr.slice(-3000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const { child, output, logs, until } = startPreloaded(
+    path.join(ROOT, 'test', 'fixtures', 'preload-report-analysis.js'),
+    { LEAKGUARD_DIR: dir, LEAKGUARD_COOLDOWN_MS: '0', LEAKGUARD_MAX_FILES: '10' });
+  const snapshots = () => logs('snapshot').length;
   try {
-    await until('ready', () => stdout.includes('"ready"'));
+    await until('ready', () => output.stdout.includes('"ready"'));
     const out = path.join(base, 'live.html');
     // Two snapshots: the report says why there is no analysis.
     for (let i = 1; i <= 2; i++) {

@@ -60,4 +60,33 @@ function firstMessage(worker) {
   });
 }
 
-module.exports = { runNode, jsonLines, firstMessage, ROOT };
+// A service under the preload (lib/register.js) running `file`, with the
+// test's environment less its LEAKGUARD_* variables plus `leakguardEnv`.
+// Returns { child, output: { stdout, stderr }, logs(kind) (the JSON log
+// records of that kind), until(what, check, ms) (resolves with check()'s
+// first truthy value; rejects, with the output, on timeout or exit) }.
+function startPreloaded(file, leakguardEnv) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([n]) => !n.startsWith('LEAKGUARD_')));
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'lib', 'register.js'), file],
+    { env: { ...env, ...leakguardEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => { output.stdout += d; });
+  child.stderr.on('data', (d) => { output.stderr += d; });
+  const logs = (kind) => output.stderr.split('\n').filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l)).filter((l) => l.leakguard === kind);
+  const until = async (what, check, ms = 120000) => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = check();
+      if (v) return v;
+      if (Date.now() > end || child.exitCode !== null) {
+        throw new Error(`waiting for ${what}: exit ${child.exitCode}\n${output.stdout}\n${output.stderr.slice(-4000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { child, output, logs, until };
+}
+
+module.exports = {
+  startPreloaded, runNode, jsonLines, firstMessage, ROOT };
