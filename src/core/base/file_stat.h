@@ -24,7 +24,10 @@
 namespace leakguard {
 
 // As fstatat(2): 0, or -1 with errno set.
-inline int FileStatAt(int dir_fd, const char* path, struct stat* st, int flags) {
+inline int FileStatAt(int dir_fd,
+                      const char* path,
+                      struct stat* st,
+                      int flags) {
 #ifdef LEAKGUARD_STAT_BY_SYSCALL
   return static_cast<int>(syscall(SYS_newfstatat, dir_fd, path, st, flags));
 #else
