@@ -90,10 +90,6 @@ function formatSeconds(ms) {
   return ms < 120000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60000).toFixed(1)} min`;
 }
 
-function formatKiB(bytes) {
-  return bytes >= 1 << 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
-}
-
 // The series of a kind in a 'stats' event.
 function level(kind, stats) {
   return kind === 'external' ? stats.external : stats.current_base;
@@ -181,7 +177,7 @@ class Watch {
     const floor = allocations.noiseFloor(this.intervalBytes);
     const every = this.intervalBytes || allocations.V8_DEFAULT_INTERVAL;
     return `${since}; no allocation site has yet grown beyond sampling noise ` +
-      `(${formatKiB(floor)} and 9 samples more than it lost, at one sample per ${formatKiB(every)}), ` +
+      `(${binding.formatBytes(floor, 'iec')} and 9 samples more than it lost, at one sample per ${binding.formatBytes(every, 'iec')}), ` +
       "or what grows is not allocated by JavaScript; later events of the episode look again";
   }
 

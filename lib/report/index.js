@@ -272,7 +272,7 @@ function newestTriple(timeline, dir) {
     if (dir !== undefined) file = path.join(dir, path.basename(file));
     let st;
     try {
-      st = require('node:fs').lstatSync(file);
+      st = fs.lstatSync(file);
     } catch {
       continue;  // pruned since
     }
