@@ -246,7 +246,7 @@ const leakguard = new LeakGuard();
 // process.exit() itself ends the process on the spot, and the listeners
 // after it never run. (A worker's exit runs the cleanup hook, which does
 // the same.)
-if (require('node:worker_threads').isMainThread) {
+if (require('./thread').isMainThread) {
   process.prependListener('exit', () => {
     binding.stop();
     binding.flushSnapshots();

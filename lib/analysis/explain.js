@@ -38,7 +38,6 @@
 // native memory, which no heap snapshot shows. The allocation sampler sees
 // JS heap allocations only, so with 'allocations' an 'external' episode
 // says in `suspectsError` that 'constructors' is the mode that explains it.
-const v8 = require('node:v8');
 const { captureHeap } = require('../snapshot/snapshots');
 const binding = require('../binding');
 const options = require('../options');
@@ -355,7 +354,7 @@ class Explainer {
         return;
       }
     }
-    const heapUsed = v8.getHeapStatistics().used_heap_size;
+    const heapUsed = process.memoryUsage().heapUsed;
     // The native cost model, learned from every capture of this process
     // (src/core/capture/memory_budget.h, CaptureCostModel).
     const estimateMs = binding.estimateSnapshotPauseMs(heapUsed);

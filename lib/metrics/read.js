@@ -4,7 +4,7 @@
 // scrape: every collector of one registry.metrics() (or one OpenTelemetry
 // collection) runs in the same tick, so the first one's read is shared by
 // the others and dropped at the next microtask.
-const { isMainThread, threadId } = require('node:worker_threads');
+const { isMainThread, threadId } = require('../thread');
 const binding = require('../binding');
 const { makeError } = require('../errors');
 
@@ -101,7 +101,7 @@ function gcHistograms(state) {
 // The label every series of a worker carries, so that two isolates'
 // metrics do not overwrite each other when they meet.
 function threadLabels() {
-  return isMainThread ? {} : { thread: String(threadId) };
+  return isMainThread ? {} : { thread: String(threadId()) };
 }
 
 // The options object of `call` (e.g. "leakguard/otel register()"), {}

@@ -55,7 +55,7 @@ function processIdentity() {
     arch: process.arch,
     argv: redactedArgv(),
     startTime: Math.round(Date.now() - process.uptime() * 1000),
-    threadId: require('node:worker_threads').threadId,
+    threadId: require('../thread').threadId(),
   };
 }
 

@@ -13,7 +13,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { threadId } = require('node:worker_threads');
+const { threadId } = require('../thread');
 const binding = require('../binding');
 const options = require('../options');
 const { makeError } = require('../errors');
@@ -64,7 +64,7 @@ function resultInfo(r) {
     skipped: r.skipped,
     removed: r.removed,
     time: r.time,
-    threadId,
+    threadId: threadId(),
   };
 }
 
@@ -81,7 +81,7 @@ function fileRequest(opts, dir) {
     maxFiles: opts.maxFiles,
     minFreeDiskBytes: opts.minFreeDiskBytes,
     ignoreHeadroom: opts.ignoreHeadroom,
-    threadId,
+    threadId: threadId(),
     failAfterBytes: failAfterBytes(),
   };
 }
@@ -295,7 +295,7 @@ class Snapshots {
 // the file is published. Throws the snapshot's Error when it was refused
 // or failed. Returns { handle, info, finished }.
 function captureHeap(call, kind, { ignoreHeadroom = false, reason, file } = {}) {
-  const request = { threadId, ignoreHeadroom, reason: reason || kind };
+  const request = { threadId: threadId(), ignoreHeadroom, reason: reason || kind };
   if (file) {
     request.dir = file.dir;
     request.nameTemplate = file.name;

@@ -13,7 +13,7 @@ const LIB = path.resolve(__dirname, '..', '..', 'lib');
 const RANK = {
   'errors.js': 0, 'snapshot/signals.js': 0,
   'binding.js': 1,
-  'options.js': 2,
+  'options.js': 2, 'thread.js': 2,
   monitor: 3, sampling: 3,
   snapshot: 4,
   analysis: 5,

@@ -179,6 +179,40 @@ test('removing the last listener does not break monitoring', async () => {
   await pending;
 });
 
+test('monitoring loads neither worker_threads nor v8 in the main thread, and knows a worker', async () => {
+  // Both bring streams and messaging with them (~2 MB of a small
+  // service's RSS, docs/overhead.md); a worker still gets its threadId.
+  const r = await runNode({
+    code: `
+      const before = new Set(process.moduleLoadList);
+      const lg = require('.');
+      lg.on('leak', () => {});
+      lg.gc();
+      const added = process.moduleLoadList.filter((m) => !before.has(m));
+      const main = lg.timeline().process.threadId;
+      const { Worker } = require('node:worker_threads');
+      const w = new Worker(\`
+        const lg = require(\${JSON.stringify(process.cwd())});
+        lg.on('leak', () => {});
+        require('node:worker_threads').parentPort.postMessage(lg.timeline().process.threadId);
+        lg.stop();
+      \`, { eval: true });
+      w.once('message', (tid) => {
+        console.log(JSON.stringify({ added, main, worker: tid, expected: w.threadId }));
+        lg.stop();
+      });
+    `,
+    timeoutMs: 30000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const [out] = jsonLines(r.stdout);
+  assert.ok(!out.added.includes('NativeModule worker_threads'), out.added.join(', '));
+  assert.ok(!out.added.includes('NativeModule v8'), out.added.join(', '));
+  assert.equal(out.main, 0);
+  assert.equal(out.worker, out.expected);
+  assert.ok(out.worker > 0);
+});
+
 test('a monitoring process exits by itself', async () => {
   const r = await runNode({
     code: `

@@ -173,6 +173,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                        })) {
     return exports;
   }
+  // Node's main thread runs uv_default_loop(); a worker runs a loop of its
+  // own. lib/thread.js reads this instead of loading worker_threads, which
+  // brings streams and messaging (~2 MB) into a main thread without them.
+  uv_loop_t* loop = nullptr;
+  napi_value main_thread = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok ||
+      napi_get_boolean(env, loop == uv_default_loop(), &main_thread) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "mainThread", main_thread) !=
+          napi_ok) {
+    return exports;
+  }
   // Each stops at its first failure, and so does the chain (see
   // ExportFunctions: the environment is going away).
   if (InitErrors(env, exports) && InitOptionsTable(env, exports) &&
