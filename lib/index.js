@@ -39,11 +39,17 @@ class LeakGuard extends EventEmitter {
     this.on('newListener', (event) => {
       if (!MONITOR_EVENTS.has(event)) return;
       if (event === 'gc') binding.setGcEvents(true);
+      // 'stats' listeners get each one right after its full GC; otherwise
+      // the monitor's 100 ms tick picks the collection up (docs/overhead.md).
+      if (event === 'stats') binding.setStatsWake(true);
       if (!this.monitoring) this.#startBinding();
     });
     this.on('removeListener', (event) => {
       if (event === 'gc' && this.listenerCount('gc') === 0) {
         binding.setGcEvents(false);
+      }
+      if (event === 'stats' && this.listenerCount('stats') === 0) {
+        binding.setStatsWake(false);
       }
     });
   }

@@ -213,6 +213,32 @@ test('monitoring loads neither worker_threads nor v8 in the main thread, and kno
   assert.ok(out.worker > 0);
 });
 
+test("without a 'stats' listener full GCs reach the detector on the monitor's tick", async () => {
+  // Only 'stats' listeners wake the monitor thread at each full GC; the
+  // others wait for its 100 ms tick.
+  const r = await runNode({
+    code: `
+      const lg = require('.');
+      lg.on('leak', () => {});
+      const full = () => lg.heapStats().gc['mark-sweep-compact'].count;
+      const was = full();
+      for (let i = 0; i < 3; i++) lg.gc();
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        if (full() >= was + 3 || Date.now() - t0 > 10000) {
+          clearInterval(poll);
+          console.log(JSON.stringify({ was, now: full() }));
+          lg.stop();
+        }
+      }, 20);
+    `,
+    timeoutMs: 30000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const [out] = jsonLines(r.stdout);
+  assert.ok(out.now >= out.was + 3, JSON.stringify(out));
+});
+
 test('a monitoring process exits by itself', async () => {
   const r = await runNode({
     code: `

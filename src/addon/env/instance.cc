@@ -120,6 +120,8 @@ UvResult Instance::StartMonitoring(const StartConfig& config,
   if (!hooks_ || ring_capacity_ != config.ring_capacity) {
     monitor_.reset();
     hooks_ = std::make_unique<GcHooks>(isolate_, config.ring_capacity);
+    hooks_->SetReadUsedBefore(gc_events_);
+    hooks_->SetWakeOnFullGc(stats_wake_);
     ring_capacity_ = config.ring_capacity;
   }
   if (!monitor_) {
@@ -168,8 +170,16 @@ void Instance::Configure(const StartConfig& config) {
 
 void Instance::SetGcEvents(bool enabled) {
   gc_events_ = enabled;
+  if (hooks_)
+    hooks_->SetReadUsedBefore(enabled);
   if (monitor_)
     monitor_->SetGcEvents(enabled);
+}
+
+void Instance::SetStatsWake(bool enabled) {
+  stats_wake_ = enabled;
+  if (hooks_)
+    hooks_->SetWakeOnFullGc(enabled);
 }
 
 void Instance::WakeMain(void* arg) {

@@ -56,6 +56,9 @@ class Instance {
   void StopMonitoring();
   void Configure(const StartConfig& config);
   void SetGcEvents(bool enabled);
+  // Someone listens for 'stats': wake the monitor after each full GC
+  // instead of leaving the record to its next tick.
+  void SetStatsWake(bool enabled);
   // Teardown; `closer` (may be null) counts the handles it closes, so the
   // cleanup hook is removed only after their close callbacks.
   void Dispose(ClosingHandles* closer = nullptr);
@@ -100,6 +103,7 @@ class Instance {
   std::vector<OutEvent> batch_;  // reused between deliveries
   bool monitoring_ = false;
   bool gc_events_ = false;
+  bool stats_wake_ = false;
   bool disposed_ = false;
   bool allocation_sampling_ = false;
 };

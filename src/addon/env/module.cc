@@ -71,6 +71,13 @@ Napi::Value SetGcEvents(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value SetStatsWake(const Napi::CallbackInfo& info) {
+  Instance::Get(info.Env())
+      ->SetStatsWake(info.Length() > 0 && info[0].IsBoolean() &&
+                     info[0].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
+}
+
 Napi::Value HeapStats(const Napi::CallbackInfo& info) {
   return HeapStatsToJs(info.Env(), Instance::Get(info.Env()));
 }
@@ -164,6 +171,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                            {"stop", Stop},
                            {"configure", Configure},
                            {"setGcEvents", SetGcEvents},
+                           {"setStatsWake", SetStatsWake},
                            {"heapStats", HeapStats},
                            {"timeline", GetTimeline},
                            {"gcDurations", GcDurations},

@@ -49,9 +49,13 @@ void GcHooks::OnPrologue(v8::Isolate* isolate,
   const int slot = GcStats::TypeIndex(static_cast<uint32_t>(type));
   if (slot < 0)
     return;
-  v8::HeapStatistics hs;
-  isolate->GetHeapStatistics(&hs);
-  self->used_before_[slot] = hs.used_heap_size();
+  if (self->read_used_before_) {
+    v8::HeapStatistics hs;
+    isolate->GetHeapStatistics(&hs);
+    self->used_before_[slot] = hs.used_heap_size();
+  } else {
+    self->used_before_[slot] = kUnknownUsed;
+  }
   self->start_ns_[slot] = uv_hrtime();
 }
 
@@ -72,15 +76,19 @@ void GcHooks::OnEpilogue(v8::Isolate* isolate,
   record.start_ns =
       slot >= 0 && self->start_ns_[slot] != 0 ? self->start_ns_[slot] : now;
   record.end_ns = now;
-  record.used_before = slot >= 0 ? self->used_before_[slot] : 0;
   record.used_after = hs.used_heap_size();
+  // Unknown (no 'gc' listener at the prologue, or no prologue): nothing is
+  // known to be freed.
+  const uint64_t before = slot >= 0 ? self->used_before_[slot] : kUnknownUsed;
+  record.used_before = before == kUnknownUsed ? record.used_after : before;
   record.total_after = hs.total_heap_size();
   record.limit = hs.heap_size_limit();
   record.external_after = hs.external_memory();
   if (slot >= 0)
     self->start_ns_[slot] = 0;
   self->ring_.TryPush(record);
-  if (gc_type == kGcMarkSweepCompact && self->wake_ != nullptr) {
+  if (gc_type == kGcMarkSweepCompact && self->wake_on_full_gc_ &&
+      self->wake_ != nullptr) {
     uv_async_send(self->wake_);
   }
 }
