@@ -134,7 +134,7 @@ function register(meterProvider, opts) {
   // register() first: the addon counts since the process started).
   let seenSnapshots = { count: 0, sum: 0 };
   const callback = (result) => {
-    const state = metrics.read();
+    const state = metrics.read({ spaces: runtime });
     if (state === null) return;
     for (const k of metrics.detectorKinds(state)) {
       const a = { ...base, 'leakguard.memory.kind': k.kind };

@@ -249,7 +249,7 @@ function register(registry, opts) {
     buckets: metrics.GC_DURATION_BOUNDS,
     labelNames: ['kind'],
   }, () => {
-    const state = metrics.read();
+    const state = metrics.read({ gc: true });
     if (state === null || !state.monitoring) return [];
     const h = metrics.gcHistograms(state);
     return metrics.GC_KIND_NAMES.map((kind) => ({ labels: withBase({ kind }), ...h[kind] }));

@@ -38,9 +38,18 @@ const OUTCOME_LABELS = {
 let cached = null;
 
 // The state the collectors report, or null when there is nothing to say:
-// not monitoring, and no snapshot was ever asked for.
-function read() {
-  if (cached !== null) return cached.value;
+// not monitoring, and no snapshot was ever asked for. The addon's narrow
+// read (metricsState): the detector's kinds and the drop counters; the GC
+// counters only when `need.gc` (leakguard_gc_duration_seconds) and V8's
+// spaces only when `need.spaces` (OTel's { runtime: true }). A collector
+// that needs a part the shared read lacks reads that part once more.
+function read(need = {}) {
+  const gc = need.gc === true;
+  const spaces = need.spaces === true;
+  if (cached !== null) {
+    const v = cached.value;
+    if (v === null || ((!gc || v.stats.gc) && (!spaces || v.stats.spaces))) return v;
+  }
   let value = null;
   try {
     const monitoring = require('../index').monitoring;
@@ -48,15 +57,16 @@ function read() {
     const used = snaps.enabled || Object.values(snaps.metrics.outcomes)
       .some((o) => OUTCOMES.some((k) => o[k] > 0));
     if (monitoring || used) {
-      const stats = binding.heapStats();
+      const had = cached !== null ? cached.value.stats : {};
+      const stats = binding.metricsState(gc || had.gc !== undefined, spaces || had.spaces !== undefined);
       value = { monitoring, stats, snapshots: snaps.metrics };
     }
   } catch {
     // A collector never throws (the environment may be going away).
     value = null;
   }
+  if (cached === null) queueMicrotask(() => { cached = null; });
   cached = { value };
-  queueMicrotask(() => { cached = null; });
   return value;
 }
 

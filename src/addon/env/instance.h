@@ -112,6 +112,10 @@ class Instance {
 Napi::Value EventToJs(Napi::Env env, const OutEvent& event);
 // Fills heapStats() (event_convert.cc).
 Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance);
+Napi::Value MetricsStateToJs(Napi::Env env,
+                             Instance* instance,
+                             bool gc,
+                             bool spaces);
 // Fills timeline(): each kind's live-set history (event_convert.cc).
 Napi::Value TimelineToJs(Napi::Env env, Instance* instance);
 

@@ -82,6 +82,16 @@ Napi::Value HeapStats(const Napi::CallbackInfo& info) {
   return HeapStatsToJs(info.Env(), Instance::Get(info.Env()));
 }
 
+// metricsState(gc, spaces): the narrow read of lib/metrics/read.js.
+Napi::Value MetricsState(const Napi::CallbackInfo& info) {
+  const auto flag = [&](size_t i) {
+    return info.Length() > i && info[i].IsBoolean() &&
+           info[i].As<Napi::Boolean>().Value();
+  };
+  return MetricsStateToJs(
+      info.Env(), Instance::Get(info.Env()), flag(0), flag(1));
+}
+
 Napi::Value GetTimeline(const Napi::CallbackInfo& info) {
   return TimelineToJs(info.Env(), Instance::Get(info.Env()));
 }
@@ -173,6 +183,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                            {"setGcEvents", SetGcEvents},
                            {"setStatsWake", SetStatsWake},
                            {"heapStats", HeapStats},
+                           {"metricsState", MetricsState},
                            {"timeline", GetTimeline},
                            {"gcDurations", GcDurations},
                            {"gcDurationBounds", GcDurationBounds},

@@ -327,6 +327,68 @@ Napi::Value TimelineToJs(Napi::Env env, Instance* instance) {
       .Done();
 }
 
+// What leakguard/prometheus and leakguard/otel export, and nothing else:
+// no V8 heap statistics, no RSS read from /proc, no detector samples or
+// horizons. A scrape used to read all of heapStats() (docs/overhead.md).
+// `gc`: the per-type counters; `spaces`: V8's heap spaces.
+Napi::Value MetricsStateToJs(Napi::Env env,
+                             Instance* instance,
+                             bool gc,
+                             bool spaces) {
+  ObjectBuilder kinds(env);
+  DetectorReport detector;
+  GcStatsSnapshot counters;
+  if (instance->monitor() != nullptr) {
+    detector = instance->monitor()->Detector();
+    if (gc)
+      counters = instance->monitor()->Stats();
+  }
+  for (size_t k = 0; k < kSampleKindCount; k++) {
+    const KindStats& s = detector.stats.kinds[k];
+    kinds.Set(SampleKindName(static_cast<SampleKind>(k)),
+              ObjectBuilder(env)
+                  .Num("estimatedBase", s.estimated_base)
+                  .Num("bytesPerSecond", s.usage_trend)
+                  .Num("confidence", s.confidence)
+                  .Bool("leaking", s.in_episode)
+                  .Num("timeToLimitMs", s.time_to_limit.ms)
+                  .Num("leakEvents", static_cast<double>(s.events))
+                  .Done());
+  }
+  const double dropped_records =
+      instance->hooks() != nullptr
+          ? static_cast<double>(instance->hooks()->ring()->dropped())
+          : 0.0;
+  ObjectBuilder out(env);
+  out.Bool("monitoring", instance->monitoring())
+      .Set("detector", ObjectBuilder(env).Set("kinds", kinds.Done()).Done())
+      .Num("droppedRecords", dropped_records)
+      .Num("droppedEvents", static_cast<double>(instance->dropped_events()));
+  if (gc)
+    out.Set("gc", GcCountersToJs(env, counters));
+  if (spaces) {
+    v8::Isolate* isolate = instance->isolate();
+    const size_t n = isolate->NumberOfHeapSpaces();
+    Napi::Array list = Napi::Array::New(env, n);
+    for (size_t i = 0; i < n; i++) {
+      v8::HeapSpaceStatistics ss;
+      if (!isolate->GetHeapSpaceStatistics(&ss, i))
+        continue;
+      Napi::Value space = ObjectBuilder(env)
+                              .Str("space_name", ss.space_name())
+                              .Num("space_size", ss.space_size())
+                              .Num("space_used_size", ss.space_used_size())
+                              .Done();
+      if (space.IsEmpty() ||
+          list.Set(static_cast<uint32_t>(i), space).IsNothing()) {
+        return Napi::Value();
+      }
+    }
+    out.Set("spaces", list);
+  }
+  return out.Done();
+}
+
 Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
   v8::Isolate* isolate = instance->isolate();
   v8::HeapStatistics hs;
