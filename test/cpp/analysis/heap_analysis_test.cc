@@ -2,6 +2,8 @@
 // fixtures with known answers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -269,6 +271,31 @@ TEST(SnapshotReader, SortUniqueIds) {
   std::vector<uint32_t> ids = {9, 1, 5, 1, 3, 9};
   SortUniqueIds(&ids);
   EXPECT_EQ(ids, (std::vector<uint32_t>{1, 3, 5, 9}));
+}
+
+// The radix sort against std::sort: ascending runs (V8's traversal order),
+// the whole 32-bit range, duplicates, ids that share digits.
+TEST(SnapshotReader, SortUniqueIdsMatchesStdSort) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; round++) {
+    std::vector<uint32_t> ids;
+    const uint32_t mask = round % 4 == 0   ? 0xffffffffu
+                          : round % 4 == 1 ? 0x003fffffu
+                          : round % 4 == 2 ? 0xffc007ffu
+                                           : 0x000007ffu;
+    while (ids.size() < 50000) {
+      uint32_t start = rng() & mask;
+      const uint32_t run = rng() % 300;
+      for (uint32_t i = 0; i < run; i++)
+        ids.push_back((start + 2 * i) & mask);
+    }
+    std::vector<uint32_t> expected = ids;
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()),
+                   expected.end());
+    SortUniqueIds(&ids);
+    ASSERT_EQ(ids, expected) << "round " << round;
+  }
 }
 
 TEST(JsonWriter, EscapesAndSeparates) {
