@@ -327,6 +327,33 @@ Napi::Value TimelineToJs(Napi::Env env, Instance* instance) {
       .Done();
 }
 
+// V8's heap spaces as v8.getHeapSpaceStatistics() names them; `full` adds
+// the available and physical sizes (heapStats()), which the metrics' narrow
+// read does not export. Empty when the environment is going away.
+static Napi::Value SpacesToJs(Napi::Env env, v8::Isolate* isolate, bool full) {
+  const size_t n = isolate->NumberOfHeapSpaces();
+  Napi::Array list = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; i++) {
+    v8::HeapSpaceStatistics ss;
+    if (!isolate->GetHeapSpaceStatistics(&ss, i))
+      continue;
+    ObjectBuilder space(env);
+    space.Str("space_name", ss.space_name())
+        .Num("space_size", ss.space_size())
+        .Num("space_used_size", ss.space_used_size());
+    if (full) {
+      space.Num("space_available_size", ss.space_available_size())
+          .Num("physical_space_size", ss.physical_space_size());
+    }
+    Napi::Value value = space.Done();
+    if (value.IsEmpty() ||
+        list.Set(static_cast<uint32_t>(i), value).IsNothing()) {
+      return Napi::Value();
+    }
+  }
+  return list;
+}
+
 // What leakguard/prometheus and leakguard/otel export, and nothing else:
 // no V8 heap statistics, no RSS read from /proc, no detector samples or
 // horizons. A scrape used to read all of heapStats() (docs/overhead.md).
@@ -367,23 +394,9 @@ Napi::Value MetricsStateToJs(Napi::Env env,
   if (gc)
     out.Set("gc", GcCountersToJs(env, counters));
   if (spaces) {
-    v8::Isolate* isolate = instance->isolate();
-    const size_t n = isolate->NumberOfHeapSpaces();
-    Napi::Array list = Napi::Array::New(env, n);
-    for (size_t i = 0; i < n; i++) {
-      v8::HeapSpaceStatistics ss;
-      if (!isolate->GetHeapSpaceStatistics(&ss, i))
-        continue;
-      Napi::Value space = ObjectBuilder(env)
-                              .Str("space_name", ss.space_name())
-                              .Num("space_size", ss.space_size())
-                              .Num("space_used_size", ss.space_used_size())
-                              .Done();
-      if (space.IsEmpty() ||
-          list.Set(static_cast<uint32_t>(i), space).IsNothing()) {
-        return Napi::Value();
-      }
-    }
+    Napi::Value list = SpacesToJs(env, instance->isolate(), false);
+    if (list.IsEmpty())
+      return Napi::Value();
     out.Set("spaces", list);
   }
   return out.Done();
@@ -411,25 +424,9 @@ Napi::Value HeapStatsToJs(Napi::Env env, Instance* instance) {
           .Num("used_global_handles_size", hs.used_global_handles_size())
           .Done();
 
-  const size_t n = isolate->NumberOfHeapSpaces();
-  Napi::Array spaces = Napi::Array::New(env, n);
-  for (size_t i = 0; i < n; i++) {
-    v8::HeapSpaceStatistics ss;
-    if (!isolate->GetHeapSpaceStatistics(&ss, i))
-      continue;
-    Napi::Value space =
-        ObjectBuilder(env)
-            .Str("space_name", ss.space_name())
-            .Num("space_size", ss.space_size())
-            .Num("space_used_size", ss.space_used_size())
-            .Num("space_available_size", ss.space_available_size())
-            .Num("physical_space_size", ss.physical_space_size())
-            .Done();
-    if (space.IsEmpty() ||
-        spaces.Set(static_cast<uint32_t>(i), space).IsNothing()) {
-      return Napi::Value();
-    }
-  }
+  Napi::Value spaces = SpacesToJs(env, isolate, true);
+  if (spaces.IsEmpty())
+    return Napi::Value();
 
   GcStatsSnapshot counters;
   DetectorReport detector;
