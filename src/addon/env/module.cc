@@ -64,17 +64,19 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Argument i as a flag: true only for the boolean true (lib/ passes it).
+bool FlagArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].IsBoolean() &&
+         info[i].As<Napi::Boolean>().Value();
+}
+
 Napi::Value SetGcEvents(const Napi::CallbackInfo& info) {
-  Instance::Get(info.Env())
-      ->SetGcEvents(info.Length() > 0 && info[0].IsBoolean() &&
-                    info[0].As<Napi::Boolean>().Value());
+  Instance::Get(info.Env())->SetGcEvents(FlagArg(info, 0));
   return info.Env().Undefined();
 }
 
 Napi::Value SetStatsWake(const Napi::CallbackInfo& info) {
-  Instance::Get(info.Env())
-      ->SetStatsWake(info.Length() > 0 && info[0].IsBoolean() &&
-                     info[0].As<Napi::Boolean>().Value());
+  Instance::Get(info.Env())->SetStatsWake(FlagArg(info, 0));
   return info.Env().Undefined();
 }
 
@@ -84,12 +86,10 @@ Napi::Value HeapStats(const Napi::CallbackInfo& info) {
 
 // metricsState(gc, spaces): the narrow read of lib/metrics/read.js.
 Napi::Value MetricsState(const Napi::CallbackInfo& info) {
-  const auto flag = [&](size_t i) {
-    return info.Length() > i && info[i].IsBoolean() &&
-           info[i].As<Napi::Boolean>().Value();
-  };
-  return MetricsStateToJs(
-      info.Env(), Instance::Get(info.Env()), flag(0), flag(1));
+  return MetricsStateToJs(info.Env(),
+                          Instance::Get(info.Env()),
+                          FlagArg(info, 0),
+                          FlagArg(info, 1));
 }
 
 Napi::Value GetTimeline(const Napi::CallbackInfo& info) {
