@@ -54,6 +54,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { median, bootstrapMedian } = require('./heap-of-small-objects');
 
 // --root runs another checkout's leakguard (built there): the "before" of a
 // change, in the same run.
@@ -380,22 +381,10 @@ async function child(workload, config, tools) {
 
 // ---------------------------------------------------------------- the parent
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 // Half-width of a bootstrap 95% interval of the median, relative to it.
 function spread(xs) {
   if (xs.length < 3) return NaN;
-  let seed = 12345;
-  const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
-  const meds = [];
-  for (let b = 0; b < 2000; b++) meds.push(median(xs.map(() => xs[Math.floor(rnd() * xs.length)])));
-  meds.sort((a, b) => a - b);
-  const lo = meds[Math.floor(meds.length * 0.025)];
-  const hi = meds[Math.floor(meds.length * 0.975)];
+  const [lo, hi] = bootstrapMedian(xs);
   return (hi - lo) / 2 / median(xs);
 }
 
